@@ -5,3 +5,6 @@
 pub fn main(program: &str, args: Vec<std::ffi::OsString>) -> i32 {
     crate::modes::not_yet(program, args, "the client mode", "issue 5")
 }
+
+pub mod capabilities;
+pub mod terminfo;
