@@ -7,4 +7,5 @@ pub fn main(program: &str, args: Vec<std::ffi::OsString>) -> i32 {
 }
 
 pub mod capabilities;
+pub mod settings;
 pub mod terminfo;
