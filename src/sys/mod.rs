@@ -3,3 +3,26 @@
 //! Every `unsafe` block here states the invariant it relies on; callers
 //! outside this module never see raw pointers or file descriptors they must
 //! close by hand.
+
+pub mod fd;
+pub mod passwd;
+pub mod process;
+pub mod pty;
+pub mod signals;
+pub mod socket;
+pub mod spawn;
+pub mod termios;
+
+/// Turns a libc return value of -1 into the current `errno` as an error.
+fn check(ret: libc::c_int) -> std::io::Result<libc::c_int> {
+    if ret == -1 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Adds what was being attempted to an OS error, keeping its kind.
+fn context(err: std::io::Error, what: &str) -> std::io::Error {
+    std::io::Error::new(err.kind(), format!("{what}: {err}"))
+}

@@ -1,0 +1,192 @@
+//! Processes: forking into the background, sessions, waiting for and
+//! signalling children, core-dump limits, and the current ids.
+
+use std::io;
+
+use super::{check, context};
+
+/// Which side of a `fork` we are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forked {
+    /// The original process; `child` is the new process id.
+    Parent {
+        /// The child's process id.
+        child: i32,
+    },
+    /// The new process.
+    Child,
+}
+
+/// Forks the process to put it in the background. Refuses (with an error)
+/// when the process runs more than one thread, because the child would
+/// inherit locks held by threads that no longer exist.
+pub fn fork_single_threaded() -> io::Result<Forked> {
+    let threads = thread_count()?;
+    if threads != 1 {
+        return Err(io::Error::other(format!(
+            "cannot fork into the background: {threads} threads are running"
+        )));
+    }
+    // SAFETY: only one thread exists (checked above), so the child starts
+    // with a consistent copy of every lock and allocator state.
+    let pid = check(unsafe { libc::fork() }).map_err(|e| context(e, "fork"))?;
+    Ok(if pid == 0 {
+        Forked::Child
+    } else {
+        Forked::Parent { child: pid }
+    })
+}
+
+fn thread_count() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")
+        .map_err(|e| context(e, "/proc/self/task"))?
+        .count())
+}
+
+/// Starts a new session with this process as its leader, detaching it from
+/// the controlling terminal.
+pub fn new_session() -> io::Result<()> {
+    // SAFETY: setsid takes no arguments.
+    check(unsafe { libc::setsid() }).map_err(|e| context(e, "setsid"))?;
+    Ok(())
+}
+
+/// Ends the process at once with `status`, without running destructors or
+/// flushing stdio buffers (used by a parent that has handed over to its child).
+pub fn exit_immediately(status: i32) -> ! {
+    // SAFETY: _exit never returns and touches no memory of ours.
+    unsafe { libc::_exit(status) }
+}
+
+/// Sets the core-file size limit to zero so the session key never lands
+/// in a core dump.
+pub fn disable_core_dumps() -> io::Result<()> {
+    let limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: setrlimit reads one rlimit that outlives the call.
+    check(unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) })
+        .map_err(|e| context(e, "setrlimit"))?;
+    Ok(())
+}
+
+/// How a child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildExit {
+    /// It called exit with this status.
+    Exited(i32),
+    /// A signal killed it.
+    Signaled(i32),
+}
+
+fn decode_status(status: libc::c_int) -> Option<ChildExit> {
+    if libc::WIFEXITED(status) {
+        Some(ChildExit::Exited(libc::WEXITSTATUS(status)))
+    } else if libc::WIFSIGNALED(status) {
+        Some(ChildExit::Signaled(libc::WTERMSIG(status)))
+    } else {
+        None
+    }
+}
+
+/// Reaps `pid` if it has ended; `Ok(None)` while it still runs.
+pub fn try_wait(pid: i32) -> io::Result<Option<ChildExit>> {
+    let mut status: libc::c_int = 0;
+    // SAFETY: waitpid writes one int into `status`, which outlives the call.
+    let rc = check(unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) })
+        .map_err(|e| context(e, "waitpid"))?;
+    Ok(if rc == 0 { None } else { decode_status(status) })
+}
+
+/// Waits for `pid` to end and reaps it.
+pub fn wait_blocking(pid: i32) -> io::Result<ChildExit> {
+    loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: as in `try_wait`, without WNOHANG.
+        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if rc == -1 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(context(err, "waitpid"));
+        }
+        if let Some(exit) = decode_status(status) {
+            return Ok(exit);
+        }
+    }
+}
+
+/// Sends `signal` to process `pid`.
+pub fn kill(pid: i32, signal: i32) -> io::Result<()> {
+    // SAFETY: kill takes plain integers.
+    check(unsafe { libc::kill(pid, signal) }).map_err(|e| context(e, "kill"))?;
+    Ok(())
+}
+
+/// Sends `signal` to every process in process group `pgid`.
+pub fn kill_process_group(pgid: i32, signal: i32) -> io::Result<()> {
+    if pgid <= 1 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "refusing to signal process group <= 1",
+        ));
+    }
+    kill(-pgid, signal)
+}
+
+/// This process's id.
+pub fn current_pid() -> i32 {
+    std::process::id() as i32
+}
+
+/// The real user id of this process.
+pub fn current_uid() -> u32 {
+    // SAFETY: getuid cannot fail.
+    unsafe { libc::getuid() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::zombie_processes)] // reaped by wait_blocking below
+    fn exit_statuses_and_signals_are_reported() {
+        let child = std::process::Command::new("sh")
+            .args(["-c", "exit 7"])
+            .spawn()
+            .unwrap();
+        assert_eq!(
+            wait_blocking(child.id() as i32).unwrap(),
+            ChildExit::Exited(7)
+        );
+        let child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        assert_eq!(try_wait(pid).unwrap(), None);
+        kill(pid, libc::SIGTERM).unwrap();
+        assert_eq!(
+            wait_blocking(pid).unwrap(),
+            ChildExit::Signaled(libc::SIGTERM)
+        );
+    }
+
+    #[test]
+    fn process_group_one_is_refused() {
+        assert!(kill_process_group(1, 0).is_err());
+        assert!(kill_process_group(0, 0).is_err());
+    }
+
+    #[test]
+    fn forking_is_refused_with_threads_running() {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || rx.recv());
+        assert!(fork_single_threaded().is_err());
+        tx.send(()).unwrap();
+        other.join().unwrap().unwrap();
+    }
+}
