@@ -10,14 +10,15 @@ use std::net::UdpSocket;
 use super::timeouts::Timeouts;
 use crate::sys::pty::WindowSize;
 use crate::sys::spawn::PtyChild;
+use crate::wire::SessionKey;
 
 /// Everything the event loop starts from.
 #[derive(Debug)]
 pub struct SessionSetup {
     /// The bound server socket (non-blocking).
     pub socket: UdpSocket,
-    /// The session key printed in `MOSH CONNECT`, base64.
-    pub key: String,
+    /// The session key printed in `MOSH CONNECT`.
+    pub key: SessionKey,
     /// The program on its pty, held until the client first speaks.
     pub child: PtyChild,
     /// The pty's initial size.

@@ -19,6 +19,7 @@ use crate::sys::process::{exit_immediately, fork_single_threaded, new_session, F
 use crate::sys::pty::{window_size, WindowSize};
 use crate::sys::signals::{ignore, Signal};
 use crate::sys::spawn::{spawn_on_pty, PtyCommand};
+use crate::wire::SessionKey;
 
 /// Runs the server with parsed options; returns the exit status.
 pub fn run(opts: ServerOptions) -> i32 {
@@ -44,7 +45,7 @@ pub fn run(opts: ServerOptions) -> i32 {
             return 1;
         }
     };
-    let key = match generate_key() {
+    let key = match SessionKey::generate() {
         Ok(key) => key,
         Err(e) => {
             eprintln!("Crypto exception: {e}");
@@ -104,12 +105,12 @@ fn initial_window_size() -> WindowSize {
 
 /// Prints the line the `mosh` wrapper waits for. On a tty it starts on a
 /// fresh line, so typeahead echoed by the tty cannot garble it.
-fn announce(port: u16, key: &str) {
+fn announce(port: u16, key: &SessionKey) {
     let mut out = io::stdout().lock();
     if stdin_is_tty() {
         let _ = out.write_all(b"\r\n\n");
     }
-    let _ = writeln!(out, "MOSH CONNECT {port} {key}");
+    let _ = writeln!(out, "MOSH CONNECT {port} {}", key.to_base64());
     let _ = out.flush();
 }
 
@@ -142,25 +143,4 @@ fn detach(verbose: u32) {
             }
         }
     }
-}
-
-/// A fresh session key as 22 base64 characters (temporary, until the
-/// wire layer's `SessionKey` lands on main).
-fn generate_key() -> Result<String, String> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    let mut bits: u32 = 0;
-    let mut nbits = 0;
-    let mut out = String::with_capacity(22);
-    for b in bytes {
-        bits = (bits << 8) | u32::from(b);
-        nbits += 8;
-        while nbits >= 6 {
-            nbits -= 6;
-            out.push(char::from(ALPHABET[((bits >> nbits) & 63) as usize]));
-        }
-    }
-    out.push(char::from(ALPHABET[((bits << (6 - nbits)) & 63) as usize]));
-    Ok(out)
 }
