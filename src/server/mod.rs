@@ -1,7 +1,53 @@
 //! `mosh-server`: the server (pty, terminal emulator, UDP, daemonizing).
+//!
+//! `main` parses the command line (`cli`), `startup` checks the command
+//! and locale, binds the socket (`ports`), prints `MOSH CONNECT`, detaches
+//! and starts the program on a pty; `session` is the event loop that
+//! connects the pty, the terminal emulator and the transport.
+
+pub mod cli;
+pub mod environment;
+pub mod locale;
+pub mod ports;
+pub mod session;
+pub mod startup;
+pub mod timeouts;
+
+use std::ffi::OsString;
+use std::path::Path;
 
 /// Runs the server mode with the arguments after the program name and
 /// returns the process exit status.
-pub fn main(program: &str, args: Vec<std::ffi::OsString>) -> i32 {
-    crate::modes::not_yet(program, args, "the server mode", "issue 4")
+pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
+    let _ = crate::sys::process::disable_core_dumps();
+    let argv0 = invoked_name();
+    let parsed = {
+        let mut out = std::io::stdout();
+        let mut err = std::io::stderr();
+        let mut ctx = cli::CliContext {
+            argv0: &argv0,
+            ssh_connection: std::env::var("SSH_CONNECTION").ok(),
+            out: &mut out,
+            err: &mut err,
+        };
+        cli::parse(&args, &mut ctx)
+    };
+    match parsed {
+        cli::Parsed::Exit(status) => status,
+        cli::Parsed::Run(opts) => startup::run(opts),
+    }
+}
+
+/// The name messages use: argv[0] as typed when it names `mosh-server`
+/// (as upstream prints it), else plain `mosh-server`.
+fn invoked_name() -> String {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let is_server = Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n == "mosh-server");
+    if is_server {
+        argv0.to_string_lossy().into_owned()
+    } else {
+        "mosh-server".to_string()
+    }
 }

@@ -1,0 +1,610 @@
+//! The DEC VT500-series parser (Paul Williams' state machine, as documented
+//! at vt100.net), turning a byte stream into actions for a [`Perform`]
+//! implementation. It knows nothing about screens.
+//!
+//! Input is decoded as UTF-8 first (invalid sequences become U+FFFD); the
+//! state machine then runs on characters. C1 controls are recognised when
+//! they arrive UTF-8 encoded (U+0080..U+009F), as xterm does in UTF-8 mode.
+//! Every buffer is bounded: parameters are clamped, intermediates and OSC
+//! payloads are capped, DCS and SOS/PM/APC payloads are not stored.
+
+use super::params::Params;
+use super::utf8::{Step, Utf8Decoder};
+
+/// Most intermediate (and private-marker) bytes kept; a sequence with more
+/// is ignored.
+pub const MAX_INTERMEDIATES: usize = 2;
+
+/// Most bytes of an OSC payload kept; the rest is dropped.
+pub const MAX_OSC_LEN: usize = 64 * 1024;
+
+/// Receives the parser's actions.
+pub trait Perform {
+    /// A graphic character to display.
+    fn print(&mut self, c: char);
+
+    /// A run of printable ASCII (0x20..=0x7E); the fast path.
+    fn print_ascii(&mut self, run: &[u8]) {
+        for &b in run {
+            self.print(char::from(b));
+        }
+    }
+
+    /// A C0 control (0x00..=0x1F) or C1 control (0x80..=0x9F).
+    fn execute(&mut self, control: u32);
+
+    /// A complete control sequence `CSI <intermediates> <params> <final>`.
+    /// Private markers (`?`, `>`, `<`, `=`) come first in `intermediates`.
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], final_byte: u8);
+
+    /// A complete escape sequence `ESC <intermediates> <final>`.
+    fn esc_dispatch(&mut self, intermediates: &[u8], final_byte: u8);
+
+    /// A complete OSC string (without the introducer and terminator),
+    /// truncated to [`MAX_OSC_LEN`] bytes.
+    fn osc_dispatch(&mut self, payload: &[u8]);
+
+    /// Start of a device control string; its data follows through
+    /// [`Perform::dcs_put`] and ends with [`Perform::dcs_unhook`].
+    fn dcs_hook(&mut self, _params: &Params, _intermediates: &[u8], _final_byte: u8) {}
+
+    /// One character of device control string data.
+    fn dcs_put(&mut self, _c: char) {}
+
+    /// End of a device control string.
+    fn dcs_unhook(&mut self) {}
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Ground,
+    Escape,
+    EscapeIntermediate,
+    CsiEntry,
+    CsiParam,
+    CsiIntermediate,
+    CsiIgnore,
+    DcsEntry,
+    DcsParam,
+    DcsIntermediate,
+    DcsPassthrough,
+    DcsIgnore,
+    OscString,
+    SosPmApcString,
+}
+
+/// The parser state carried between calls to [`Parser::advance`].
+#[derive(Clone, Debug)]
+pub struct Parser {
+    state: State,
+    utf8: Utf8Decoder,
+    params: Params,
+    intermediates: [u8; MAX_INTERMEDIATES],
+    intermediate_len: usize,
+    /// More intermediates arrived than fit: ignore the sequence.
+    intermediates_overflow: bool,
+    osc: Vec<u8>,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+fn is_printable_ascii(b: u8) -> bool {
+    (0x20..0x7F).contains(&b)
+}
+
+/// C0 controls that are executed in most states (all but CAN, SUB, ESC).
+fn is_executable_c0(cp: u32) -> bool {
+    cp <= 0x17 || cp == 0x19 || (0x1C..=0x1F).contains(&cp)
+}
+
+impl Parser {
+    /// A parser in the ground state.
+    pub fn new() -> Parser {
+        Parser {
+            state: State::Ground,
+            utf8: Utf8Decoder::default(),
+            params: Params::default(),
+            intermediates: [0; MAX_INTERMEDIATES],
+            intermediate_len: 0,
+            intermediates_overflow: false,
+            osc: Vec::new(),
+        }
+    }
+
+    /// Whether the parser is between sequences (nothing half-read).
+    pub fn is_ground(&self) -> bool {
+        self.state == State::Ground && !self.utf8.in_sequence()
+    }
+
+    /// Feeds bytes, calling `performer` for every complete action.
+    pub fn advance<P: Perform>(&mut self, performer: &mut P, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.state == State::Ground && !self.utf8.in_sequence() {
+                let run = bytes
+                    .get(i..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take_while(|&&b| is_printable_ascii(b))
+                    .count();
+                if run > 0 {
+                    performer.print_ascii(bytes.get(i..i + run).unwrap_or(&[]));
+                    i += run;
+                    continue;
+                }
+            }
+            let Some(&byte) = bytes.get(i) else { break };
+            if byte < 0x80 && !self.utf8.in_sequence() {
+                self.input(performer, u32::from(byte));
+                i += 1;
+                continue;
+            }
+            match self.utf8.push(byte) {
+                Step::Pending => i += 1,
+                Step::Char(c) => {
+                    self.input(performer, u32::from(c));
+                    i += 1;
+                }
+                Step::Invalid { reprocess } => {
+                    self.input(performer, 0xFFFD);
+                    if !reprocess {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One decoded character through the state machine.
+    fn input<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        if self.anywhere(p, cp) {
+            return;
+        }
+        match self.state {
+            State::Ground => self.ground(p, cp),
+            State::Escape => self.escape(p, cp),
+            State::EscapeIntermediate => self.escape_intermediate(p, cp),
+            State::CsiEntry | State::CsiParam | State::CsiIntermediate | State::CsiIgnore => {
+                self.csi(p, cp)
+            }
+            State::DcsEntry | State::DcsParam | State::DcsIntermediate => self.dcs_header(p, cp),
+            State::DcsPassthrough => self.dcs_passthrough(p, cp),
+            State::DcsIgnore | State::SosPmApcString => {}
+            State::OscString => self.osc_string(p, cp),
+        }
+    }
+
+    /// The transitions that apply in every state. Returns whether `cp` was
+    /// consumed.
+    fn anywhere<P: Perform>(&mut self, p: &mut P, cp: u32) -> bool {
+        match cp {
+            0x18 | 0x1A => {
+                self.abort_string(p);
+                p.execute(cp);
+                self.state = State::Ground;
+            }
+            0x1B => {
+                self.leave_string(p);
+                self.enter_escape();
+            }
+            0x07 if self.state == State::OscString => {
+                self.leave_string(p);
+                self.state = State::Ground;
+            }
+            0x9C => {
+                self.leave_string(p);
+                self.state = State::Ground;
+            }
+            0x90 => {
+                self.leave_string(p);
+                self.enter_sequence(State::DcsEntry);
+            }
+            0x9B => {
+                self.leave_string(p);
+                self.enter_sequence(State::CsiEntry);
+            }
+            0x9D => {
+                self.leave_string(p);
+                self.enter_osc();
+            }
+            0x98 | 0x9E | 0x9F => {
+                self.leave_string(p);
+                self.state = State::SosPmApcString;
+            }
+            0x80..=0x9F => {
+                self.leave_string(p);
+                p.execute(cp);
+                self.state = State::Ground;
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Ends an OSC or DCS string normally (dispatching it).
+    fn leave_string<P: Perform>(&mut self, p: &mut P) {
+        match self.state {
+            State::OscString => {
+                p.osc_dispatch(&self.osc);
+                self.osc.clear();
+                self.shrink_osc_buffer();
+            }
+            State::DcsPassthrough => p.dcs_unhook(),
+            _ => {}
+        }
+    }
+
+    /// Ends an OSC or DCS string by cancellation (CAN/SUB): nothing is
+    /// dispatched.
+    fn abort_string<P: Perform>(&mut self, p: &mut P) {
+        match self.state {
+            State::OscString => {
+                self.osc.clear();
+                self.shrink_osc_buffer();
+            }
+            State::DcsPassthrough => p.dcs_unhook(),
+            _ => {}
+        }
+    }
+
+    fn shrink_osc_buffer(&mut self) {
+        if self.osc.capacity() > 4096 {
+            self.osc = Vec::new();
+        }
+    }
+
+    fn clear_sequence(&mut self) {
+        self.params.clear();
+        self.intermediate_len = 0;
+        self.intermediates_overflow = false;
+    }
+
+    fn enter_escape(&mut self) {
+        self.clear_sequence();
+        self.state = State::Escape;
+    }
+
+    fn enter_sequence(&mut self, state: State) {
+        self.clear_sequence();
+        self.state = state;
+    }
+
+    fn enter_osc(&mut self) {
+        self.osc.clear();
+        self.state = State::OscString;
+    }
+
+    fn collect(&mut self, cp: u32) {
+        match self.intermediates.get_mut(self.intermediate_len) {
+            Some(slot) => {
+                *slot = cp as u8; // ok: callers pass 0x20..=0x3F only
+                self.intermediate_len += 1;
+            }
+            None => self.intermediates_overflow = true,
+        }
+    }
+
+    fn intermediates(&self) -> &[u8] {
+        self.intermediates
+            .get(..self.intermediate_len)
+            .unwrap_or(&[])
+    }
+
+    fn ground<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        if cp < 0x20 {
+            p.execute(cp);
+        } else if cp == 0x7F {
+            // DEL is ignored.
+        } else if let Some(c) = char::from_u32(cp) {
+            p.print(c);
+        }
+    }
+
+    fn escape<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        match cp {
+            _ if is_executable_c0(cp) => p.execute(cp),
+            0x20..=0x2F => {
+                self.collect(cp);
+                self.state = State::EscapeIntermediate;
+            }
+            0x5B => self.enter_sequence(State::CsiEntry),
+            0x5D => self.enter_osc(),
+            0x50 => self.enter_sequence(State::DcsEntry),
+            0x58 | 0x5E | 0x5F => self.state = State::SosPmApcString,
+            0x30..=0x7E => {
+                p.esc_dispatch(&[], cp as u8); // ok: 0x30..=0x7E fits a byte
+                self.state = State::Ground;
+            }
+            0x7F => {}
+            _ => self.state = State::Ground,
+        }
+    }
+
+    fn escape_intermediate<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        match cp {
+            _ if is_executable_c0(cp) => p.execute(cp),
+            0x20..=0x2F => self.collect(cp),
+            0x30..=0x7E => {
+                if !self.intermediates_overflow {
+                    p.esc_dispatch(self.intermediates(), cp as u8); // ok: fits a byte
+                }
+                self.state = State::Ground;
+            }
+            0x7F => {}
+            _ => self.state = State::Ground,
+        }
+    }
+
+    fn csi<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        if is_executable_c0(cp) {
+            p.execute(cp);
+            return;
+        }
+        let state = self.state;
+        match cp {
+            0x7F => {}
+            0x40..=0x7E => {
+                if state != State::CsiIgnore && !self.intermediates_overflow {
+                    self.params.finish();
+                    p.csi_dispatch(&self.params, self.intermediates(), cp as u8);
+                    // ok: fits a byte
+                }
+                self.state = State::Ground;
+            }
+            _ if state == State::CsiIgnore => {
+                if cp > 0x7F {
+                    self.state = State::Ground;
+                }
+            }
+            0x30..=0x39 if state != State::CsiIntermediate => {
+                self.params.push_digit(cp as u8); // ok: an ASCII digit
+                self.state = State::CsiParam;
+            }
+            0x3A | 0x3B if state != State::CsiIntermediate => {
+                self.params.push_separator(cp == 0x3A);
+                self.state = State::CsiParam;
+            }
+            0x3C..=0x3F if state == State::CsiEntry => {
+                self.collect(cp);
+                self.state = State::CsiParam;
+            }
+            0x20..=0x2F => {
+                self.collect(cp);
+                self.state = State::CsiIntermediate;
+            }
+            0x30..=0x3F => self.state = State::CsiIgnore,
+            // A non-ASCII character ends the sequence unrecognised.
+            _ => self.state = State::Ground,
+        }
+    }
+
+    fn dcs_header<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        let state = self.state;
+        match cp {
+            _ if cp < 0x20 || cp == 0x7F => {}
+            0x40..=0x7E => {
+                if self.intermediates_overflow {
+                    self.state = State::DcsIgnore;
+                } else {
+                    self.params.finish();
+                    p.dcs_hook(&self.params, self.intermediates(), cp as u8); // ok: fits a byte
+                    self.state = State::DcsPassthrough;
+                }
+            }
+            0x30..=0x39 if state != State::DcsIntermediate => {
+                self.params.push_digit(cp as u8); // ok: an ASCII digit
+                self.state = State::DcsParam;
+            }
+            0x3A | 0x3B if state != State::DcsIntermediate => {
+                self.params.push_separator(cp == 0x3A);
+                self.state = State::DcsParam;
+            }
+            0x3C..=0x3F if state == State::DcsEntry => {
+                self.collect(cp);
+                self.state = State::DcsParam;
+            }
+            0x20..=0x2F => {
+                self.collect(cp);
+                self.state = State::DcsIntermediate;
+            }
+            _ => self.state = State::DcsIgnore,
+        }
+    }
+
+    fn dcs_passthrough<P: Perform>(&mut self, p: &mut P, cp: u32) {
+        if cp == 0x7F {
+            return;
+        }
+        if let Some(c) = char::from_u32(cp) {
+            p.dcs_put(c);
+        }
+    }
+
+    fn osc_string<P: Perform>(&mut self, _p: &mut P, cp: u32) {
+        if cp < 0x20 {
+            return; // C0 controls other than BEL/CAN/SUB/ESC are ignored
+        }
+        let Some(c) = char::from_u32(cp) else { return };
+        let mut buf = [0u8; 4];
+        let encoded = c.encode_utf8(&mut buf).as_bytes();
+        if self.osc.len() + encoded.len() <= MAX_OSC_LEN {
+            self.osc.extend_from_slice(encoded);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records actions as readable strings.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Perform for Log {
+        fn print(&mut self, c: char) {
+            match self.0.last_mut() {
+                Some(last) if last.starts_with("print:") => last.push(c),
+                _ => self.0.push(format!("print:{c}")),
+            }
+        }
+        fn execute(&mut self, control: u32) {
+            self.0.push(format!("exec:{control:02x}"));
+        }
+        fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], final_byte: u8) {
+            let groups: Vec<String> = params
+                .groups()
+                .map(|g| {
+                    g.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(":")
+                })
+                .collect();
+            self.0.push(format!(
+                "csi:{}{}{}",
+                String::from_utf8_lossy(intermediates),
+                groups.join(";"),
+                char::from(final_byte)
+            ));
+        }
+        fn esc_dispatch(&mut self, intermediates: &[u8], final_byte: u8) {
+            self.0.push(format!(
+                "esc:{}{}",
+                String::from_utf8_lossy(intermediates),
+                char::from(final_byte)
+            ));
+        }
+        fn osc_dispatch(&mut self, payload: &[u8]) {
+            self.0
+                .push(format!("osc:{}", String::from_utf8_lossy(payload)));
+        }
+        fn dcs_hook(&mut self, _params: &Params, intermediates: &[u8], final_byte: u8) {
+            self.0.push(format!(
+                "hook:{}{}",
+                String::from_utf8_lossy(intermediates),
+                char::from(final_byte)
+            ));
+        }
+        fn dcs_put(&mut self, c: char) {
+            self.0.push(format!("put:{c}"));
+        }
+        fn dcs_unhook(&mut self) {
+            self.0.push("unhook".to_string());
+        }
+    }
+
+    fn run(bytes: &[u8]) -> Vec<String> {
+        let mut parser = Parser::new();
+        let mut log = Log::default();
+        parser.advance(&mut log, bytes);
+        log.0
+    }
+
+    /// The same input fed one byte at a time must give the same actions.
+    fn run_bytewise(bytes: &[u8]) -> Vec<String> {
+        let mut parser = Parser::new();
+        let mut log = Log::default();
+        for b in bytes {
+            parser.advance(&mut log, std::slice::from_ref(b));
+        }
+        log.0
+    }
+
+    #[test]
+    fn text_and_controls() {
+        assert_eq!(
+            run(b"ab\r\ncd"),
+            ["print:ab", "exec:0d", "exec:0a", "print:cd"]
+        );
+    }
+
+    #[test]
+    fn csi_with_parameters_private_marker_and_sub_parameters() {
+        assert_eq!(run(b"\x1b[1;2H"), ["csi:1;2H"]);
+        assert_eq!(run(b"\x1b[?1049h"), ["csi:?1049h"]);
+        assert_eq!(run(b"\x1b[38:2::1:2:3m"), ["csi:38:2:0:1:2:3m"]);
+        assert_eq!(run(b"\x1b[!p"), ["csi:!p"]);
+        assert_eq!(run(b"\x1b[>c"), ["csi:>c"]);
+    }
+
+    #[test]
+    fn c0_controls_execute_inside_sequences() {
+        assert_eq!(run(b"\x1b[1\n;2H"), ["exec:0a", "csi:1;2H"]);
+        assert_eq!(run(b"\x1b\x08c"), ["exec:08", "esc:c"]);
+    }
+
+    #[test]
+    fn malformed_csi_is_ignored_up_to_its_final_byte() {
+        assert_eq!(run(b"\x1b[1?2hX"), ["print:X"]);
+        assert_eq!(run(b"\x1b[1 2hX"), ["print:X"]);
+        assert_eq!(run(b"\x1b[1;2\"\"\"pX"), ["print:X"]);
+    }
+
+    #[test]
+    fn cancel_and_substitute_abort_a_sequence() {
+        assert_eq!(run(b"\x1b[12\x18X"), ["exec:18", "print:X"]);
+        assert_eq!(run(b"\x1b]0;t\x1aX"), ["exec:1a", "print:X"]);
+    }
+
+    #[test]
+    fn escape_sequences_with_intermediates() {
+        assert_eq!(run(b"\x1b#8\x1b(B\x1b7"), ["esc:#8", "esc:(B", "esc:7"]);
+    }
+
+    #[test]
+    fn osc_ends_with_bel_or_st_and_keeps_utf8() {
+        assert_eq!(run(b"\x1b]0;h\xc3\xa9\x07x"), ["osc:0;hé", "print:x"]);
+        assert_eq!(run(b"\x1b]2;t\x1b\\x"), ["osc:2;t", "esc:\\", "print:x"]);
+        assert_eq!(run("\u{9d}1;i\u{9c}".as_bytes()), ["osc:1;i"]);
+    }
+
+    #[test]
+    fn osc_payload_is_capped() {
+        let mut input = b"\x1b]52;c;".to_vec();
+        input.extend(std::iter::repeat_n(b'A', MAX_OSC_LEN * 3));
+        input.push(0x07);
+        let log = run(&input);
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].len(), "osc:".len() + MAX_OSC_LEN);
+    }
+
+    #[test]
+    fn dcs_is_passed_through_and_sos_pm_apc_are_swallowed() {
+        assert_eq!(
+            run(b"\x1bP1$qm\x1b\\"),
+            ["hook:$q", "put:m", "unhook", "esc:\\"]
+        );
+        assert_eq!(run(b"\x1b_hidden\x07stuff\x1b\\ok"), ["esc:\\", "print:ok"]);
+        assert_eq!(run(b"\x1bXsos\x1b\\ok"), ["esc:\\", "print:ok"]);
+    }
+
+    #[test]
+    fn utf8_c1_controls_are_recognised() {
+        assert_eq!(run("\u{9b}2J".as_bytes()), ["csi:2J"]);
+        assert_eq!(run("\u{85}".as_bytes()), ["exec:85"]);
+    }
+
+    #[test]
+    fn invalid_utf8_prints_replacement_characters() {
+        assert_eq!(run(b"a\xffb\xe2\x82c"), ["print:a\u{FFFD}b\u{FFFD}c"]);
+        assert_eq!(run(b"\xe2\x82\n"), ["print:\u{FFFD}", "exec:0a"]);
+        assert_eq!(run(b"\xe2\x1b[m"), ["print:\u{FFFD}", "csi:m"]);
+    }
+
+    #[test]
+    fn split_input_gives_the_same_actions() {
+        let input: &[u8] =
+            b"x\xe4\xb8\xad\x1b[38;5;1m\x1b]0;ti\xc3\xa9\x07\x1bP$q\x1b\\\xf0\x9f\x98\x80\xffz";
+        assert_eq!(run(input), run_bytewise(input));
+    }
+
+    #[test]
+    fn del_is_ignored() {
+        assert_eq!(run(b"a\x7fb\x1b[\x7f1m"), ["print:ab", "csi:1m"]);
+    }
+}

@@ -1,0 +1,170 @@
+//! A tmux session as a real terminal for tests: start a command in a
+//! private tmux server of a given size, type into it, read its screen by
+//! polling `capture-pane` against a deadline, resize it, and kill the
+//! tmux server by pid when dropped.
+
+#![allow(dead_code)]
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A private tmux server running one session with one pane.
+pub struct Tmux {
+    dir: PathBuf,
+    socket: PathBuf,
+    server_pid: Option<i32>,
+}
+
+impl Tmux {
+    /// Starts `command` (run by `sh -c`) in a `cols`x`rows` session, with
+    /// `env` added to tmux's environment. The pane stays after the command
+    /// exits so its last screen can still be read.
+    pub fn start(cols: u16, rows: u16, command: &str, env: &[(&str, &str)]) -> io::Result<Tmux> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("mosh-rs-tmux-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let conf = dir.join("tmux.conf");
+        std::fs::write(
+            &conf,
+            "set -g remain-on-exit on\nset -g status off\nset -g history-limit 100\n\
+             set -g escape-time 0\nset -g default-terminal screen\n",
+        )?;
+        let socket = dir.join("sock");
+        let mut tmux = Tmux {
+            dir,
+            socket,
+            server_pid: None,
+        };
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-f").arg(&conf).arg("-S").arg(&tmux.socket);
+        cmd.args(["new-session", "-d", "-x", &cols.to_string(), "-y", &rows.to_string(), command]);
+        cmd.env("LANG", "C.UTF-8").env_remove("TMUX");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(format!(
+                "tmux new-session failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        tmux.server_pid = tmux.query("#{pid}").and_then(|s| s.trim().parse().ok());
+        Ok(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> io::Result<Output> {
+        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output()
+    }
+
+    fn query(&self, format: &str) -> Option<String> {
+        let out = self.run(&["display-message", "-p", "-t", "0", format]).ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The socket path (for running other tmux commands).
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// Sends keys in tmux's key syntax (`"C-c"`, `"Enter"`, `"ls"`).
+    pub fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        let _ = self.run(&args);
+    }
+
+    /// Types `text` literally.
+    pub fn type_text(&self, text: &str) {
+        let _ = self.run(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    /// The pane's text, one line per row (trailing blanks trimmed by tmux).
+    pub fn capture(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "0"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The pane with colour and attribute escapes (`capture-pane -e`).
+    pub fn capture_with_attributes(&self) -> String {
+        self.run(&["capture-pane", "-p", "-e", "-t", "0"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Polls the screen until `ready` accepts it or `timeout` passes;
+    /// returns the last screen either way (`Err` on timeout).
+    pub fn wait_for(&self, timeout: Duration, ready: impl Fn(&str) -> bool) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.capture();
+            if ready(&screen) {
+                return Ok(screen);
+            }
+            if Instant::now() >= deadline {
+                return Err(screen);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Waits for `needle` to appear on the screen.
+    pub fn wait_for_text(&self, needle: &str, timeout: Duration) -> Result<String, String> {
+        self.wait_for(timeout, |s| s.contains(needle))
+    }
+
+    /// Resizes the window (the program in the pane gets SIGWINCH).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let _ = self.run(&["resize-window", "-t", "0", "-x", &cols.to_string(), "-y", &rows.to_string()]);
+    }
+
+    /// Whether the pane's program has exited.
+    pub fn pane_dead(&self) -> bool {
+        self.query("#{pane_dead}").is_some_and(|s| s.trim() == "1")
+    }
+
+    /// The exit status of the pane's program, once it has exited.
+    pub fn pane_exit_status(&self) -> Option<i32> {
+        if !self.pane_dead() {
+            return None;
+        }
+        self.query("#{pane_dead_status}").and_then(|s| s.trim().parse().ok())
+    }
+
+    /// Waits until the pane's program exits; its status if it did in time.
+    pub fn wait_for_exit(&self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.pane_exit_status() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        None
+    }
+
+    /// The pid of the pane's program.
+    pub fn pane_pid(&self) -> Option<i32> {
+        self.query("#{pane_pid}").and_then(|s| s.trim().parse().ok())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        if let Some(pid) = self.server_pid {
+            let _ = mosh_rs::sys::process::kill(pid, libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline && mosh_rs::sys::process::kill(pid, 0).is_ok() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let _ = mosh_rs::sys::process::kill(pid, libc::SIGKILL);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
