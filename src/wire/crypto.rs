@@ -51,7 +51,7 @@ impl Cipher {
         }
         let mut datagram = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
         datagram.extend_from_slice(&nonce.to_wire());
-        datagram.extend_from_slice(&seal_detached(&self.aead, &nonce.full(), plaintext)?);
+        seal_append(&self.aead, &nonce.full(), plaintext, &mut datagram)?;
         self.blocks_sealed = total;
         Ok(datagram)
     }
@@ -84,19 +84,22 @@ impl fmt::Debug for Cipher {
     }
 }
 
-/// `ciphertext || tag` for `plaintext` under the full 12-byte nonce.
-fn seal_detached(
+/// Appends `ciphertext || tag` for `plaintext` under the full 12-byte
+/// nonce to `out`.
+fn seal_append(
     aead: &Aes128Ocb3,
     nonce: &[u8; 12],
     plaintext: &[u8],
-) -> Result<Vec<u8>, WireError> {
-    let mut out = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    out: &mut Vec<u8>,
+) -> Result<(), WireError> {
+    let start = out.len();
     out.extend_from_slice(plaintext);
+    let body = out.get_mut(start..).ok_or(WireError::PlaintextTooLong)?;
     let tag = aead
-        .encrypt_inout_detached(nonce.into(), &[], out.as_mut_slice().into())
+        .encrypt_inout_detached(nonce.into(), &[], body.into())
         .map_err(|_| WireError::PlaintextTooLong)?;
     out.extend_from_slice(&tag);
-    Ok(out)
+    Ok(())
 }
 
 /// The plaintext of `ciphertext || tag`, if the tag verifies.
@@ -165,7 +168,8 @@ mod tests {
                 continue;
             }
             let nonce: [u8; 12] = hex(nonce).try_into().unwrap();
-            let sealed = seal_detached(&aead, &nonce, &counting(p_len)).unwrap();
+            let mut sealed = Vec::new();
+            seal_append(&aead, &nonce, &counting(p_len), &mut sealed).unwrap();
             assert_eq!(sealed, hex(expected));
             assert_eq!(
                 open_detached(&aead, &nonce, &sealed).unwrap(),
