@@ -1,0 +1,155 @@
+//! The escape key (Ctrl-^ unless `MOSH_ESCAPE_KEY` says otherwise): the
+//! one key the client keeps for itself. After it, `.` quits, Ctrl-Z
+//! suspends the client, the pass key (`^` for Ctrl-^) sends the escape key
+//! itself, and anything else is sent along with it. A printable escape
+//! key counts only at the start of a line, so it can still be typed.
+
+use super::settings::EscapeKey;
+
+const CTRL_Z: u8 = 0x1a;
+
+/// What one typed byte asks the client to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Send these bytes (one or two) to the server.
+    Send([u8; 2], usize),
+    /// The escape key was pressed: show the command help.
+    EscapeStarted,
+    /// Escape then `.`: quit.
+    Quit,
+    /// Escape then Ctrl-Z: suspend the client.
+    Suspend,
+}
+
+impl KeyAction {
+    fn send_one(byte: u8) -> KeyAction {
+        KeyAction::Send([byte, 0], 1)
+    }
+
+    /// The bytes to send, if any.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            KeyAction::Send(bytes, len) => bytes.get(..*len).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Whether this action ends an escape sequence (so its help goes).
+    pub fn ends_escape(&self) -> bool {
+        !matches!(self, KeyAction::EscapeStarted)
+    }
+}
+
+/// Follows typed bytes to spot the escape key and the command after it.
+#[derive(Clone, Debug)]
+pub struct EscapeHandler {
+    key: Option<EscapeKey>,
+    escape_pending: bool,
+    /// The last byte typed ended a line (LF or CR).
+    at_line_start: bool,
+}
+
+impl EscapeHandler {
+    /// A handler for `key` (`None`: no escape key at all).
+    pub fn new(key: Option<EscapeKey>) -> EscapeHandler {
+        EscapeHandler {
+            key,
+            escape_pending: false,
+            at_line_start: false,
+        }
+    }
+
+    /// Whether the escape key was pressed and its command is awaited.
+    pub fn is_pending(&self) -> bool {
+        self.escape_pending
+    }
+
+    /// Decides what to do with one typed byte.
+    pub fn process(&mut self, byte: u8) -> KeyAction {
+        let Some(key) = self.key.clone() else {
+            return KeyAction::send_one(byte);
+        };
+        if self.escape_pending {
+            self.escape_pending = false;
+            return match byte {
+                b'.' => KeyAction::Quit,
+                CTRL_Z => KeyAction::Suspend,
+                b if b == key.pass_key || b == key.pass_key_alt => KeyAction::send_one(key.key),
+                b => KeyAction::Send([key.key, b], 2),
+            };
+        }
+        if byte == key.key && (self.at_line_start || key.is_control()) {
+            self.escape_pending = true;
+            self.at_line_start = false;
+            return KeyAction::EscapeStarted;
+        }
+        self.at_line_start = byte == b'\n' || byte == b'\r';
+        KeyAction::send_one(byte)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(handler: &mut EscapeHandler, bytes: &[u8]) -> (Vec<u8>, Vec<KeyAction>) {
+        let mut sent = Vec::new();
+        let mut actions = Vec::new();
+        for &b in bytes {
+            let action = handler.process(b);
+            sent.extend_from_slice(action.bytes());
+            if !matches!(action, KeyAction::Send(..)) {
+                actions.push(action);
+            }
+        }
+        (sent, actions)
+    }
+
+    #[test]
+    fn ctrl_caret_commands() {
+        let mut h = EscapeHandler::new(Some(EscapeKey::DEFAULT));
+        assert_eq!(
+            run(&mut h, b"ls\x1e."),
+            (
+                b"ls".to_vec(),
+                vec![KeyAction::EscapeStarted, KeyAction::Quit]
+            )
+        );
+        assert_eq!(
+            run(&mut h, b"\x1e\x1a"),
+            (vec![], vec![KeyAction::EscapeStarted, KeyAction::Suspend])
+        );
+        assert_eq!(run(&mut h, b"\x1e^").0, vec![0x1e]);
+        assert_eq!(run(&mut h, b"\x1ex").0, vec![0x1e, b'x']);
+        assert!(!h.is_pending());
+        run(&mut h, b"\x1e");
+        assert!(h.is_pending());
+    }
+
+    #[test]
+    fn a_printable_escape_key_works_only_at_the_start_of_a_line() {
+        let key = EscapeKey::from_env_value(Some("~")).unwrap();
+        let mut h = EscapeHandler::new(Some(key));
+        assert_eq!(run(&mut h, b"a~b").0, b"a~b".to_vec());
+        let (sent, actions) = run(&mut h, b"\r~.");
+        assert_eq!(sent, b"\r".to_vec());
+        assert_eq!(actions, vec![KeyAction::EscapeStarted, KeyAction::Quit]);
+        assert_eq!(run(&mut h, b"\n~~").0, b"\n~".to_vec());
+    }
+
+    #[test]
+    fn a_letter_pass_key_also_works_in_lower_case() {
+        let ctrl_b = EscapeKey::from_env_value(Some("\x02")).unwrap();
+        let mut h = EscapeHandler::new(Some(ctrl_b));
+        assert_eq!(run(&mut h, b"\x02b\x02B").0, vec![2, 2]);
+    }
+
+    #[test]
+    fn without_an_escape_key_everything_is_sent() {
+        let mut h = EscapeHandler::new(None);
+        assert_eq!(
+            run(&mut h, b"\x1e.\x1e\x1a"),
+            (b"\x1e.\x1e\x1a".to_vec(), vec![])
+        );
+    }
+}

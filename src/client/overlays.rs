@@ -1,0 +1,140 @@
+//! The frame the user sees: the server's screen with the client's own
+//! layers on top — predicted typing, the notification bar, and the
+//! `[mosh] ` prefix on the window title.
+
+use super::notification::NotificationBar;
+use super::prediction::PredictionEngine;
+use super::settings::ClientEnvironment;
+use crate::terminal::Framebuffer;
+
+/// The prefix put before window titles set by programs.
+pub const TITLE_PREFIX: &str = "[mosh] ";
+
+/// The client's layers over the server's screen.
+#[derive(Clone, Debug)]
+pub struct Overlays {
+    /// The bar across the top.
+    pub notifications: NotificationBar,
+    /// Predicted typing.
+    pub predictions: PredictionEngine,
+    title_prefix: String,
+}
+
+impl Overlays {
+    /// The layers as the environment configures them, as of `now`.
+    pub fn new(settings: &ClientEnvironment, now: u64) -> Overlays {
+        let mut notifications = NotificationBar::new(now);
+        if let Some(key) = &settings.escape_key {
+            notifications.set_escape_key_name(&key.name());
+        }
+        Overlays {
+            notifications,
+            predictions: PredictionEngine::new(settings.prediction, settings.predict_overwrite),
+            title_prefix: if settings.title_prefix {
+                TITLE_PREFIX.to_string()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// Changes the title prefix (empty: none).
+    pub fn set_title_prefix(&mut self, prefix: &str) {
+        self.title_prefix = prefix.to_string();
+    }
+
+    /// The frame to show for the server's screen `remote` at `now`. Also
+    /// judges the predictions against it and retires expired messages.
+    pub fn compose(&mut self, remote: &Framebuffer, now: u64) -> Framebuffer {
+        let mut frame = remote.clone();
+        self.predictions.cull(remote, now);
+        self.predictions.apply(&mut frame);
+        self.notifications.expire_message(now);
+        self.notifications.apply(&mut frame, now);
+        prefix_title(&mut frame, &self.title_prefix);
+        frame
+    }
+
+    /// How soon (ms) the frame may change by itself, if ever.
+    pub fn wait_time(&self, now: u64) -> Option<u64> {
+        match (
+            self.notifications.wait_time(now),
+            self.predictions.wait_time(),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Puts `prefix` before a title a program set (and before the icon name
+/// when the two were the same).
+fn prefix_title(fb: &mut Framebuffer, prefix: &str) {
+    if prefix.is_empty() || !fb.title_set() {
+        return;
+    }
+    let title = format!("{prefix}{}", fb.title());
+    let icon_name = if fb.icon_name() == fb.title() {
+        title.clone()
+    } else {
+        fb.icon_name().to_string()
+    };
+    fb.set_titles(&title, &icon_name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::settings::{EscapeKey, PredictionDisplay};
+    use crate::terminal::Emulator;
+
+    fn settings(title_prefix: bool) -> ClientEnvironment {
+        ClientEnvironment {
+            prediction: PredictionDisplay::Adaptive,
+            predict_overwrite: false,
+            escape_key: Some(EscapeKey::DEFAULT),
+            title_prefix,
+            no_term_init: false,
+        }
+    }
+
+    fn remote(bytes: &[u8]) -> Framebuffer {
+        let mut e = Emulator::new(40, 4);
+        e.feed(bytes);
+        e.framebuffer().clone()
+    }
+
+    #[test]
+    fn titles_a_program_sets_get_the_prefix() {
+        let mut o = Overlays::new(&settings(true), 0);
+        let frame = o.compose(&remote(b"\x1b]0;vim\x07"), 10);
+        assert_eq!(frame.title(), "[mosh] vim");
+        assert_eq!(frame.icon_name(), "[mosh] vim");
+        let frame = o.compose(&remote(b"\x1b]1;icon\x07\x1b]2;win\x07"), 10);
+        assert_eq!(frame.title(), "[mosh] win");
+        assert_eq!(frame.icon_name(), "icon");
+        let untitled = o.compose(&remote(b"hi"), 10);
+        assert!(!untitled.title_set(), "no title is invented");
+        let mut plain = Overlays::new(&settings(false), 0);
+        assert_eq!(plain.compose(&remote(b"\x1b]2;vim\x07"), 10).title(), "vim");
+    }
+
+    #[test]
+    fn the_bar_covers_the_top_row_only_while_the_server_is_quiet() {
+        let mut o = Overlays::new(&settings(true), 0);
+        let screen = remote(b"top line\r\nsecond");
+        assert_eq!(o.compose(&screen, 1_000), screen);
+        let quiet = o.compose(&screen, 8_000);
+        let text = quiet.text();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("mosh: Last contact 8 seconds ago. [To qu")
+        );
+        assert_eq!(lines.next(), Some("second"));
+        assert_eq!(o.wait_time(8_000), Some(1000));
+        o.notifications.server_heard(8_500);
+        o.notifications.server_acked(8_500);
+        assert_eq!(o.compose(&screen, 9_000), screen);
+    }
+}

@@ -1,0 +1,17 @@
+//! Speculative local echo: what typing will do to the screen, shown
+//! before the server could echo it, and withdrawn within a round trip if
+//! the server's screen says otherwise.
+//!
+//! [`PredictionEngine`] is sans-IO: the client hands it each typed byte
+//! with the screen as shown, tells it what the transport knows (states
+//! sent, acked, echo-acked; the frame interval), and asks it to judge
+//! ([`PredictionEngine::cull`]) and draw ([`PredictionEngine::apply`])
+//! on each new frame.
+
+mod engine;
+mod input;
+mod overlay;
+
+pub use engine::{PredictionEngine, PASTE_THRESHOLD};
+pub use input::{InputDecoder, Keystroke};
+pub use overlay::{CellPrediction, CursorPrediction, Lifetime, Validity};

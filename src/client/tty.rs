@@ -1,0 +1,191 @@
+//! The user's terminal while the client runs: raw mode, the strings that
+//! set it up (alternate screen, cursor keys) and put it back, unbuffered
+//! reads and writes, and the promise that it is restored on every way
+//! out — a normal exit, a suspend, an error, or a panic.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::capabilities::Capabilities;
+use crate::sys::pty::{window_size, WindowSize};
+use crate::sys::termios::{set_attributes, RawModeGuard, Termios};
+
+/// Sent on entry after the alternate screen: cursor keys in application
+/// mode (as upstream's client does).
+const OPEN_TAIL: &[u8] = b"\x1b[?1h";
+/// Sent on the way out before leaving the alternate screen: normal cursor
+/// keys, plain rendition, a visible cursor, and every mouse, paste and
+/// focus mode a program may have switched on through us.
+const CLOSE_HEAD: &[u8] = b"\x1b[?1l\x1b[0m\x1b[?25h\
+\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1015l\x1b[?1006l\x1b[?1005l\
+\x1b[?2004l\x1b[?1004l";
+
+/// What the panic hook needs to put the terminal back.
+struct Restore {
+    saved: Termios,
+    close: Vec<u8>,
+}
+
+/// Set while the terminal is in raw mode; read by the panic hook.
+static RESTORE: Mutex<Option<Restore>> = Mutex::new(None);
+
+/// Puts the terminal back from a panic hook: best effort, never blocks
+/// on a lock held by the panicking code.
+fn restore_from_panic() {
+    let Ok(mut guard) = RESTORE.try_lock() else {
+        return;
+    };
+    if let Some(restore) = guard.take() {
+        let stdout = io::stdout();
+        let _ = stdout.as_fd().try_clone_to_owned().map(|fd| {
+            let mut out = File::from(fd);
+            out.write_all(&restore.close)
+        });
+        let _ = set_attributes(io::stdin().as_fd(), &restore.saved);
+    }
+}
+
+/// Installs (once) a panic hook that restores the terminal before the
+/// panic message is printed.
+fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_from_panic();
+            previous(info);
+        }));
+    });
+}
+
+/// The local terminal in raw mode.
+#[derive(Debug)]
+pub struct LocalTerminal {
+    raw: RawModeGuard,
+    input: File,
+    output: File,
+    open: Vec<u8>,
+    close: Vec<u8>,
+    active: bool,
+}
+
+impl LocalTerminal {
+    /// Switches standard input to raw mode and sends the set-up string.
+    /// Fails (with the terminal untouched) when standard input is not a
+    /// terminal.
+    pub fn enter(caps: &Capabilities) -> io::Result<LocalTerminal> {
+        let input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+        let output = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        let raw = RawModeGuard::enter(input.as_fd())?;
+        let mut open = caps.enter_alternate.clone().unwrap_or_default();
+        open.extend_from_slice(OPEN_TAIL);
+        let mut close = CLOSE_HEAD.to_vec();
+        close.extend(caps.leave_alternate.iter().flatten());
+        let mut terminal = LocalTerminal {
+            raw,
+            input,
+            output,
+            open,
+            close,
+            active: true,
+        };
+        terminal.arm_panic_restore();
+        install_panic_hook();
+        let open = terminal.open.clone();
+        terminal.write(&open)?;
+        Ok(terminal)
+    }
+
+    fn arm_panic_restore(&self) {
+        if let Ok(mut slot) = RESTORE.lock() {
+            *slot = Some(Restore {
+                saved: *self.raw.saved(),
+                close: self.close.clone(),
+            });
+        }
+    }
+
+    fn disarm_panic_restore() {
+        if let Ok(mut slot) = RESTORE.lock() {
+            *slot = None;
+        }
+    }
+
+    /// The descriptor to poll for typed input.
+    pub fn input_fd(&self) -> RawFd {
+        self.input.as_raw_fd()
+    }
+
+    /// The window size, in cells (at least 1x1).
+    pub fn size(&self) -> io::Result<WindowSize> {
+        let size = window_size(self.input.as_fd())?;
+        Ok(WindowSize {
+            cols: size.cols.max(1),
+            rows: size.rows.max(1),
+        })
+    }
+
+    /// Reads what was typed (one read; `Ok(0)` is end of input).
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.input.read(buf)
+    }
+
+    /// Writes all of `bytes`, waiting out a full or non-blocking terminal.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.output.write(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => rest = rest.get(n..).unwrap_or_default(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the terminal back as it was (for a suspend); [`resume`]
+    /// switches to raw mode again.
+    ///
+    /// [`resume`]: LocalTerminal::resume
+    pub fn suspend(&mut self) -> io::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        let close = self.close.clone();
+        let written = self.write(&close);
+        Self::disarm_panic_restore();
+        self.active = false;
+        self.raw.restore()?;
+        written
+    }
+
+    /// Raw mode and the set-up string again, after a suspend (or when
+    /// another program may have changed the terminal).
+    pub fn resume(&mut self) -> io::Result<()> {
+        self.raw.reenter()?;
+        self.active = true;
+        self.arm_panic_restore();
+        let open = self.open.clone();
+        self.write(&open)
+    }
+
+    /// Writes the reset string and restores the saved attributes.
+    pub fn leave(mut self) -> io::Result<()> {
+        self.suspend()
+    }
+}
+
+impl Drop for LocalTerminal {
+    fn drop(&mut self) {
+        if self.active {
+            let _ = self.suspend();
+        }
+    }
+}
