@@ -13,6 +13,7 @@ Commands:
   mosh [options] [user@]host [-- command...]   connect (the `mosh` wrapper)
   client [-# ARGS] HOST_IP PORT                the terminal client (`mosh-client`)
   server new [options] [-- command...]         the server (`mosh-server`)
+  emulate [--cols N] [--rows N] [--ansi]       show what a byte stream on stdin draws
 
 Installed as `mosh`, `mosh-client` or `mosh-server` (links to this file),
 it acts as that program directly.
@@ -45,6 +46,7 @@ fn dispatch(argv0: &OsString, mut args: Vec<OsString>) -> i32 {
         return mode.run(args);
     }
     match first.as_str() {
+        "emulate" => mosh_rs::terminal::emulate_cmd::main(args.split_off(1)),
         "--version" | "-V" | "version" => {
             print!("{}", mosh_rs::version::version_text("mosh-rs"));
             0

@@ -1,15 +1,38 @@
 //! The terminal model shared by client and server: parser, emulator,
 //! framebuffer and display renderer. It knows nothing of the network.
 //!
-//! * [`parser`]: bytes -> actions (the DEC VT500 state machine).
-//! * [`width`]: the compiled-in column width of every character.
+//! * [`Parser`] turns bytes into actions for a [`Perform`] implementation
+//!   (the DEC VT500 state machine, UTF-8 aware).
+//! * [`Emulator`] applies them to a [`Framebuffer`]: feed it a program's
+//!   output with [`Emulator::feed`], collect what the terminal answers the
+//!   program with [`Emulator::take_host_replies`], change its size with
+//!   [`Emulator::resize`], read the screen with [`Emulator::framebuffer`].
+//! * [`Framebuffer`] is the screen state. `Clone` is cheap (rows are
+//!   shared until written) and `==` skips shared rows; equality covers
+//!   what a viewer sees (see the type's documentation).
+//! * [`char_width`] is the one width function (compiled-in Unicode table).
+//! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
 
+pub mod cell;
+pub mod emulate_cmd;
+pub mod emulator;
+pub mod framebuffer;
+mod functions;
+pub mod modes;
 pub mod params;
 pub mod parser;
+mod print;
+pub mod row;
+pub mod sgr;
 pub mod utf8;
 pub mod width;
 mod width_table;
 
+pub use cell::{Attrs, Cell, Color, Rendition};
+pub use emulator::Emulator;
+pub use framebuffer::{DrawState, Framebuffer};
+pub use modes::{Modes, MouseEncoding, MouseReporting};
 pub use params::Params;
 pub use parser::{Parser, Perform};
+pub use row::Row;
 pub use width::{char_width, UNICODE_VERSION};

@@ -1,0 +1,790 @@
+//! The terminal emulator: a parser feeding a framebuffer. It maps each
+//! control function the parser recognises onto the framebuffer, and
+//! collects the answers a terminal sends back to the host (device status
+//! and attribute reports), which the server writes into the pty.
+
+use std::sync::Arc;
+
+use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
+use super::modes::{MouseEncoding, MouseReporting};
+use super::params::Params;
+use super::parser::{Parser, Perform};
+use super::sgr::{apply_sgr, push_num};
+
+/// Most bytes of unread answers kept for the host; later ones are dropped.
+pub const MAX_HOST_REPLIES: usize = 64 * 1024;
+
+/// Primary device attributes: a VT220 (the answer mosh gives).
+const PRIMARY_DA: &[u8] = b"\x1b[?62c";
+/// Secondary device attributes (the answer mosh gives).
+const SECONDARY_DA: &[u8] = b"\x1b[>1;10;0c";
+
+/// A terminal: parser state plus framebuffer plus pending answers.
+#[derive(Clone, Debug)]
+pub struct Emulator {
+    parser: Parser,
+    terminal: Terminal,
+}
+
+/// The part of the emulator that performs parser actions.
+#[derive(Clone, Debug)]
+struct Terminal {
+    fb: Framebuffer,
+    replies: Vec<u8>,
+}
+
+impl Emulator {
+    /// A blank terminal of `width` columns and `height` rows.
+    pub fn new(width: usize, height: usize) -> Emulator {
+        Emulator::with_framebuffer(Framebuffer::new(width, height))
+    }
+
+    /// A terminal showing `framebuffer`, with the parser in its ground
+    /// state.
+    pub fn with_framebuffer(framebuffer: Framebuffer) -> Emulator {
+        Emulator {
+            parser: Parser::new(),
+            terminal: Terminal {
+                fb: framebuffer,
+                replies: Vec::new(),
+            },
+        }
+    }
+
+    /// Runs bytes from the host (a program's output) through the terminal.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.parser.advance(&mut self.terminal, bytes);
+    }
+
+    /// The answers the terminal has for the host since the last call
+    /// (device status reports and device attributes), in order.
+    pub fn take_host_replies(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.terminal.replies)
+    }
+
+    /// Changes the size; see [`Framebuffer::resize`].
+    pub fn resize(&mut self, width: usize, height: usize) {
+        self.terminal.fb.resize(width, height);
+    }
+
+    /// The current state.
+    pub fn framebuffer(&self) -> &Framebuffer {
+        &self.terminal.fb
+    }
+
+    /// The current state, for callers that adjust it directly (the
+    /// client's title prefix, tests).
+    pub fn framebuffer_mut(&mut self) -> &mut Framebuffer {
+        &mut self.terminal.fb
+    }
+
+    /// Whether the parser is between sequences.
+    pub fn is_ground(&self) -> bool {
+        self.parser.is_ground()
+    }
+}
+
+impl Terminal {
+    fn reply(&mut self, bytes: &[u8]) {
+        if self.replies.len() + bytes.len() <= MAX_HOST_REPLIES {
+            self.replies.extend_from_slice(bytes);
+        }
+    }
+
+    /// CPR: the absolute position (as xterm reports it, also in origin
+    /// mode); `private` answers DECXCPR (`CSI ? 6 n`).
+    fn cursor_position_report(&mut self, private: bool) {
+        let (row, col) = self.fb.cursor();
+        let mut out = b"\x1b[".to_vec();
+        if private {
+            out.push(b'?');
+        }
+        push_num(&mut out, clamp_u16(row + 1));
+        out.push(b';');
+        push_num(&mut out, clamp_u16(col + 1));
+        out.push(b'R');
+        self.reply(&out);
+    }
+
+    fn set_ansi_mode(&mut self, mode: u16, on: bool) {
+        if mode == 4 {
+            self.fb.draw.insert_mode = on;
+        }
+    }
+
+    fn set_dec_mode(&mut self, mode: u16, on: bool) {
+        let fb = &mut self.fb;
+        if let Some(reporting) = MouseReporting::from_decset(mode) {
+            fb.modes.mouse_reporting = if on { reporting } else { MouseReporting::Off };
+            return;
+        }
+        if let Some(encoding) = MouseEncoding::from_decset(mode) {
+            fb.modes.mouse_encoding = if on { encoding } else { MouseEncoding::Default };
+            return;
+        }
+        match mode {
+            1 => fb.modes.application_cursor_keys = on,
+            3 => fb.column_mode_reset(),
+            5 => fb.modes.reverse_video = on,
+            6 => fb.set_origin_mode(on),
+            7 => fb.draw.autowrap = on,
+            25 => fb.cursor_visible = on,
+            47 | 1047 => {
+                if on {
+                    fb.enter_alternate_screen(false);
+                } else {
+                    fb.leave_alternate_screen(false);
+                }
+            }
+            1048 => {
+                if on {
+                    fb.save_cursor();
+                } else {
+                    fb.restore_cursor();
+                }
+            }
+            1049 => {
+                if on {
+                    fb.enter_alternate_screen(true);
+                } else {
+                    fb.leave_alternate_screen(true);
+                }
+            }
+            66 => fb.modes.application_keypad = on,
+            1004 => fb.modes.focus_events = on,
+            1007 => fb.modes.alternate_scroll = on,
+            2004 => fb.modes.bracketed_paste = on,
+            _ => {}
+        }
+    }
+
+    fn csi_private(&mut self, params: &Params, marker: u8, final_byte: u8) {
+        match (marker, final_byte) {
+            (b'?', b'h') | (b'?', b'l') => {
+                for group in params.groups() {
+                    let mode = group.first().copied().unwrap_or(0);
+                    self.set_dec_mode(mode, final_byte == b'h');
+                }
+            }
+            (b'>', b'c') if params.arg(0, 0) == 0 => self.reply(SECONDARY_DA),
+            (b'?', b'n') if params.arg(0, 0) == 6 => self.cursor_position_report(true),
+            _ => {}
+        }
+    }
+
+    fn csi_plain(&mut self, params: &Params, final_byte: u8) {
+        let n = |i: usize| usize::from(params.arg(i, 1));
+        let fb = &mut self.fb;
+        match final_byte {
+            b'A' => fb.cursor_up(n(0)),
+            b'B' => fb.cursor_down(n(0)),
+            b'C' => fb.cursor_forward(n(0)),
+            b'a' => fb.cursor_relative(0, n(0)),
+            b'e' => fb.cursor_relative(n(0), 0),
+            b'D' => fb.cursor_backward(n(0)),
+            b'E' => {
+                fb.cursor_down(n(0));
+                fb.carriage_return();
+            }
+            b'F' => {
+                fb.cursor_up(n(0));
+                fb.carriage_return();
+            }
+            b'G' | b'`' => fb.column_position(n(0)),
+            b'H' | b'f' => fb.cursor_position(n(0), n(1)),
+            b'd' => fb.line_position(n(0)),
+            b'I' => fb.tab_forward(n(0)),
+            b'Z' => fb.tab_backward(n(0)),
+            b'J' => fb.erase_display(params.arg(0, 0)),
+            b'K' => fb.erase_line(params.arg(0, 0)),
+            b'X' => fb.erase_chars(n(0)),
+            b'@' => fb.insert_chars(n(0)),
+            b'P' => fb.delete_chars(n(0)),
+            b'L' => fb.insert_lines(n(0)),
+            b'M' => fb.delete_lines(n(0)),
+            b'S' => fb.scroll_up(n(0)),
+            b'T' if params.len() <= 1 => fb.scroll_down(n(0)),
+            b'b' => fb.repeat_last(n(0)),
+            b'g' => fb.clear_tab_stops(params.arg(0, 0)),
+            b'r' => {
+                fb.set_scroll_region(usize::from(params.arg(0, 0)), usize::from(params.arg(1, 0)))
+            }
+            b's' => fb.save_cursor(),
+            b'u' => fb.restore_cursor(),
+            b'm' => apply_sgr(params, &mut fb.pen),
+            b'h' | b'l' => {
+                for group in params.groups() {
+                    let mode = group.first().copied().unwrap_or(0);
+                    self.set_ansi_mode(mode, final_byte == b'h');
+                }
+            }
+            b'n' => match params.arg(0, 0) {
+                5 => self.reply(b"\x1b[0n"),
+                6 => self.cursor_position_report(false),
+                _ => {}
+            },
+            b'c' if params.arg(0, 0) == 0 => self.reply(PRIMARY_DA),
+            _ => {}
+        }
+    }
+
+    fn osc(&mut self, payload: &[u8]) {
+        let text = String::from_utf8_lossy(payload);
+        let (command, rest) = match text.split_once(';') {
+            Some((c, r)) => (c, r),
+            None => return,
+        };
+        match command {
+            "0" | "1" | "2" => {
+                let value: Arc<str> = Arc::from(truncate_chars(rest, MAX_TITLE_CHARS));
+                if command != "2" {
+                    self.fb.icon_name = Arc::clone(&value);
+                }
+                if command != "1" {
+                    self.fb.title = value;
+                }
+                self.fb.title_set = true;
+            }
+            "52" => {
+                let Some((_selection, data)) = rest.split_once(';') else {
+                    return;
+                };
+                if data != "?" {
+                    self.fb.clipboard = Arc::from(data);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn clamp_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+impl Perform for Terminal {
+    fn print(&mut self, c: char) {
+        self.fb.print_char(c);
+    }
+
+    fn print_ascii(&mut self, run: &[u8]) {
+        self.fb.print_ascii(run);
+    }
+
+    fn execute(&mut self, control: u32) {
+        let fb = &mut self.fb;
+        match control {
+            0x07 => fb.bell_count = fb.bell_count.wrapping_add(1),
+            0x08 => fb.cursor_backward(1),
+            0x09 => fb.tab_forward(1),
+            0x0A..=0x0C | 0x84 => fb.index(),
+            0x0D => fb.carriage_return(),
+            0x0E => fb.draw.shift_out = true,
+            0x0F => fb.draw.shift_out = false,
+            0x85 => fb.next_line(),
+            0x88 => fb.set_tab_stop(),
+            0x8D => fb.reverse_index(),
+            _ => {}
+        }
+    }
+
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], final_byte: u8) {
+        match intermediates {
+            [] => self.csi_plain(params, final_byte),
+            [marker @ (b'?' | b'>' | b'<' | b'=')] => self.csi_private(params, *marker, final_byte),
+            [b'!'] if final_byte == b'p' => self.fb.soft_reset(),
+            _ => {}
+        }
+    }
+
+    fn esc_dispatch(&mut self, intermediates: &[u8], final_byte: u8) {
+        let fb = &mut self.fb;
+        match (intermediates, final_byte) {
+            ([], b'7') => fb.save_cursor(),
+            ([], b'8') => fb.restore_cursor(),
+            ([], b'c') => fb.full_reset(),
+            ([], b'D') => fb.index(),
+            ([], b'E') => fb.next_line(),
+            ([], b'H') => fb.set_tab_stop(),
+            ([], b'M') => fb.reverse_index(),
+            ([], b'=') => fb.modes.application_keypad = true,
+            ([], b'>') => fb.modes.application_keypad = false,
+            ([b'#'], b'8') => fb.alignment_test(),
+            ([b'('], set) | ([b')'], set) => {
+                let charset = if set == b'0' {
+                    Charset::DecGraphics
+                } else {
+                    Charset::Ascii
+                };
+                let slot = usize::from(intermediates.first() == Some(&b')'));
+                if let Some(g) = fb.draw.charsets.get_mut(slot) {
+                    *g = charset;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn osc_dispatch(&mut self, payload: &[u8]) {
+        self.osc(payload);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terminal::cell::{Attrs, Color, Rendition};
+    use crate::terminal::modes::Modes;
+
+    fn run(width: usize, height: usize, bytes: &[u8]) -> Emulator {
+        let mut e = Emulator::new(width, height);
+        e.feed(bytes);
+        e
+    }
+
+    fn lines(e: &Emulator) -> Vec<String> {
+        e.framebuffer().text().lines().map(str::to_owned).collect()
+    }
+
+    fn line(e: &Emulator, row: usize) -> String {
+        lines(e).get(row).cloned().unwrap_or_default()
+    }
+
+    fn cursor(e: &Emulator) -> (usize, usize) {
+        e.framebuffer().cursor()
+    }
+
+    #[test]
+    fn last_column_sets_pending_wrap_and_the_next_character_wraps() {
+        let mut e = run(5, 3, b"abcde");
+        assert_eq!(cursor(&e), (0, 4));
+        assert!(e.framebuffer().pending_wrap());
+        e.feed(b"f");
+        assert_eq!(lines(&e), ["abcde", "f", ""]);
+        assert_eq!(cursor(&e), (1, 1));
+        assert!(e.framebuffer().row(0).wrapped());
+    }
+
+    #[test]
+    fn carriage_return_cancels_pending_wrap() {
+        let e = run(5, 3, b"abcde\rX");
+        assert_eq!(lines(&e), ["Xbcde", "", ""]);
+    }
+
+    #[test]
+    fn wrapping_at_the_bottom_scrolls() {
+        let e = run(3, 2, b"abcdefg");
+        assert_eq!(lines(&e), ["def", "g"]);
+    }
+
+    #[test]
+    fn without_autowrap_the_last_column_is_overwritten() {
+        let e = run(5, 2, b"\x1b[?7labcdefgh");
+        assert_eq!(lines(&e), ["abcdh", ""]);
+        assert_eq!(cursor(&e), (0, 4));
+        let e = run(5, 2, b"\x1b[?7labcd\xe4\xb8\xadX");
+        assert_eq!(
+            line(&e, 0),
+            "abcdX",
+            "a wide character that cannot fit is dropped"
+        );
+    }
+
+    #[test]
+    fn wide_character_at_the_margin_moves_to_the_next_row() {
+        let e = run(5, 2, "abcd中".as_bytes());
+        assert_eq!(lines(&e), ["abcd", "中"]);
+        assert_eq!(cursor(&e), (1, 2));
+        let e = run(6, 2, "abcd中".as_bytes());
+        assert_eq!(line(&e, 0), "abcd中");
+        assert_eq!(cursor(&e), (0, 5));
+        assert!(e.framebuffer().pending_wrap());
+    }
+
+    #[test]
+    fn combining_marks_join_the_previous_character() {
+        let e = run(10, 2, "e\u{301}中\u{302}x".as_bytes());
+        assert_eq!(line(&e, 0), "e\u{301}中\u{302}x");
+        assert_eq!(cursor(&e), (0, 4));
+        let e = run(10, 2, "\u{301}a".as_bytes());
+        assert_eq!(line(&e, 0), "a", "nothing to combine with at column 0");
+        let e = run(3, 2, "abc\u{301}".as_bytes());
+        assert_eq!(
+            line(&e, 0),
+            "abc\u{301}",
+            "pending wrap: the mark joins the last column"
+        );
+    }
+
+    #[test]
+    fn cursor_motion_is_clamped() {
+        let mut e = run(10, 5, b"\x1b[3;4H");
+        assert_eq!(cursor(&e), (2, 3));
+        e.feed(b"\x1b[2A");
+        assert_eq!(cursor(&e), (0, 3));
+        e.feed(b"\x1b[9A\x1b[99B");
+        assert_eq!(cursor(&e), (4, 3));
+        e.feed(b"\x1b[99C");
+        assert_eq!(cursor(&e), (4, 9));
+        e.feed(b"\x1b[3D");
+        assert_eq!(cursor(&e), (4, 6));
+        e.feed(b"\x1b[2G");
+        assert_eq!(cursor(&e), (4, 1));
+        e.feed(b"\x1b[7`");
+        assert_eq!(cursor(&e), (4, 6));
+        e.feed(b"\x1b[2d");
+        assert_eq!(cursor(&e), (1, 6));
+        e.feed(b"\x1b[2E");
+        assert_eq!(cursor(&e), (3, 0));
+        e.feed(b"\x1b[F");
+        assert_eq!(cursor(&e), (2, 0));
+        e.feed(b"\x1b[3a\x1b[e");
+        assert_eq!(cursor(&e), (3, 3));
+        e.feed(b"\x1b[0;0f");
+        assert_eq!(cursor(&e), (0, 0));
+        e.feed(b"\x1b[99;99H");
+        assert_eq!(cursor(&e), (4, 9));
+        e.feed(b"\x08\x08");
+        assert_eq!(cursor(&e), (4, 7));
+    }
+
+    #[test]
+    fn vertical_motion_stops_at_the_margins() {
+        let mut e = run(10, 10, b"\x1b[3;6r\x1b[5;1H\x1b[9A");
+        assert_eq!(cursor(&e), (2, 0));
+        e.feed(b"\x1b[9B");
+        assert_eq!(cursor(&e), (5, 0));
+        e.feed(b"\x1b[8;1H\x1b[9B");
+        assert_eq!(
+            cursor(&e),
+            (9, 0),
+            "below the region the screen is the limit"
+        );
+    }
+
+    fn bg_of(e: &Emulator, row: usize, col: usize) -> Color {
+        e.framebuffer().cell(row, col).rendition().bg
+    }
+
+    #[test]
+    fn erase_in_display_uses_the_background_colour() {
+        let fill = b"aaaa\r\nbbbb\r\ncccc";
+        let mut e = run(4, 3, fill);
+        e.feed(b"\x1b[2;2H\x1b[44m\x1b[J");
+        assert_eq!(lines(&e), ["aaaa", "b", ""]);
+        assert_eq!(bg_of(&e, 2, 3), Color::Indexed(4));
+        assert_eq!(bg_of(&e, 1, 1), Color::Indexed(4));
+        assert_eq!(bg_of(&e, 1, 0), Color::Default);
+        let mut e = run(4, 3, fill);
+        e.feed(b"\x1b[2;2H\x1b[1J");
+        assert_eq!(lines(&e), ["", "  bb", "cccc"]);
+        e.feed(b"\x1b[2J");
+        assert_eq!(lines(&e), ["", "", ""]);
+        assert_eq!(cursor(&e), (1, 1), "ED does not move the cursor");
+    }
+
+    #[test]
+    fn erase_in_line_and_erase_characters() {
+        let mut e = run(6, 1, b"abcdef\x1b[3G\x1b[K");
+        assert_eq!(line(&e, 0), "ab");
+        e.feed(b"\rabcdef\x1b[3G\x1b[1K");
+        assert_eq!(line(&e, 0), "   def");
+        e.feed(b"\x1b[2K");
+        assert_eq!(line(&e, 0), "");
+        e.feed(b"\rabcdef\x1b[2G\x1b[2X");
+        assert_eq!(line(&e, 0), "a  def");
+        e.feed(b"\x1b[99X");
+        assert_eq!(line(&e, 0), "a");
+    }
+
+    #[test]
+    fn insert_and_delete_characters() {
+        let mut e = run(6, 1, b"abcdef\x1b[2G\x1b[2@");
+        assert_eq!(line(&e, 0), "a  bcd");
+        e.feed(b"\x1b[3P");
+        assert_eq!(line(&e, 0), "acd");
+        e.feed(b"\x1b[1;1H\x1b[4hXY\x1b[4l");
+        assert_eq!(line(&e, 0), "XYacd", "insert mode shifts the row");
+    }
+
+    #[test]
+    fn insert_and_delete_lines_inside_the_region() {
+        let mut e = run(3, 4, b"111\r\n222\r\n333\r\n444\x1b[2;1H\x1b[L");
+        assert_eq!(lines(&e), ["111", "", "222", "333"]);
+        e.feed(b"\x1b[2M");
+        assert_eq!(lines(&e), ["111", "333", "", ""]);
+        let mut e = run(3, 4, b"111\r\n222\r\n333\r\n444\x1b[2;3r\x1b[4;1H\x1b[L");
+        assert_eq!(
+            lines(&e),
+            ["111", "222", "333", "444"],
+            "outside the region: no-op"
+        );
+        e.feed(b"\x1b[2;1H\x1b[M");
+        assert_eq!(lines(&e), ["111", "333", "", "444"]);
+    }
+
+    #[test]
+    fn scroll_up_and_down() {
+        let mut e = run(3, 3, b"111\r\n222\r\n333\x1b[S");
+        assert_eq!(lines(&e), ["222", "333", ""]);
+        e.feed(b"\x1b[2T");
+        assert_eq!(lines(&e), ["", "", "222"]);
+    }
+
+    #[test]
+    fn index_reverse_index_and_next_line() {
+        let mut e = run(3, 3, b"111\r\n222\r\n333\x1bD");
+        assert_eq!(lines(&e), ["222", "333", ""]);
+        e.feed(b"\x1b[1;2H\x1bM");
+        assert_eq!(lines(&e), ["", "222", "333"]);
+        assert_eq!(cursor(&e), (0, 1));
+        e.feed(b"\x1bE");
+        assert_eq!(cursor(&e), (1, 0));
+        e.feed("\u{85}".as_bytes());
+        assert_eq!(cursor(&e), (2, 0));
+    }
+
+    #[test]
+    fn scroll_region_confines_scrolling_and_homes_the_cursor() {
+        let mut e = run(3, 4, b"111\r\n222\r\n333\r\n444\x1b[2;3r");
+        assert_eq!(cursor(&e), (0, 0));
+        e.feed(b"\x1b[3;1H\nX");
+        assert_eq!(lines(&e), ["111", "333", "X", "444"]);
+        e.feed(b"\x1b[3;2r");
+        e.feed(b"\x1b[1;1H\x1b[4;1H\n");
+        assert_eq!(
+            cursor(&e),
+            (3, 0),
+            "invalid region ignored; bottom row stays"
+        );
+    }
+
+    #[test]
+    fn origin_mode_addresses_relative_to_the_region() {
+        let mut e = run(5, 6, b"\x1b[2;4r\x1b[?6h");
+        assert_eq!(cursor(&e), (1, 0));
+        e.feed(b"\x1b[9;9H");
+        assert_eq!(cursor(&e), (3, 4));
+        e.feed(b"\x1b[2;1H\x1b[6n\x1b[?6n");
+        assert_eq!(
+            e.take_host_replies(),
+            b"\x1b[3;1R\x1b[?3;1R",
+            "reports are absolute, as in xterm"
+        );
+        e.feed(b"\x1b[?6l");
+        assert_eq!(cursor(&e), (0, 0));
+    }
+
+    #[test]
+    fn tabs_set_clear_forward_and_back() {
+        let mut e = run(30, 1, b"\tA");
+        assert_eq!(cursor(&e), (0, 9));
+        e.feed(b"\x1b[3g\x1b[1;5H\x1bH\x1b[1;12H\x1bH\r\tB\tC\tD");
+        assert_eq!(line(&e, 0), "    B   A  C                 D");
+        e.feed(b"\x1b[Z");
+        assert_eq!(cursor(&e), (0, 11));
+        e.feed(b"\x1b[2Z");
+        assert_eq!(cursor(&e), (0, 0));
+        e.feed(b"\x1b[2I");
+        assert_eq!(cursor(&e), (0, 11));
+        e.feed(b"\x1b[g\r\x1b[2I");
+        assert_eq!(cursor(&e), (0, 29), "the stop at column 11 was cleared");
+    }
+
+    #[test]
+    fn repeat_prints_the_last_character_again() {
+        let e = run(10, 2, b"ab\x1b[3b");
+        assert_eq!(line(&e, 0), "abbbb");
+        let e = run(10, 2, "中\x1b[2b".as_bytes());
+        assert_eq!(line(&e, 0), "中中中");
+    }
+
+    #[test]
+    fn save_and_restore_cursor() {
+        let mut e = run(10, 4, b"\x1b[2;3H\x1b[1;31m\x1b7\x1b[m\x1b[4;1H\x1b8x");
+        assert_eq!(cursor(&e), (1, 3));
+        let cell = *e.framebuffer().cell(1, 2);
+        assert!(cell.rendition().attrs.contains(Attrs::BOLD));
+        assert_eq!(cell.rendition().fg, Color::Indexed(1));
+        e.feed(b"\x1b[3;5H\x1b[s\x1b[H\x1b[u");
+        assert_eq!(cursor(&e), (2, 4));
+        e.feed(b"\x1b[?7l\x1b7\x1b[?7h\x1b8abcdefghijkl");
+        assert_eq!(
+            line(&e, 2),
+            "    abcdel",
+            "DECSC saves autowrap, as xterm does"
+        );
+    }
+
+    #[test]
+    fn modes_reach_the_framebuffer() {
+        let mut e = run(10, 2, b"\x1b[?1h\x1b[?5h\x1b[?25l\x1b[?1002h\x1b[?1006h");
+        e.feed(b"\x1b[?1004h\x1b[?2004h\x1b=\x1b[?1007h");
+        let m = *e.framebuffer().modes();
+        assert!(m.application_cursor_keys && m.reverse_video && m.focus_events);
+        assert!(m.bracketed_paste && m.application_keypad && m.alternate_scroll);
+        assert_eq!(m.mouse_reporting, MouseReporting::ButtonEvent);
+        assert_eq!(m.mouse_encoding, MouseEncoding::Sgr);
+        assert!(!e.framebuffer().cursor_visible());
+        e.feed(b"\x1b[?1l\x1b[?5l\x1b[?25h\x1b[?1000l\x1b[?1006l\x1b[?1004;2004l\x1b>");
+        assert_eq!(
+            *e.framebuffer().modes(),
+            Modes::default().with_alternate_scroll()
+        );
+        assert!(e.framebuffer().cursor_visible());
+    }
+
+    impl Modes {
+        fn with_alternate_scroll(mut self) -> Modes {
+            self.alternate_scroll = true;
+            self
+        }
+    }
+
+    #[test]
+    fn alternate_screen_keeps_the_primary_one() {
+        let mut e = run(5, 3, b"main\x1b[2;3H\x1b[?1049h");
+        assert_eq!(lines(&e), ["", "", ""]);
+        assert!(e.framebuffer().draw_state().alternate_screen());
+        e.feed(b"\x1b[Halt\x1b[?1049l");
+        assert_eq!(lines(&e), ["main", "", ""]);
+        assert_eq!(cursor(&e), (1, 2), "1049 restores the cursor");
+        e.feed(b"\x1b[?47hzz\x1b[?47l");
+        assert_eq!(line(&e, 0), "main");
+        assert_eq!(cursor(&e), (1, 4), "47 does not restore the cursor");
+    }
+
+    #[test]
+    fn rendition_is_applied_to_printed_cells() {
+        let e = run(10, 1, b"\x1b[1;4;38;5;200;48;2;1;2;3mA\x1b[mB");
+        let a = e.framebuffer().cell(0, 0).rendition();
+        assert_eq!(a.fg, Color::Indexed(200));
+        assert_eq!(a.bg, Color::Rgb(1, 2, 3));
+        assert!(a.attrs.contains(Attrs::BOLD) && a.attrs.contains(Attrs::UNDERLINE));
+        assert_eq!(e.framebuffer().cell(0, 1).rendition(), Rendition::default());
+    }
+
+    #[test]
+    fn status_and_attribute_queries_are_answered() {
+        let mut e = run(10, 5, b"\x1b[3;7H\x1b[6n\x1b[5n\x1b[c\x1b[>c\x1b[0c");
+        assert_eq!(
+            e.take_host_replies(),
+            b"\x1b[3;7R\x1b[0n\x1b[?62c\x1b[>1;10;0c\x1b[?62c"
+        );
+        assert!(e.take_host_replies().is_empty());
+    }
+
+    #[test]
+    fn replies_are_bounded() {
+        let mut e = Emulator::new(10, 5);
+        let flood = b"\x1b[5n".repeat(MAX_HOST_REPLIES);
+        e.feed(&flood);
+        assert!(e.take_host_replies().len() <= MAX_HOST_REPLIES);
+    }
+
+    #[test]
+    fn full_reset_keeps_only_the_bell_count() {
+        let mut e = run(5, 2, b"ab\x07\x1b]0;t\x07\x1b[?25l\x1b[31m\x1b[2;2r\x1bc");
+        let fb = e.framebuffer();
+        assert_eq!(lines(&e), ["", ""]);
+        assert_eq!(fb.bell_count(), 1);
+        assert_eq!(fb.title(), "");
+        assert!(fb.cursor_visible());
+        assert_eq!(fb.rendition(), Rendition::default());
+        assert_eq!(fb.draw_state().scroll_region(), (0, 1));
+        e.feed(b"\x07");
+        assert_eq!(e.framebuffer().bell_count(), 2);
+    }
+
+    #[test]
+    fn soft_reset_keeps_the_screen() {
+        let e = run(5, 3, b"ab\x1b[4h\x1b[?6h\x1b[31m\x1b[?25l\x1b[!p");
+        let fb = e.framebuffer();
+        assert_eq!(line(&e, 0), "ab");
+        assert!(!fb.draw_state().insert_mode() && !fb.draw_state().origin_mode());
+        assert!(fb.cursor_visible());
+        assert_eq!(fb.rendition(), Rendition::default());
+    }
+
+    #[test]
+    fn alignment_test_fills_the_screen() {
+        let e = run(3, 2, b"\x1b[1;2r\x1b#8");
+        assert_eq!(lines(&e), ["EEE", "EEE"]);
+        assert_eq!(cursor(&e), (0, 0));
+    }
+
+    #[test]
+    fn titles_clipboard_and_bell() {
+        let mut e = run(5, 2, b"\x1b]0;both\x07");
+        assert_eq!(e.framebuffer().title(), "both");
+        assert_eq!(e.framebuffer().icon_name(), "both");
+        e.feed("\x1b]2;t\u{e9}\x1b\\\x1b]1;icon\x07".as_bytes());
+        assert_eq!(e.framebuffer().title(), "t\u{e9}");
+        assert_eq!(e.framebuffer().icon_name(), "icon");
+        e.feed(b"\x1b]52;c;aGVsbG8=\x07\x1b]52;c;?\x07\x07\x07");
+        assert_eq!(e.framebuffer().clipboard(), "aGVsbG8=");
+        assert_eq!(e.framebuffer().bell_count(), 2);
+        let long = format!("\x1b]2;{}\x07", "x".repeat(1000));
+        e.feed(long.as_bytes());
+        assert_eq!(e.framebuffer().title().len(), MAX_TITLE_CHARS);
+    }
+
+    #[test]
+    fn line_drawing_character_set() {
+        let e = run(10, 1, b"\x1b(0lqqk\x1b(B q\x0e\x1b)0x\x0fx");
+        assert_eq!(line(&e, 0), "┌──┐ q│x");
+    }
+
+    #[test]
+    fn resize_keeps_contents_and_the_cursor_row() {
+        let mut e = run(5, 4, b"11111\r\n22222\r\n333");
+        e.resize(3, 2);
+        assert_eq!(lines(&e), ["222", "333"]);
+        assert_eq!(cursor(&e), (1, 2));
+        e.resize(6, 3);
+        assert_eq!(lines(&e), ["222", "333", ""]);
+        let mut e = run(5, 4, b"11111\x1b[1;3r");
+        e.resize(5, 2);
+        assert_eq!(
+            lines(&e),
+            ["11111", ""],
+            "blank rows below the cursor go first"
+        );
+        assert_eq!(e.framebuffer().draw_state().scroll_region(), (0, 1));
+    }
+
+    #[test]
+    fn copies_share_rows_until_written() {
+        let mut e = run(80, 24, b"hello\r\nworld");
+        let copy = e.framebuffer().clone();
+        assert_eq!(&copy, e.framebuffer());
+        for r in 0..24 {
+            assert!(Arc::ptr_eq(
+                copy.row_handle(r).unwrap(),
+                e.framebuffer().row_handle(r).unwrap()
+            ));
+        }
+        e.feed(b"!");
+        assert_ne!(&copy, e.framebuffer());
+        assert!(!Arc::ptr_eq(
+            copy.row_handle(1).unwrap(),
+            e.framebuffer().row_handle(1).unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            copy.row_handle(0).unwrap(),
+            e.framebuffer().row_handle(0).unwrap()
+        ));
+        assert_eq!(line(&Emulator::with_framebuffer(copy), 1), "world");
+    }
+
+    #[test]
+    fn equality_ignores_hidden_state_but_not_visible_state() {
+        let a = run(10, 3, b"x");
+        let b = run(10, 3, b"x\x1b[2;3r\x1b[1;2H\x1b[4h\x1bH");
+        assert_eq!(a.framebuffer(), b.framebuffer());
+        let c = run(10, 3, b"x\x1b[?2004h");
+        assert_ne!(a.framebuffer(), c.framebuffer());
+        let d = run(10, 3, b"x\x07");
+        assert_ne!(a.framebuffer(), d.framebuffer());
+    }
+}

@@ -1,0 +1,347 @@
+//! One row of the screen. Cells past the stored ones are implicit copies of
+//! the row's fill cell, so clearing a row, and printing a short line into a
+//! fresh one, cost no more than the characters printed. Operations keep
+//! wide characters whole: a half left over by an overwrite, an erase or a
+//! shift becomes a blank.
+
+use super::cell::Cell;
+
+/// A row of `width` cells.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The first `cells.len()` cells; the rest equal `fill`.
+    cells: Vec<Cell>,
+    fill: Cell,
+    width: usize,
+    /// The text ran on into the next row (autowrap). A hint for a real
+    /// terminal's copy and paste only: it is not part of equality.
+    wrapped: bool,
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        if self.width != other.width {
+            return false;
+        }
+        let (short, long) = if self.cells.len() <= other.cells.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let n = short.cells.len();
+        if short.cells.get(..n) != long.cells.get(..n) {
+            return false;
+        }
+        let rest = long.cells.get(n..).unwrap_or(&[]);
+        if rest.iter().any(|c| *c != short.fill) {
+            return false;
+        }
+        long.cells.len() >= long.width || short.fill == long.fill
+    }
+}
+
+impl Eq for Row {}
+
+impl Row {
+    /// A row of `width` copies of `fill`.
+    pub fn new(width: usize, fill: Cell) -> Row {
+        Row {
+            cells: Vec::new(),
+            fill,
+            width,
+            wrapped: false,
+        }
+    }
+
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The cell at `col` (the fill cell past the end, for robustness).
+    pub fn cell(&self, col: usize) -> &Cell {
+        self.cells.get(col).unwrap_or(&self.fill)
+    }
+
+    /// Iterates over all `width` cells.
+    pub fn cells(&self) -> impl Iterator<Item = &Cell> + '_ {
+        (0..self.width).map(move |c| self.cell(c))
+    }
+
+    /// Whether the text wrapped into the next row.
+    pub fn wrapped(&self) -> bool {
+        self.wrapped
+    }
+
+    /// Marks the row as wrapped into the next one (or not).
+    pub fn set_wrapped(&mut self, wrapped: bool) {
+        self.wrapped = wrapped;
+    }
+
+    /// Number of columns up to the last one that is not blank (whatever
+    /// its background); what a text dump would print.
+    pub fn content_len(&self) -> usize {
+        // The fill is always a blank, so only stored cells can count.
+        let mut len = self.cells.len().min(self.width);
+        while len > 0 && self.cell(len - 1).is_blank() {
+            len -= 1;
+        }
+        len
+    }
+
+    /// Makes every cell before `col` explicit.
+    fn materialize_to(&mut self, col: usize) {
+        let col = col.min(self.width);
+        if self.cells.len() < col {
+            self.cells.resize(col, self.fill);
+        }
+    }
+
+    /// Mutable access to the cell at `col` (None past the width).
+    pub fn cell_mut(&mut self, col: usize) -> Option<&mut Cell> {
+        if col >= self.width {
+            return None;
+        }
+        self.materialize_to(col + 1);
+        self.cells.get_mut(col)
+    }
+
+    /// Clears the whole row to `fill`.
+    pub fn clear(&mut self, fill: Cell) {
+        self.cells.clear();
+        self.fill = fill;
+        self.wrapped = false;
+    }
+
+    /// Breaks a wide character that straddles the boundary before `col`:
+    /// when `col` holds a right half, both halves become blanks.
+    fn split_wide_at(&mut self, col: usize) {
+        if col == 0 || col >= self.width || !self.cell(col).is_wide_continuation() {
+            return;
+        }
+        self.materialize_to(col + 1);
+        for c in [col - 1, col] {
+            if let Some(cell) = self.cells.get_mut(c) {
+                *cell = Cell::blank(cell.rendition());
+            }
+        }
+    }
+
+    /// Writes printable ASCII `bytes` starting at `col`, clipped to the row.
+    pub fn write_ascii(&mut self, col: usize, bytes: &[u8], make: impl Fn(u8) -> Cell) {
+        let end = (col + bytes.len()).min(self.width);
+        if col >= end {
+            return;
+        }
+        self.split_wide_at(col);
+        self.split_wide_at(end);
+        self.materialize_to(col);
+        let bytes = bytes.get(..end - col).unwrap_or(&[]);
+        let overlap = self.cells.len().min(end).saturating_sub(col);
+        let (over, push) = bytes.split_at(overlap);
+        if let Some(dst) = self.cells.get_mut(col..col + overlap) {
+            for (cell, &b) in dst.iter_mut().zip(over) {
+                *cell = make(b);
+            }
+        }
+        self.cells.extend(push.iter().map(|&b| make(b)));
+    }
+
+    /// Puts one character cell (and for a wide one its continuation) at
+    /// `col`, breaking any wide character it overlaps.
+    pub fn put(&mut self, col: usize, cell: Cell) {
+        let width = if cell.is_wide() { 2 } else { 1 };
+        let end = col + width;
+        if end > self.width {
+            return;
+        }
+        self.split_wide_at(col);
+        self.split_wide_at(end);
+        self.materialize_to(end);
+        if let Some(slot) = self.cells.get_mut(col) {
+            *slot = cell;
+        }
+        if width == 2 {
+            if let Some(slot) = self.cells.get_mut(col + 1) {
+                *slot = Cell::wide_continuation(cell.rendition());
+            }
+        }
+    }
+
+    /// Erases columns `start..end` to `blank`.
+    pub fn erase(&mut self, start: usize, end: usize, blank: Cell) {
+        let end = end.min(self.width);
+        if start >= end {
+            return;
+        }
+        self.split_wide_at(start);
+        self.split_wide_at(end);
+        if end == self.width {
+            self.materialize_to(start);
+            self.cells.truncate(start);
+            if self.fill != blank {
+                self.fill = blank;
+            }
+            return;
+        }
+        self.materialize_to(end);
+        if let Some(range) = self.cells.get_mut(start..end) {
+            range.fill(blank);
+        }
+    }
+
+    /// Inserts `count` blanks at `col`, shifting the rest right; cells
+    /// pushed past the edge are lost.
+    pub fn insert_blanks(&mut self, col: usize, count: usize, blank: Cell) {
+        if col >= self.width || count == 0 {
+            return;
+        }
+        let count = count.min(self.width - col);
+        self.split_wide_at(col);
+        self.split_wide_at(self.width - count);
+        self.materialize_to(self.width);
+        self.cells.truncate(self.width - count);
+        self.cells
+            .splice(col..col, std::iter::repeat_n(blank, count));
+    }
+
+    /// Deletes `count` cells at `col`, shifting the rest left and filling
+    /// the right end with `blank`.
+    pub fn delete_cells(&mut self, col: usize, count: usize, blank: Cell) {
+        if col >= self.width || count == 0 {
+            return;
+        }
+        let count = count.min(self.width - col);
+        self.split_wide_at(col);
+        self.split_wide_at(col + count);
+        self.materialize_to(self.width);
+        self.cells.drain(col..col + count);
+        self.cells.resize(self.width, blank);
+    }
+
+    /// Changes the width: cells past a narrower width are dropped (a wide
+    /// character cut in half becomes a blank), a wider row gains blanks.
+    pub fn resize(&mut self, width: usize, blank: Cell) {
+        if width < self.width {
+            self.cells.truncate(width);
+            if width > 0 && self.cell(width - 1).is_wide() {
+                if let Some(cell) = self.cells.get_mut(width - 1) {
+                    *cell = Cell::blank(cell.rendition());
+                }
+            }
+        } else if width > self.width && self.fill != blank {
+            self.materialize_to(self.width);
+            self.fill = blank;
+        }
+        self.width = width;
+        self.wrapped = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terminal::cell::{Color, Rendition};
+
+    fn text(row: &Row) -> String {
+        row.cells()
+            .filter(|c| !c.is_wide_continuation())
+            .map(|c| c.text())
+            .collect()
+    }
+
+    fn red() -> Rendition {
+        Rendition {
+            bg: Color::Indexed(1),
+            ..Rendition::default()
+        }
+    }
+
+    fn row_with(s: &str) -> Row {
+        let mut row = Row::new(8, Cell::default());
+        row.write_ascii(0, s.as_bytes(), |b| {
+            Cell::narrow(char::from(b), Rendition::default())
+        });
+        row
+    }
+
+    #[test]
+    fn lazy_and_explicit_blanks_compare_equal() {
+        let a = Row::new(8, Cell::default());
+        let mut b = Row::new(8, Cell::default());
+        b.materialize_to(8);
+        assert_eq!(a, b);
+        let mut c = Row::new(8, Cell::default());
+        c.erase(0, 8, Cell::blank(red()));
+        assert_ne!(a, c);
+        let mut d = Row::new(8, Cell::blank(red()));
+        d.materialize_to(3);
+        assert_eq!(c, d);
+    }
+
+    #[test]
+    fn writing_clips_at_the_edge() {
+        let row = row_with("abcdefghijk");
+        assert_eq!(text(&row), "abcdefgh");
+    }
+
+    #[test]
+    fn erase_inside_and_to_the_end() {
+        let mut row = row_with("abcdefgh");
+        row.erase(2, 4, Cell::default());
+        assert_eq!(text(&row), "ab  efgh");
+        row.erase(5, 100, Cell::blank(red()));
+        assert_eq!(text(&row), "ab  e   ");
+        assert_eq!(row.cell(7).rendition(), red());
+        assert_eq!(row.content_len(), 5);
+    }
+
+    #[test]
+    fn insert_and_delete_shift_cells() {
+        let mut row = row_with("abcdefgh");
+        row.insert_blanks(1, 2, Cell::default());
+        assert_eq!(text(&row), "a  bcdef");
+        row.delete_cells(0, 3, Cell::blank(red()));
+        assert_eq!(text(&row), "bcdef   ");
+        assert_eq!(row.cell(7).rendition(), red());
+    }
+
+    #[test]
+    fn overwriting_half_of_a_wide_character_blanks_the_other_half() {
+        let mut row = Row::new(8, Cell::default());
+        row.put(0, Cell::wide('中', Rendition::default()));
+        row.put(2, Cell::wide('中', Rendition::default()));
+        row.put(1, Cell::narrow('x', Rendition::default()));
+        assert_eq!(text(&row), " x中    ");
+        row.put(2, Cell::narrow('y', Rendition::default()));
+        assert_eq!(text(&row), " xy     ");
+        row.put(7, Cell::wide('中', Rendition::default()));
+        assert_eq!(
+            text(&row),
+            " xy     ",
+            "a wide character never hangs off the edge"
+        );
+    }
+
+    #[test]
+    fn shifting_a_wide_character_off_the_edge_blanks_it() {
+        let mut row = row_with("abcdef");
+        row.put(6, Cell::wide('中', Rendition::default()));
+        row.insert_blanks(0, 1, Cell::default());
+        assert_eq!(text(&row), " abcdef ");
+        assert!(row
+            .cells()
+            .all(|c| !c.is_wide() && !c.is_wide_continuation()));
+    }
+
+    #[test]
+    fn resize_keeps_cells_and_cuts_wide_characters() {
+        let mut row = Row::new(8, Cell::default());
+        row.put(2, Cell::wide('中', Rendition::default()));
+        row.resize(3, Cell::default());
+        assert_eq!(text(&row), "   ");
+        row.resize(6, Cell::blank(red()));
+        assert_eq!(row.cell(5).rendition(), red());
+        assert_eq!(row.cell(2).rendition(), Rendition::default());
+    }
+}
