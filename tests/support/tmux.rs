@@ -166,6 +166,20 @@ impl Tmux {
             .and_then(|s| s.trim().parse().ok())
     }
 
+    /// Waits until the pane's program has exited (its pty closed); true
+    /// if it did in time. tmux may not have reaped it yet, so its status
+    /// can still be unknown: see `pane_exit_status`.
+    pub fn wait_for_dead(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.pane_dead() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
+    }
+
     /// Waits until the pane's program exits; its status if it did in time.
     pub fn wait_for_exit(&self, timeout: Duration) -> Option<i32> {
         let deadline = Instant::now() + timeout;
