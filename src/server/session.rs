@@ -1,16 +1,50 @@
 //! The session's event loop: the UDP socket, the pty master, signals and
 //! the transport's timers in one mio loop.
 //!
-//! NOT BUILT YET: this waits for the transport (`src/transport/`) and the
-//! terminal emulator (`src/terminal/`) to land. Until then the session
-//! ends at once and says so.
+//! Each turn: wait until something is ready or a timer is due; take
+//! signals; take every datagram waiting (dropping bad ones); hand new user
+//! input to the program; read the program's output as fast as it comes
+//! (into the host state, so only the newest screen matters); write
+//! queued input to the pty without blocking; check the timeouts and the
+//! shutdown handshake; then send whatever the transport says is due.
 
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::net::UdpSocket;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::{Duration, Instant};
+
+use mio::net::UdpSocket as MioUdpSocket;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
 
 use super::timeouts::Timeouts;
-use crate::sys::pty::WindowSize;
+use crate::statesync::{HostState, HostStream, UserStream};
+use crate::sys::fd::set_nonblocking;
+use crate::sys::process::{kill_process_group, try_wait};
+use crate::sys::pty::{set_window_size, WindowSize};
+use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::sys::spawn::PtyChild;
-use crate::wire::SessionKey;
+use crate::transport::{Transport, TransportEvent};
+use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
+
+const SOCKET: Token = Token(0);
+const PTY: Token = Token(1);
+const SIGNALS: Token = Token(2);
+
+/// Bytes read from the pty per turn before the network gets a look in.
+const PTY_READ_BUDGET: usize = 1 << 20;
+/// Size of one pty read.
+const PTY_READ_CHUNK: usize = 64 * 1024;
+/// Datagrams taken per turn before other work gets a look in.
+const DATAGRAM_BUDGET: usize = 256;
+/// Input queued for the program beyond which new user input waits in the
+/// transport (the program is not reading).
+const TO_PTY_LIMIT: usize = 256 * 1024;
+/// The server quits if no client ever connects within this time (ms).
+const NO_CLIENT_TIMEOUT_MS: u64 = 60_000;
+/// The largest window accepted from a client, per dimension.
+const MAX_WINDOW_DIMENSION: i32 = 1024;
 
 /// Everything the event loop starts from.
 #[derive(Debug)]
@@ -31,7 +65,450 @@ pub struct SessionSetup {
 
 /// Runs the session until it ends; returns the exit status.
 pub fn serve(setup: SessionSetup) -> i32 {
-    eprintln!("mosh-server: the session loop is not built yet (issue 4).");
-    let _ = crate::sys::process::kill_process_group(setup.child.pid, libc::SIGHUP);
-    1
+    serve_with::<HostStream>(setup)
+}
+
+/// Runs the session with host state `S`.
+pub fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
+    match Session::<S>::new(setup) {
+        Ok(mut session) => session.run(),
+        Err(e) => {
+            eprintln!("mosh-server: cannot start the event loop: {e}");
+            1
+        }
+    }
+}
+
+/// Milliseconds on a monotonic clock since the session began.
+struct Clock(Instant);
+
+impl Clock {
+    fn now(&self) -> u64 {
+        self.0.elapsed().as_millis() as u64
+    }
+}
+
+/// Why the loop should stop, or go on.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    Continue,
+    Stop,
+}
+
+/// Logging on stderr, only with `-v`.
+struct Log {
+    verbose: u32,
+    dropped: u64,
+}
+
+impl Log {
+    fn say(&self, message: std::fmt::Arguments<'_>) {
+        if self.verbose > 0 {
+            let _ = writeln!(io::stderr(), "{message}");
+        }
+    }
+
+    /// Counts a dropped datagram; logs the first few, then every 1000th.
+    fn dropped(&mut self, why: &dyn std::fmt::Display) {
+        self.dropped += 1;
+        if self.dropped <= 10 || self.dropped % 1000 == 0 {
+            self.say(format_args!(
+                "dropped a datagram ({why}); {} dropped so far",
+                self.dropped
+            ));
+        }
+    }
+}
+
+struct Session<S: HostState> {
+    poll: Poll,
+    socket: MioUdpSocket,
+    pty: File,
+    signals: SignalPipe,
+    transport: Transport<S, UserStream>,
+    child: PtyChild,
+    clock: Clock,
+    timeouts: Timeouts,
+    log: Log,
+    /// Bytes waiting to be written to the pty, from `to_pty_done` on.
+    to_pty: Vec<u8>,
+    to_pty_done: usize,
+    pty_write_interest: bool,
+    pty_more_to_read: bool,
+    socket_more_to_read: bool,
+    last_remote_num: u64,
+}
+
+impl<S: HostState> Session<S> {
+    fn new(setup: SessionSetup) -> io::Result<Session<S>> {
+        let clock = Clock(Instant::now());
+        let poll = Poll::new()?;
+        setup.socket.set_nonblocking(true)?;
+        let mut socket = MioUdpSocket::from_std(setup.socket);
+        poll.registry()
+            .register(&mut socket, SOCKET, Interest::READABLE)?;
+        set_nonblocking(setup.child.master.as_fd(), true)?;
+        let pty = File::from(setup.child.master.try_clone()?);
+        poll.registry()
+            .register(&mut SourceFd(&pty.as_raw_fd()), PTY, Interest::READABLE)?;
+        let mut signals =
+            SignalPipe::install(&[Signal::Terminate, Signal::Interrupt, Signal::User1])?;
+        poll.registry()
+            .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        let seed = chaff_seed();
+        let local = S::blank(setup.size.cols, setup.size.rows);
+        let transport =
+            Transport::new_server(&setup.key, local, UserStream::new(), clock.now(), seed);
+        Ok(Session {
+            poll,
+            socket,
+            pty,
+            signals,
+            transport,
+            child: setup.child,
+            clock,
+            timeouts: setup.timeouts,
+            log: Log {
+                verbose: setup.verbose,
+                dropped: 0,
+            },
+            to_pty: Vec::new(),
+            to_pty_done: 0,
+            pty_write_interest: false,
+            pty_more_to_read: false,
+            socket_more_to_read: false,
+            last_remote_num: 0,
+        })
+    }
+
+    fn run(&mut self) -> i32 {
+        let mut events = Events::with_capacity(16);
+        loop {
+            let now = self.clock.now();
+            let timeout =
+                Duration::from_millis(self.next_wakeup(now).saturating_sub(now).min(86_400_000));
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                self.log.say(format_args!("poll: {e}"));
+                break;
+            }
+            let mut signals = SignalSet::default();
+            for event in events.iter() {
+                match event.token() {
+                    SOCKET => self.socket_more_to_read = true,
+                    PTY => self.pty_more_to_read |= event.is_readable() || event.is_read_closed(),
+                    _ => signals = self.signals.take(),
+                }
+            }
+            if self.turn(signals) == Next::Stop {
+                break;
+            }
+        }
+        self.finish();
+        0
+    }
+
+    /// One turn of the loop after waking up.
+    fn turn(&mut self, signals: SignalSet) -> Next {
+        let now = self.clock.now();
+        if self.socket_more_to_read {
+            self.receive_datagrams(now);
+        }
+        self.apply_user_input(now);
+        if self.pty_more_to_read && !self.transport.shutdown_in_progress() {
+            self.read_pty(now);
+        }
+        self.write_pty(now);
+        if self.check_lifetime(signals, now) == Next::Stop {
+            return Next::Stop;
+        }
+        if !self.transport.shutdown_in_progress() {
+            self.transport.current_state_mut().update_echo_ack(now);
+        }
+        self.send_datagrams(now)
+    }
+
+    /// The absolute time the loop must wake up by.
+    fn next_wakeup(&mut self, now: u64) -> u64 {
+        if self.pty_more_to_read && !self.transport.shutdown_in_progress()
+            || self.socket_more_to_read
+        {
+            return now;
+        }
+        let mut wake = self.transport.poll_timeout(now);
+        if let Some(due) = self.transport.current_state().echo_ack_deadline() {
+            wake = wake.min(due);
+        }
+        if self.transport.remote_state_num() == 0 || self.transport.shutdown_in_progress() {
+            wake = wake.min(now + 5000);
+        }
+        if self.timeouts.network_ms > 0 {
+            let heard = self.transport.latest_remote_state().timestamp;
+            wake = wake.min(heard.saturating_add(self.timeouts.network_ms));
+        }
+        wake
+    }
+
+    fn receive_datagrams(&mut self, now: u64) {
+        let mut buf = [0u8; 4096];
+        for _ in 0..DATAGRAM_BUDGET {
+            match self.socket.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    let datagram = buf.get(..n).unwrap_or_default();
+                    if let Err(why) = self.transport.handle_datagram(datagram, from, now) {
+                        self.log.dropped(&why);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.socket_more_to_read = false;
+                    return;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // e.g. ECONNREFUSED from an ICMP error: nothing to read.
+                    self.log.say(format_args!("recvfrom: {e}"));
+                }
+            }
+        }
+    }
+
+    /// Hands new user input to the program, unless it is not keeping up.
+    fn apply_user_input(&mut self, now: u64) {
+        let num = self.transport.remote_state_num();
+        if num == self.last_remote_num || self.queued_for_pty() >= TO_PTY_LIMIT {
+            return;
+        }
+        self.last_remote_num = num;
+        let diff = self.transport.take_remote_diff();
+        let events = match decode_user_message(&diff) {
+            Ok(events) => events,
+            Err(e) => {
+                self.log
+                    .say(format_args!("ignored undecodable user input: {e}"));
+                Vec::new()
+            }
+        };
+        for (i, event) in events.iter().enumerate() {
+            match event {
+                UserEvent::Keystroke(keys) => {
+                    let mut to_host = std::mem::take(&mut self.to_pty);
+                    self.transport
+                        .current_state_mut()
+                        .user_keys(keys, &mut to_host);
+                    self.to_pty = to_host;
+                }
+                UserEvent::Resize { width, height } => {
+                    let superseded = matches!(events.get(i + 1), Some(UserEvent::Resize { .. }));
+                    if !superseded {
+                        self.resize(*width, *height);
+                    }
+                }
+            }
+        }
+        if !events.is_empty() {
+            self.transport.current_state_mut().register_input(num, now);
+        }
+        if self.child.is_held() {
+            self.child.release();
+        }
+    }
+
+    fn resize(&mut self, width: i32, height: i32) {
+        let size = WindowSize {
+            cols: width.clamp(1, MAX_WINDOW_DIMENSION) as u16,
+            rows: height.clamp(1, MAX_WINDOW_DIMENSION) as u16,
+        };
+        if let Err(e) = set_window_size(self.pty.as_fd(), size) {
+            self.log.say(format_args!("cannot resize the pty: {e}"));
+        }
+        self.transport
+            .current_state_mut()
+            .resize(size.cols, size.rows);
+    }
+
+    fn queued_for_pty(&self) -> usize {
+        self.to_pty.len() - self.to_pty_done
+    }
+
+    /// Reads what the program wrote, up to a budget per turn.
+    fn read_pty(&mut self, now: u64) {
+        let mut buf = vec![0u8; PTY_READ_CHUNK];
+        let mut budget = PTY_READ_BUDGET;
+        let mut replies = Vec::new();
+        loop {
+            match self.pty.read(&mut buf) {
+                Ok(0) => {
+                    self.program_ended(now);
+                    break;
+                }
+                Ok(n) => {
+                    let bytes = buf.get(..n).unwrap_or_default();
+                    self.transport
+                        .current_state_mut()
+                        .host_output(bytes, &mut replies);
+                    budget = budget.saturating_sub(n);
+                    if budget == 0 {
+                        break; // more may be waiting: pty_more_to_read stays set
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.pty_more_to_read = false;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    // EIO: every copy of the pty slave is closed.
+                    self.program_ended(now);
+                    break;
+                }
+            }
+        }
+        self.to_pty.extend_from_slice(&replies);
+    }
+
+    fn program_ended(&mut self, now: u64) {
+        self.pty_more_to_read = false;
+        if !self.transport.shutdown_in_progress() {
+            self.log
+                .say(format_args!("the session's program has ended"));
+            self.transport.start_shutdown(now);
+        }
+    }
+
+    /// Writes queued input to the pty without blocking.
+    fn write_pty(&mut self, now: u64) {
+        while self.queued_for_pty() > 0 {
+            let pending = self.to_pty.get(self.to_pty_done..).unwrap_or_default();
+            match self.pty.write(pending) {
+                Ok(0) => break,
+                Ok(n) => self.to_pty_done += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    self.to_pty.clear();
+                    self.to_pty_done = 0;
+                    self.program_ended(now);
+                    break;
+                }
+            }
+        }
+        if self.queued_for_pty() == 0 {
+            self.to_pty.clear();
+            self.to_pty_done = 0;
+        }
+        let want_write = self.queued_for_pty() > 0;
+        if want_write != self.pty_write_interest {
+            let interest = if want_write {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let raw = self.pty.as_raw_fd();
+            if self
+                .poll
+                .registry()
+                .reregister(&mut SourceFd(&raw), PTY, interest)
+                .is_ok()
+            {
+                self.pty_write_interest = want_write;
+            }
+        }
+    }
+
+    /// Signals, idle timeouts and the shutdown handshake.
+    fn check_lifetime(&mut self, signals: SignalSet, now: u64) -> Next {
+        let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+        let mut quit = signals.contains(Signal::Terminate) || signals.contains(Signal::Interrupt);
+        if self.timeouts.network_ms > 0 && since_heard >= self.timeouts.network_ms {
+            self.log.say(format_args!(
+                "Network idle for {} seconds.",
+                since_heard / 1000
+            ));
+            quit = true;
+        }
+        if signals.contains(Signal::User1)
+            && (self.timeouts.signal_ms == 0 || since_heard >= self.timeouts.signal_ms)
+        {
+            self.log.say(format_args!(
+                "Network idle for {} seconds when SIGUSR1 received",
+                since_heard / 1000
+            ));
+            quit = true;
+        }
+        if quit {
+            if self.transport.has_remote_addr() && !self.transport.shutdown_in_progress() {
+                self.transport.start_shutdown(now);
+            } else {
+                return Next::Stop;
+            }
+        }
+        let shutdown_over = !self.transport.has_remote_addr()
+            || self.transport.shutdown_acknowledged()
+            || self.transport.shutdown_ack_timed_out(now);
+        if self.transport.shutdown_in_progress() && shutdown_over {
+            return Next::Stop;
+        }
+        if self.transport.counterparty_shutdown_ack_sent() {
+            return Next::Stop;
+        }
+        if self.transport.remote_state_num() == 0 && since_heard >= NO_CLIENT_TIMEOUT_MS {
+            self.log.say(format_args!(
+                "No connection within {} seconds.",
+                NO_CLIENT_TIMEOUT_MS / 1000
+            ));
+            return Next::Stop;
+        }
+        Next::Continue
+    }
+
+    fn send_datagrams(&mut self, now: u64) -> Next {
+        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
+            match self.socket.send_to(&datagram, to) {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
+                    self.transport.datagram_too_big()
+                }
+                Err(e) => self.log.say(format_args!("sendto {to}: {e}")),
+            }
+        }
+        while let Some(event) = self.transport.poll_event() {
+            match event {
+                TransportEvent::RemoteAttached(addr) => self
+                    .log
+                    .say(format_args!("Server now attached to client at {addr}")),
+                TransportEvent::RemoteDetached => self
+                    .log
+                    .say(format_args!("Server now detached from client.")),
+                TransportEvent::SendFailed(WireError::EncryptionLimit) => {
+                    self.log.say(format_args!(
+                        "the session key is worn out; ending the session"
+                    ));
+                    return Next::Stop;
+                }
+                TransportEvent::SendFailed(e) => self.log.say(format_args!("could not send: {e}")),
+                TransportEvent::PortHopWanted => {}
+            }
+        }
+        Next::Continue
+    }
+
+    /// Hangs up on the program and reaps it.
+    fn finish(&mut self) {
+        let _ = kill_process_group(self.child.pid, libc::SIGHUP);
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while Instant::now() < deadline {
+            match try_wait(self.child.pid) {
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                _ => break,
+            }
+        }
+    }
+}
+
+fn chaff_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_ne_bytes(bytes)
 }

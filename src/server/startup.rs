@@ -90,7 +90,8 @@ pub fn run(opts: ServerOptions) -> i32 {
         verbose: opts.verbose,
     };
     let status = serve(setup);
-    println!("\n[mosh-server is exiting.]");
+    let _ = io::stdout().write_all(b"\n[mosh-server is exiting.]\n");
+    let _ = io::stdout().flush();
     status
 }
 

@@ -1,2 +1,13 @@
 //! The two synchronized states of a mosh session: the user's input stream
-//! (client to server) and the complete terminal (server to client).
+//! (client to server) and the host state (server to client: the complete
+//! terminal, plus the echo ack).
+
+pub mod echo_ack;
+pub mod host_state;
+pub mod host_stream;
+pub mod user_stream;
+
+pub use echo_ack::EchoAck;
+pub use host_state::HostState;
+pub use host_stream::HostStream;
+pub use user_stream::UserStream;

@@ -91,15 +91,15 @@ impl Terminal {
         }
     }
 
-    fn cursor_position_report(&mut self) {
+    /// CPR: the absolute position (as xterm reports it, also in origin
+    /// mode); `private` answers DECXCPR (`CSI ? 6 n`).
+    fn cursor_position_report(&mut self, private: bool) {
         let (row, col) = self.fb.cursor();
-        let top = if self.fb.draw.origin_mode {
-            self.fb.draw.scroll_top
-        } else {
-            0
-        };
         let mut out = b"\x1b[".to_vec();
-        push_num(&mut out, clamp_u16(row - top.min(row) + 1));
+        if private {
+            out.push(b'?');
+        }
+        push_num(&mut out, clamp_u16(row + 1));
         out.push(b';');
         push_num(&mut out, clamp_u16(col + 1));
         out.push(b'R');
@@ -167,7 +167,7 @@ impl Terminal {
                 }
             }
             (b'>', b'c') if params.arg(0, 0) == 0 => self.reply(SECONDARY_DA),
-            (b'?', b'n') if params.arg(0, 0) == 6 => self.cursor_position_report(),
+            (b'?', b'n') if params.arg(0, 0) == 6 => self.cursor_position_report(true),
             _ => {}
         }
     }
@@ -177,8 +177,10 @@ impl Terminal {
         let fb = &mut self.fb;
         match final_byte {
             b'A' => fb.cursor_up(n(0)),
-            b'B' | b'e' => fb.cursor_down(n(0)),
-            b'C' | b'a' => fb.cursor_forward(n(0)),
+            b'B' => fb.cursor_down(n(0)),
+            b'C' => fb.cursor_forward(n(0)),
+            b'a' => fb.cursor_relative(0, n(0)),
+            b'e' => fb.cursor_relative(n(0), 0),
             b'D' => fb.cursor_backward(n(0)),
             b'E' => {
                 fb.cursor_down(n(0));
@@ -218,7 +220,7 @@ impl Terminal {
             }
             b'n' => match params.arg(0, 0) {
                 5 => self.reply(b"\x1b[0n"),
-                6 => self.cursor_position_report(),
+                6 => self.cursor_position_report(false),
                 _ => {}
             },
             b'c' if params.arg(0, 0) == 0 => self.reply(PRIMARY_DA),
@@ -563,8 +565,12 @@ mod tests {
         assert_eq!(cursor(&e), (1, 0));
         e.feed(b"\x1b[9;9H");
         assert_eq!(cursor(&e), (3, 4));
-        e.feed(b"\x1b[2;1H\x1b[6n");
-        assert_eq!(e.take_host_replies(), b"\x1b[2;1R");
+        e.feed(b"\x1b[2;1H\x1b[6n\x1b[?6n");
+        assert_eq!(
+            e.take_host_replies(),
+            b"\x1b[3;1R\x1b[?3;1R",
+            "reports are absolute, as in xterm"
+        );
         e.feed(b"\x1b[?6l");
         assert_eq!(cursor(&e), (0, 0));
     }

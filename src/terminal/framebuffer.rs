@@ -402,8 +402,8 @@ impl Framebuffer {
     }
 
     /// Changes the size. Contents stay where they are; when the screen
-    /// gets shorter, blank rows below the cursor go first, then rows from
-    /// the top, so the cursor's row stays visible. The cursor is clamped,
+    /// gets shorter, rows below the cursor go first, then rows from the
+    /// top, so the cursor's row stays visible (as in xterm and tmux). The cursor is clamped,
     /// the scroll region reset, and new columns get default tab stops.
     pub fn resize(&mut self, width: usize, height: usize) {
         let width = width.clamp(1, MAX_WIDTH);
@@ -475,15 +475,9 @@ fn resize_rows(
     let rows = Arc::make_mut(rows);
     let mut removed_top = 0;
     if height < rows.len() {
-        let blank_row = Row::new(old_width, Cell::default());
-        while rows.len() > height && rows.len() > cursor_row + 1 {
-            match rows.last() {
-                Some(last) if **last == blank_row => {
-                    rows.pop();
-                }
-                _ => break,
-            }
-        }
+        let below_cursor = rows.len().saturating_sub(cursor_row + 1);
+        let cut = (rows.len() - height).min(below_cursor);
+        rows.truncate(rows.len() - cut);
         if rows.len() > height {
             removed_top = rows.len() - height;
             rows.drain(..removed_top);

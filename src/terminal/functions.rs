@@ -41,6 +41,19 @@ impl Framebuffer {
         self.pending_wrap = false;
     }
 
+    /// HPR/VPR: `rows` down and `cols` right, addressed like CUP (so only
+    /// origin mode confines it to the margins), as xterm does.
+    pub(super) fn cursor_relative(&mut self, rows: usize, cols: usize) {
+        let top = if self.draw.origin_mode {
+            self.draw.scroll_top
+        } else {
+            0
+        };
+        let row = self.cursor_row.saturating_sub(top) + 1;
+        let col = self.cursor_col + 1;
+        self.cursor_position(row.saturating_add(rows), col.saturating_add(cols));
+    }
+
     /// CUU: up `n`, stopping at the top margin when starting below it.
     pub(super) fn cursor_up(&mut self, n: usize) {
         let min = if self.cursor_row >= self.draw.scroll_top {

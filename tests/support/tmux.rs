@@ -42,7 +42,15 @@ impl Tmux {
         };
         let mut cmd = Command::new("tmux");
         cmd.arg("-f").arg(&conf).arg("-S").arg(&tmux.socket);
-        cmd.args(["new-session", "-d", "-x", &cols.to_string(), "-y", &rows.to_string(), command]);
+        cmd.args([
+            "new-session",
+            "-d",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+            command,
+        ]);
         cmd.env("LANG", "C.UTF-8").env_remove("TMUX");
         for (k, v) in env {
             cmd.env(k, v);
@@ -59,12 +67,20 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> io::Result<Output> {
-        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output()
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
     }
 
     fn query(&self, format: &str) -> Option<String> {
-        let out = self.run(&["display-message", "-p", "-t", "0", format]).ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        let out = self
+            .run(&["display-message", "-p", "-t", "0", format])
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// The socket path (for running other tmux commands).
@@ -100,7 +116,11 @@ impl Tmux {
 
     /// Polls the screen until `ready` accepts it or `timeout` passes;
     /// returns the last screen either way (`Err` on timeout).
-    pub fn wait_for(&self, timeout: Duration, ready: impl Fn(&str) -> bool) -> Result<String, String> {
+    pub fn wait_for(
+        &self,
+        timeout: Duration,
+        ready: impl Fn(&str) -> bool,
+    ) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
             let screen = self.capture();
@@ -121,7 +141,15 @@ impl Tmux {
 
     /// Resizes the window (the program in the pane gets SIGWINCH).
     pub fn resize(&self, cols: u16, rows: u16) {
-        let _ = self.run(&["resize-window", "-t", "0", "-x", &cols.to_string(), "-y", &rows.to_string()]);
+        let _ = self.run(&[
+            "resize-window",
+            "-t",
+            "0",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+        ]);
     }
 
     /// Whether the pane's program has exited.
@@ -134,7 +162,22 @@ impl Tmux {
         if !self.pane_dead() {
             return None;
         }
-        self.query("#{pane_dead_status}").and_then(|s| s.trim().parse().ok())
+        self.query("#{pane_dead_status}")
+            .and_then(|s| s.trim().parse().ok())
+    }
+
+    /// Waits until the pane's program has exited (its pty closed); true
+    /// if it did in time. tmux may not have reaped it yet, so its status
+    /// can still be unknown: see `pane_exit_status`.
+    pub fn wait_for_dead(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.pane_dead() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
     }
 
     /// Waits until the pane's program exits; its status if it did in time.
@@ -151,7 +194,8 @@ impl Tmux {
 
     /// The pid of the pane's program.
     pub fn pane_pid(&self) -> Option<i32> {
-        self.query("#{pane_pid}").and_then(|s| s.trim().parse().ok())
+        self.query("#{pane_pid}")
+            .and_then(|s| s.trim().parse().ok())
     }
 }
 

@@ -1,0 +1,33 @@
+//! What the server's event loop needs from the server-to-client state:
+//! take the program's output, turn user keystrokes into bytes for the
+//! program, resize, and keep the echo ack. The complete terminal is the
+//! real implementation; the loop is written against this trait so that
+//! it can be exercised with simpler states too.
+
+use crate::transport::SyncState;
+
+/// The server's side of the host state.
+pub trait HostState: SyncState {
+    /// A blank state of `cols` x `rows`.
+    fn blank(cols: u16, rows: u16) -> Self;
+
+    /// Applies output of the program; answers the terminal owes the
+    /// program (e.g. to a cursor-position query) are appended to `replies`.
+    fn host_output(&mut self, bytes: &[u8], replies: &mut Vec<u8>);
+
+    /// Translates keys the user typed into the bytes the program reads
+    /// (e.g. cursor keys in application mode), appended to `to_host`.
+    fn user_keys(&mut self, keys: &[u8], to_host: &mut Vec<u8>);
+
+    /// Resizes the screen.
+    fn resize(&mut self, cols: u16, rows: u16);
+
+    /// Records that the input of user state `num` reached the program.
+    fn register_input(&mut self, num: u64, now: u64);
+
+    /// Updates the echo ack; true if it changed.
+    fn update_echo_ack(&mut self, now: u64) -> bool;
+
+    /// When the echo ack next needs updating, if ever.
+    fn echo_ack_deadline(&self) -> Option<u64>;
+}
