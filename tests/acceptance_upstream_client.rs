@@ -4,8 +4,9 @@
 //! `MOSH_KEY` in its environment.
 //!
 //! The harness is the sans-IO `Transport` as a server, driven by a
-//! minimal loop (`support/udp_end.rs`) with test-only states
-//! (`support/toy_states.rs`). Upstream's client must paint the host bytes
+//! minimal loop (`support/udp_end.rs`), sending `statesync::HostStream`
+//! (program output passed through as host bytes) and receiving the real
+//! `statesync::UserStream`. Upstream's client must paint the host bytes
 //! we send (`WIRE-REVERSE-OK`) through its own emulator, its size and
 //! keystrokes must reach us as user events, and the session must end
 //! cleanly whichever side quits: upstream's client exits with status 0
@@ -18,18 +19,16 @@
 mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
-#[path = "support/toy_states.rs"]
-mod toy_states;
 #[path = "support/udp_end.rs"]
 mod udp_end;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use mosh_rs::statesync::{HostState, HostStream, UserStream};
 use mosh_rs::transport::SHUTDOWN_NUM;
 use mosh_rs::wire::{decode_user_message, SessionKey, UserEvent};
 use tmux::Tmux;
-use toy_states::{HostOutput, UserInput};
 use udp_end::UdpEnd;
 
 const UPSTREAM_CLIENT: &str = "/usr/bin/mosh-client";
@@ -39,7 +38,7 @@ const UNCLEAN: &str = "did not shut down cleanly";
 /// Printed by the pane's shell with the client's exit status after it.
 const EXIT_STATUS_PREFIX: &str = "CLIENT-EXIT-STATUS=";
 
-type Server = UdpEnd<HostOutput, UserInput>;
+type Server = UdpEnd<HostStream, UserStream>;
 
 /// Our harness server and upstream's client in tmux, connected, with
 /// what the client sent so far.
@@ -61,12 +60,14 @@ impl Session {
             return None;
         }
         let key = SessionKey::generate().expect("random key");
-        let mut server = Server::server(&key, HostOutput::default(), UserInput::default())
-            .expect("server socket");
+        let blank = HostStream::blank(80, 24);
+        let mut server = Server::server(&key, blank, UserStream::new()).expect("server socket");
+        // State 0 is the blank screen both ends start from; the greeting
+        // is the first change.
         server
             .transport
             .current_state_mut()
-            .push_bytes(format!("{GREETING}\r\n").as_bytes());
+            .host_output(format!("{GREETING}\r\n").as_bytes(), &mut Vec::new());
         let port = server.local_addr().port();
         let key_text = key.to_base64();
         let tmux = Tmux::start(

@@ -2,7 +2,9 @@
 //! Debian's real `/usr/bin/mosh-server` (mosh 1.4) over a real UDP socket.
 //!
 //! The client here is the sans-IO `Transport` driven by a minimal loop
-//! (`support/udp_end.rs`) with test-only states (`support/toy_states.rs`):
+//! (`support/udp_end.rs`), sending the real user stream
+//! (`statesync::UserStream`) and receiving into a test-only host state
+//! that keeps every host byte (`support/toy_states.rs`):
 //! it sends a `UserMessage` (a resize), decrypts and reassembles the
 //! server's replies, decodes the `HostMessage`s and finds the command's
 //! output in the host bytes. Both ways a session ends cleanly are proved:
@@ -25,9 +27,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use mosh_rs::transport::{SyncState, SHUTDOWN_NUM};
-use mosh_rs::wire::{SessionKey, UserEvent};
-use toy_states::{HostOutput, UserInput};
+use mosh_rs::statesync::UserStream;
+use mosh_rs::transport::SHUTDOWN_NUM;
+use mosh_rs::wire::SessionKey;
+use toy_states::HostOutput;
 use udp_end::UdpEnd;
 
 const UPSTREAM_SERVER: &str = "/usr/bin/mosh-server";
@@ -35,7 +38,7 @@ const UPSTREAM_SERVER: &str = "/usr/bin/mosh-server";
 /// an acknowledgement (upstream's `SHUTDOWN_RETRIES`).
 const UPSTREAM_SHUTDOWN_RETRIES: u64 = 16;
 
-type Client = UdpEnd<UserInput, HostOutput>;
+type Client = UdpEnd<UserStream, HostOutput>;
 
 /// Starts upstream's server running `sh -c script` and connects our
 /// transport to it as a client (nothing sent yet).
@@ -55,15 +58,11 @@ fn start_session(script: &str) -> Option<(server::DetachedServer, Client)> {
     .expect("upstream mosh-server starts and prints MOSH CONNECT");
     let key = SessionKey::parse(&server.key).expect("upstream's key parses");
     let address = SocketAddr::from(([127, 0, 0, 1], server.port));
-    let mut client = Client::client(&key, address, UserInput::default(), HostOutput::default())
+    let mut client = Client::client(&key, address, UserStream::new(), HostOutput::default())
         .expect("client socket");
     // Upstream's client sends keystrokes after 1 ms rather than 8.
     client.transport.set_send_delay(1);
     Some((server, client))
-}
-
-fn resize(width: i32, height: i32) -> UserEvent {
-    UserEvent::Resize { width, height }
 }
 
 fn host_text(client: &Client) -> String {
@@ -78,7 +77,7 @@ fn our_transport_reads_upstream_server_output_and_acks_its_shutdown() {
     let Some((server, mut client)) = start_session("echo WIRE-OK-$((6*7)); sleep 5") else {
         return;
     };
-    client.transport.current_state_mut().push(resize(80, 24));
+    client.transport.current_state_mut().push_resize(80, 24);
 
     let seen = client.run_until(Duration::from_secs(15), |c| {
         c.transport.remote_state().contains(b"WIRE-OK-42")
@@ -147,7 +146,7 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
     let Some((server, mut client)) = start_session(script) else {
         return;
     };
-    client.transport.current_state_mut().push(resize(97, 31));
+    client.transport.current_state_mut().push_resize(97, 31);
 
     let seen = client.run_until(Duration::from_secs(15), |c| {
         c.transport.remote_state().contains(b"WIRE-SIZE-31x97")
@@ -188,19 +187,39 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
     );
 }
 
-/// The toy states must diff and trim like the real ones, or the tests
-/// above would prove nothing about the transport.
+/// The test-only host state must diff and trim like an append-only
+/// state, or the tests above would prove nothing about the transport.
 #[test]
-fn toy_user_input_diffs_only_what_the_older_state_lacks() {
-    let mut old = UserInput::default();
-    old.push(resize(80, 24));
-    let mut new = old.clone();
-    new.push(UserEvent::Keystroke(b"ls".to_vec()));
-    let mut peer = old.clone();
-    peer.apply_diff(&new.diff_from(&old)).unwrap();
-    assert_eq!(peer.events(), new.events());
+fn toy_host_output_round_trips_and_trims() {
+    use mosh_rs::transport::SyncState;
+    use mosh_rs::wire::{encode_host_message, HostEvent};
 
-    new.subtract(&old);
-    assert_eq!(new.events(), [UserEvent::Keystroke(b"ls".to_vec())]);
-    assert!(new.diff_from(&new.clone()).is_empty());
+    let mut sender = HostOutput::default();
+    sender.push_bytes(b"first ");
+    let old = sender.clone();
+    sender.push_bytes(b"second");
+    let mut receiver = old.clone();
+    receiver.apply_diff(&sender.diff_from(&old)).unwrap();
+    assert_eq!(receiver.bytes(), b"first second");
+
+    let upstream_shaped = encode_host_message(&[
+        HostEvent::EchoAck(3),
+        HostEvent::Resize {
+            width: 97,
+            height: 31,
+        },
+        HostEvent::HostBytes(b"!".to_vec()),
+    ]);
+    receiver.apply_diff(&upstream_shaped).unwrap();
+    assert_eq!(receiver.echo_ack(), 3);
+    assert_eq!(receiver.size(), Some((97, 31)));
+    assert!(receiver.contains(b"second!"));
+
+    let diff_before = sender.diff_from(&old);
+    let mut trimmed_sender = sender.clone();
+    let mut trimmed_old = old.clone();
+    trimmed_sender.subtract(&old);
+    trimmed_old.subtract(&old);
+    assert_eq!(trimmed_sender.bytes(), b"second");
+    assert_eq!(trimmed_sender.diff_from(&trimmed_old), diff_before);
 }

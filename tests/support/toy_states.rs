@@ -1,80 +1,17 @@
-//! Minimal synchronized states for acceptance tests that put mosh-rs's
-//! transport in front of upstream mosh before the real `statesync` states
-//! exist.
-//!
-//! [`UserInput`] is the client-to-server state: the list of user events,
-//! whose diff is a `UserMessage` of the events after the older state.
-//! [`HostOutput`] is the server-to-client state reduced to what a test
-//! can check: every `HostBytes` string in order, the newest `EchoAck`
-//! and the newest `Resize`; its diff is a `HostMessage` with what changed.
-//! Both are append-only, so they trim an acknowledged prefix by absolute
-//! offset, and a diff against a state that is not a prefix is refused.
+//! A test-only receiving end for the server-to-client state: instead of
+//! painting a terminal, [`HostOutput`] keeps every `HostBytes` string in
+//! order, the newest `EchoAck` and the newest `Resize`, so a test can
+//! look for a program's output in what the server sent. Its diff is a
+//! `HostMessage` with what changed; it is append-only and trims an
+//! acknowledged prefix by absolute offset.
 
 #![allow(dead_code)]
 
 use mosh_rs::transport::SyncState;
-use mosh_rs::wire::{
-    decode_host_message, decode_user_message, encode_host_message, encode_user_message, HostEvent,
-    UserEvent, WireError,
-};
+use mosh_rs::wire::{decode_host_message, encode_host_message, HostEvent, WireError};
 
-/// Events beyond this many are refused: a test peer never sends that much.
-const MAX_EVENTS: usize = 1 << 16;
-/// Host bytes beyond this many are refused, for the same reason.
+/// Host bytes beyond this many are refused: a test never needs more.
 const MAX_HOST_BYTES: usize = 1 << 24;
-
-/// The user's input stream: keystrokes and resizes, oldest first.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct UserInput {
-    /// How many events were trimmed off the front.
-    trimmed: usize,
-    events: Vec<UserEvent>,
-}
-
-impl UserInput {
-    /// Appends one event.
-    pub fn push(&mut self, event: UserEvent) {
-        self.events.push(event);
-    }
-
-    /// Absolute index one past the newest event.
-    fn end(&self) -> usize {
-        self.trimmed + self.events.len()
-    }
-
-    /// The events not yet trimmed away.
-    pub fn events(&self) -> &[UserEvent] {
-        &self.events
-    }
-}
-
-impl SyncState for UserInput {
-    fn diff_from(&self, existing: &Self) -> Vec<u8> {
-        let skip = existing
-            .end()
-            .saturating_sub(self.trimmed)
-            .min(self.events.len());
-        encode_user_message(&self.events[skip..])
-    }
-
-    fn apply_diff(&mut self, diff: &[u8]) -> Result<(), WireError> {
-        let events = decode_user_message(diff)?;
-        if self.events.len() + events.len() > MAX_EVENTS {
-            return Err(WireError::Protobuf("too many user events for a test"));
-        }
-        self.events.extend(events);
-        Ok(())
-    }
-
-    fn subtract(&mut self, prefix: &Self) {
-        let drop = prefix
-            .end()
-            .saturating_sub(self.trimmed)
-            .min(self.events.len());
-        self.events.drain(..drop);
-        self.trimmed += drop;
-    }
-}
 
 /// What the server told the client, accumulated: host bytes in order,
 /// the newest echo ack and the newest size.
