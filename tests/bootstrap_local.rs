@@ -120,3 +120,49 @@ fn local_session_ours_to_ours() {
     args.extend(remote_command());
     session_in_tmux(args);
 }
+
+/// A server that announces a UDP port where nothing answers: the
+/// bootstrap still hands over, and the client shows its "Nothing
+/// received" bar instead of hanging; the escape key quits.
+#[test]
+fn an_unreachable_udp_port_shows_the_client_bar_not_a_hang() {
+    if skip::missing(&[UPSTREAM_CLIENT]) || skip::missing_tmux() {
+        return;
+    }
+    let silent_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("mosh-rs-silent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake_server = dir.join("server");
+    std::fs::write(
+        &fake_server,
+        format!("#!/bin/sh\nprintf '\\nMOSH CONNECT {silent_port} AAAAAAAAAAAAAAAAAAAAAA\\n'\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake_server, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let words = vec![
+        server::our_links().join("mosh").display().to_string(),
+        format!("--client={UPSTREAM_CLIENT}"),
+        format!("--server={}", fake_server.display()),
+        "--local".to_string(),
+        "127.0.0.1".to_string(),
+    ];
+    let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(&words));
+    let term = tmux::Tmux::start(80, 24, &command, &[]).expect("tmux");
+    let bar = format!("Nothing received from server on UDP port {silent_port}");
+    let screen = term.wait_for_text(&bar, Duration::from_secs(30));
+    term.send_keys(&["C-^"]);
+    term.type_text(".");
+    let ended = term.wait_for_text("MOSH-EXIT=", Duration::from_secs(20));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(screen.is_ok(), "no bar:\n{}", screen.unwrap_err());
+    assert!(
+        ended.is_ok(),
+        "the client did not quit:\n{}",
+        ended.unwrap_err()
+    );
+}
