@@ -179,6 +179,11 @@ impl Session {
             "dropped datagrams: {:?}",
             self.server.rejected
         );
+        assert!(
+            self.server.transport.srtt() < 1000.0,
+            "no RTT measured on loopback: {}",
+            self.server.transport.srtt()
+        );
     }
 
     /// Waits for upstream's client to exit and checks it called the

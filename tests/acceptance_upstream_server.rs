@@ -121,6 +121,12 @@ fn our_transport_reads_upstream_server_output_and_acks_its_shutdown() {
         server.alive(),
         "the server quit before its command finished"
     );
+    // Timestamps went both ways: the server echoed ours.
+    assert!(
+        client.transport.srtt() < 1000.0,
+        "no RTT measured on loopback: {}",
+        client.transport.srtt()
+    );
 
     // `sleep 5` ends, the pty closes, and upstream's server starts its
     // shutdown; we acknowledge it, then quit as upstream's client does.
@@ -185,6 +191,11 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
         "the server's terminal never reported our size: {:?}",
         client.transport.remote_state().size()
     );
+    // Once our input reached its pty, the server echo-acks our state.
+    let echo_acked = client.run_until(Duration::from_secs(5), |c| {
+        c.transport.remote_state().echo_ack() >= 1
+    });
+    assert!(echo_acked, "the server never echo-acked our input");
 
     client.transport.start_shutdown(client.now());
     let finished = client.run_until(Duration::from_secs(15), |c| {
