@@ -15,6 +15,8 @@
 //!
 //! Later issues replace this harness with the real mosh-rs server.
 
+#[path = "support/noise.rs"]
+mod noise;
 #[path = "support/skip.rs"]
 mod skip;
 #[path = "support/tmux.rs"]
@@ -56,18 +58,24 @@ impl Session {
     /// Starts our server with `WIRE-REVERSE-OK` as its screen and
     /// upstream's client in an 80x24 tmux pane pointed at it.
     fn start() -> Option<Session> {
+        Session::start_with_output(&format!("{GREETING}\r\n"))
+    }
+
+    /// Starts our server, whose program has printed `output`, and
+    /// upstream's client in an 80x24 tmux pane pointed at it.
+    fn start_with_output(output: &str) -> Option<Session> {
         if skip::missing(&[UPSTREAM_CLIENT]) || skip::missing_tmux() {
             return None;
         }
         let key = SessionKey::generate().expect("random key");
         let blank = HostStream::blank(80, 24);
         let mut server = Server::server(&key, blank, UserStream::new()).expect("server socket");
-        // State 0 is the blank screen both ends start from; the greeting
+        // State 0 is the blank screen both ends start from; the output
         // is the first change.
         server
             .transport
             .current_state_mut()
-            .host_output(format!("{GREETING}\r\n").as_bytes(), &mut Vec::new());
+            .host_output(output.as_bytes(), &mut Vec::new());
         let port = server.local_addr().port();
         let key_text = key.to_base64();
         let tmux = Tmux::start(
@@ -171,6 +179,11 @@ impl Session {
             "dropped datagrams: {:?}",
             self.server.rejected
         );
+        assert!(
+            self.server.transport.srtt() < 1000.0,
+            "no RTT measured on loopback: {}",
+            self.server.transport.srtt()
+        );
     }
 
     /// Waits for upstream's client to exit and checks it called the
@@ -254,5 +267,49 @@ fn our_harness_acks_upstream_client_quitting() {
     assert!(!session.server.transport.shutdown_in_progress());
     // Our harness quits here, as a real server does; the client only
     // exits with status 0 if our acknowledgement reached it.
+    session.assert_client_exited_cleanly();
+}
+
+/// Output that takes many fragments (150 lines of incompressible text)
+/// is reassembled and painted by upstream's client: its screen shows
+/// exactly the last lines.
+#[test]
+fn upstream_client_reassembles_output_of_many_fragments() {
+    let lines = noise::lines(7, 150, 79);
+    let output = lines.join("\r\n") + "\r\nWIRE-BIG-END\r\n";
+    let Some(mut session) = Session::start_with_output(&output) else {
+        return;
+    };
+    let painted = session.run_until(Duration::from_secs(20), |s| s.screen_shows("WIRE-BIG-END"));
+    assert!(
+        painted,
+        "upstream client never painted our output:\n{}",
+        session.screen
+    );
+    assert!(
+        session.server.sent_tap.max_fragments > 1,
+        "no instruction took more than one fragment: the test proves nothing"
+    );
+
+    // The last 23 lines and the cursor's empty line are on the screen.
+    let mut shown: Vec<&str> = lines.iter().map(String::as_str).collect();
+    shown.push("WIRE-BIG-END");
+    shown.push("");
+    let expected: String = shown[shown.len() - 24..]
+        .iter()
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let matched = session.run_until(Duration::from_secs(5), |s| s.screen == expected);
+    assert!(matched, "screen differs:\n{}", session.screen);
+
+    let now = session.server.now();
+    session.server.transport.start_shutdown(now);
+    let acked = session.run_until(Duration::from_secs(15), |s| {
+        s.server.transport.shutdown_acknowledged()
+    });
+    assert!(
+        acked,
+        "upstream mosh-client never acknowledged our shutdown"
+    );
     session.assert_client_exited_cleanly();
 }

@@ -14,6 +14,8 @@
 //!
 //! Later issues replace this harness with the real mosh-rs client.
 
+#[path = "support/noise.rs"]
+mod noise;
 #[path = "support/server.rs"]
 mod server;
 #[path = "support/skip.rs"]
@@ -28,6 +30,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use mosh_rs::statesync::UserStream;
+use mosh_rs::terminal::Emulator;
 use mosh_rs::transport::SHUTDOWN_NUM;
 use mosh_rs::wire::SessionKey;
 use toy_states::HostOutput;
@@ -65,6 +68,24 @@ fn start_session(script: &str) -> Option<(server::DetachedServer, Client)> {
     Some((server, client))
 }
 
+/// A file in the temp directory, removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &str) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("mosh-rs-accept-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).expect("temp file");
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 fn host_text(client: &Client) -> String {
     String::from_utf8_lossy(client.transport.remote_state().bytes()).into_owned()
 }
@@ -99,6 +120,12 @@ fn our_transport_reads_upstream_server_output_and_acks_its_shutdown() {
     assert!(
         server.alive(),
         "the server quit before its command finished"
+    );
+    // Timestamps went both ways: the server echoed ours.
+    assert!(
+        client.transport.srtt() < 1000.0,
+        "no RTT measured on loopback: {}",
+        client.transport.srtt()
     );
 
     // `sleep 5` ends, the pty closes, and upstream's server starts its
@@ -164,6 +191,11 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
         "the server's terminal never reported our size: {:?}",
         client.transport.remote_state().size()
     );
+    // Once our input reached its pty, the server echo-acks our state.
+    let echo_acked = client.run_until(Duration::from_secs(5), |c| {
+        c.transport.remote_state().echo_ack() >= 1
+    });
+    assert!(echo_acked, "the server never echo-acked our input");
 
     client.transport.start_shutdown(client.now());
     let finished = client.run_until(Duration::from_secs(15), |c| {
@@ -184,6 +216,65 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
         client.rejected.is_empty(),
         "dropped datagrams: {:?}",
         client.rejected
+    );
+}
+
+/// A screen of incompressible text (200x60) makes upstream's server send
+/// instructions of many fragments; reassembled and painted by our
+/// emulator, the host bytes give exactly the screen the program drew.
+#[test]
+fn upstream_server_screen_of_many_fragments_reassembles_exactly() {
+    let lines = noise::lines(42, 80, 190);
+    let file = TempFile::new("screen.txt", &(lines.join("\n") + "\n"));
+    // The server starts the command only once a client is heard.
+    let script = format!("cat '{}'; echo WIRE-BIG-DONE; sleep 60", file.0.display());
+    let Some((server, mut client)) = start_session(&script) else {
+        return;
+    };
+    client.transport.current_state_mut().push_resize(200, 60);
+
+    let seen = client.run_until(Duration::from_secs(15), |c| {
+        c.transport.remote_state().contains(b"WIRE-BIG-DONE")
+    });
+    assert!(
+        seen,
+        "the output never ended; host bytes: {:?}",
+        host_text(&client)
+    );
+    assert_eq!(client.transport.remote_state().size(), Some((200, 60)));
+    assert!(
+        client.tap.max_fragments > 1,
+        "no instruction took more than one fragment: the test proves nothing"
+    );
+
+    // The last 59 lines and the cursor's empty line are on the screen.
+    let mut shown: Vec<&str> = lines.iter().map(String::as_str).collect();
+    shown.push("WIRE-BIG-DONE");
+    shown.push("");
+    let expected: String = shown[shown.len() - 60..]
+        .iter()
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let mut emulator = Emulator::new(200, 60);
+    emulator.feed(client.transport.remote_state().bytes());
+    assert_eq!(emulator.framebuffer().text(), expected);
+    assert!(
+        client.rejected.is_empty(),
+        "dropped datagrams: {:?}",
+        client.rejected
+    );
+
+    client.transport.start_shutdown(client.now());
+    let acked = client.run_until(Duration::from_secs(15), |c| {
+        c.transport.shutdown_acknowledged()
+    });
+    assert!(
+        acked,
+        "upstream mosh-server never acknowledged our shutdown"
+    );
+    assert!(
+        server.wait_gone(Duration::from_secs(10)),
+        "server still runs"
     );
 }
 

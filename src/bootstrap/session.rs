@@ -100,16 +100,8 @@ fn plan(
     }
     let (target, handshake) = match options.remote_ip {
         RemoteIp::Local => {
-            let (user, host) = split_user_host(&user_host);
-            let first = resolve(host, 22, options.family)?
-                .into_iter()
-                .next()
-                .ok_or_else(|| format!("could not find address for {host}"))?;
-            let ip = numeric_host(&first);
-            (
-                OsString::from(format!("{user}{ip}")),
-                Handshake::with_ip(range, ip),
-            )
+            let (target, ip) = resolved_target(&user_host, options)?;
+            (target, Handshake::with_ip(range, ip))
         }
         _ => (options.user_host.clone(), Handshake::new(range)),
     };
@@ -122,33 +114,12 @@ fn plan(
     }
     let install = if options.install_server {
         remote_command.push(install::remote_command(&server_args));
-        let binary =
-            read_this_binary().map_err(|e| format!("cannot read this program to copy it: {e}"))?;
-        let local = LocalBuild::this(binary.len() as u64);
-        Some(Install {
-            installer: Installer::new(local),
-            binary,
-        })
+        Some(prepare_install()?)
     } else {
         remote_command.push(remote::server_command_line(&server, &server_args));
         None
     };
-    let proxy = if options.remote_ip == RemoteIp::Proxy {
-        let exe = peers::this_binary()
-            .ok_or("cannot find this program's own path for ssh's ProxyCommand")?;
-        Some(remote::proxy_command(&exe, options.family))
-    } else {
-        None
-    };
-    let has_proxy = proxy.is_some();
-    let argv = remote::ssh_argv(options, &target, proxy, install.is_some(), remote_command);
-    let (ssh, ssh_args) = argv.split_first().ok_or("--ssh names no command")?;
-    let mut command = Command::new(ssh);
-    command.args(ssh_args);
-    if has_proxy {
-        // Unusual login shells and broken rc files break ProxyCommand.
-        command.env("SHELL", "/bin/sh");
-    }
+    let command = ssh_command(options, &target, install.is_some(), remote_command)?;
     Ok(Plan {
         command,
         handshake,
@@ -157,6 +128,55 @@ fn plan(
         server,
         local: false,
     })
+}
+
+/// `--experimental-remote-ip=local`: ssh to the host's first address
+/// (keeping `user@`); returns the ssh target and that address.
+fn resolved_target(user_host: &str, options: &Options) -> Result<(OsString, String), String> {
+    let (user, host) = split_user_host(user_host);
+    let first = resolve(host, 22, options.family)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("could not find address for {host}"))?;
+    let ip = numeric_host(&first);
+    Ok((OsString::from(format!("{user}{ip}")), ip))
+}
+
+fn prepare_install() -> Result<Install, String> {
+    let binary =
+        read_this_binary().map_err(|e| format!("cannot read this program to copy it: {e}"))?;
+    let local = LocalBuild::this(binary.len() as u64);
+    Ok(Install {
+        installer: Installer::new(local),
+        binary,
+    })
+}
+
+/// The ssh command for `target`, with the fake ProxyCommand when the
+/// server's address comes from it.
+fn ssh_command(
+    options: &Options,
+    target: &OsString,
+    feeds_stdin: bool,
+    remote_command: OsString,
+) -> Result<Command, String> {
+    let proxy = if options.remote_ip == RemoteIp::Proxy {
+        let exe = peers::this_binary()
+            .ok_or("cannot find this program's own path for ssh's ProxyCommand")?;
+        Some(remote::proxy_command(&exe, options.family))
+    } else {
+        None
+    };
+    let has_proxy = proxy.is_some();
+    let argv = remote::ssh_argv(options, target, proxy, feeds_stdin, remote_command);
+    let (ssh, ssh_args) = argv.split_first().ok_or("--ssh names no command")?;
+    let mut command = Command::new(ssh);
+    command.args(ssh_args);
+    if has_proxy {
+        // Unusual login shells and broken rc files break ProxyCommand.
+        command.env("SHELL", "/bin/sh");
+    }
+    Ok(command)
 }
 
 /// This binary's bytes (through /proc, which works even if the file was

@@ -5,6 +5,8 @@
 //!
 //! Needs root (sshd changes user) and `/usr/sbin/sshd`; `Sshd::start`
 //! returns `None` after a loud skip (see `skip.rs`) when either is missing.
+//! A test file that includes this one must also include `support/skip.rs`
+//! as `mod skip`.
 //! Other users can log in too: `authorize_home` adds the test key to a
 //! home directory's `.ssh/authorized_keys`.
 
@@ -18,8 +20,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-#[path = "skip.rs"]
-mod skip;
+use super::skip;
 
 const SSHD: &str = "/usr/sbin/sshd";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -94,7 +95,10 @@ impl Sshd {
             .arg(self.dir.join("sshd.log"))
             .status()?;
         if !status.success() {
-            return Err(io::Error::other(format!("sshd exited with {status}: {}", self.log())));
+            return Err(io::Error::other(format!(
+                "sshd exited with {status}: {}",
+                self.log()
+            )));
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
@@ -109,7 +113,10 @@ impl Sshd {
             std::thread::sleep(Duration::from_millis(20));
         }
         self.stop();
-        Err(io::Error::other(format!("sshd did not listen: {}", self.log())))
+        Err(io::Error::other(format!(
+            "sshd did not listen: {}",
+            self.log()
+        )))
     }
 
     /// The port sshd listens on (127.0.0.1).
@@ -209,7 +216,9 @@ fn keygen(path: &Path) -> io::Result<()> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(io::Error::other(String::from_utf8_lossy(&out.stderr).into_owned()))
+        Err(io::Error::other(
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
     }
 }
 
@@ -280,7 +289,10 @@ impl Drop for TempUser {
 }
 
 fn id_of(name: &str) -> u32 {
-    let out = Command::new("id").args(["-u", name]).output().expect("id runs");
+    let out = Command::new("id")
+        .args(["-u", name])
+        .output()
+        .expect("id runs");
     String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()

@@ -4,9 +4,10 @@
 //! `poll_timeout` or the next datagram. Time is a monotonic clock in
 //! milliseconds from an arbitrary origin.
 //!
-//! A [`WireTap`] also decodes every arriving datagram on its own, so a
-//! test can count what the peer sent even after our end stopped
-//! answering (e.g. how often it repeated its shutdown).
+//! Two [`WireTap`]s also decode every datagram on their own, one for
+//! each direction, so a test can see what went over the wire (how many
+//! fragments an instruction took) and count what the peer sent even after
+//! our end stopped answering (how often it repeated its shutdown).
 
 #![allow(dead_code)]
 
@@ -25,6 +26,8 @@ pub struct WireTap {
     pub datagrams: u64,
     /// Instructions seen whose `new_num` is the shutdown number.
     pub shutdown_instructions: u64,
+    /// The most fragments seen for one instruction.
+    pub max_fragments: usize,
 }
 
 impl WireTap {
@@ -34,6 +37,7 @@ impl WireTap {
             assembly: FragmentAssembly::new(),
             datagrams: 0,
             shutdown_instructions: 0,
+            max_fragments: 0,
         }
     }
 
@@ -48,6 +52,7 @@ impl WireTap {
         let Ok(fragment) = Fragment::decode(&packet.payload) else {
             return;
         };
+        self.max_fragments = self.max_fragments.max(usize::from(fragment.num) + 1);
         if let Ok(Some(instruction)) = self.assembly.add(fragment) {
             if instruction.new_num == SHUTDOWN_NUM {
                 self.shutdown_instructions += 1;
@@ -70,6 +75,8 @@ pub struct UdpEnd<Local: SyncState, Remote: SyncState> {
     pub sent: u64,
     /// Everything that arrived, decoded on the side.
     pub tap: WireTap,
+    /// Everything we sent, decoded on the side.
+    pub sent_tap: WireTap,
 }
 
 impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
@@ -108,6 +115,7 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
             events: Vec::new(),
             sent: 0,
             tap: WireTap::new(key),
+            sent_tap: WireTap::new(key),
         }
     }
 
@@ -128,6 +136,7 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
     pub fn flush(&mut self) {
         let now = self.now();
         while let Some((to, datagram)) = self.transport.poll_transmit(now) {
+            self.sent_tap.observe(&datagram);
             match self.socket.send_to(&datagram, to) {
                 Ok(_) => self.sent += 1,
                 Err(err) if err.raw_os_error() == Some(libc::EMSGSIZE) => {
