@@ -3,9 +3,12 @@
 //! `mosh-server` linked to it, its `--version` says mosh-rs, our server
 //! then announces itself to the client; a second run does not copy
 //! again; a machine of another architecture is refused with the build it
-//! needs; and the installed server answers upstream's Perl wrapper and
-//! our own bootstrap through a `~/...` path.
+//! needs; the installed server answers upstream's Perl wrapper and our
+//! own bootstrap through a `~/...` path; and both give working sessions
+//! in a terminal.
 
+#[path = "support/bootstrap_session.rs"]
+mod bootstrap_session;
 #[path = "support/peers.rs"]
 mod peers;
 #[path = "support/server.rs"]
@@ -14,12 +17,15 @@ mod server;
 mod skip;
 #[path = "support/sshd.rs"]
 mod sshd;
+#[path = "support/tmux.rs"]
+mod tmux;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use bootstrap_session::{check_session, remote_command};
 use peers::RecordingClient;
 use sshd::{Sshd, TempUser};
 
@@ -231,4 +237,39 @@ fn write_executable(path: &Path, body: &str) {
 fn open_to_all(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// An account with no mosh: `--install-server` gives a working session
+/// at once, and then upstream's Perl wrapper works with
+/// `--server=~/.local/bin/mosh-server`.
+#[test]
+fn install_then_working_sessions_in_a_terminal() {
+    let upstream_client = "/usr/bin/mosh-client";
+    if skip::missing(&[upstream_client, "/usr/bin/mosh"]) || skip::missing_tmux() {
+        return;
+    }
+    let Some(sshd) = Sshd::start() else { return };
+    let Some(user) = fresh_account(&sshd, "/bin/sh") else {
+        return;
+    };
+    let destination = format!("{}@127.0.0.1", user.name);
+    let mut ours = vec![
+        our_mosh().display().to_string(),
+        "--install-server".to_string(),
+        format!("--client={upstream_client}"),
+        format!("--ssh={}", sshd.ssh_command()),
+        destination.clone(),
+    ];
+    ours.extend(remote_command());
+    check_session(&ours, &[]);
+    assert!(user.home.join(".local/bin/mosh-rs").exists());
+
+    let mut perl = vec![
+        "/usr/bin/mosh".to_string(),
+        "--server=~/.local/bin/mosh-server".to_string(),
+        format!("--ssh={}", sshd.ssh_command()),
+        destination,
+    ];
+    perl.extend(remote_command());
+    check_session(&perl, &[]);
 }

@@ -1,10 +1,12 @@
-//! Our `mosh` through a real OpenSSH server on loopback: a working session
-//! with upstream's server and client in tmux (through our fake
-//! ProxyCommand), exactly what the client is handed (address, port range,
-//! environment, the key only in the environment), `--ssh` with quoted
-//! options, every `--experimental-remote-ip` method, a missing server, and
-//! ssh's own failures.
+//! Our `mosh` through a real OpenSSH server on loopback: working sessions
+//! in tmux (through our fake ProxyCommand) with upstream's server and
+//! client, with our server, and upstream's Perl wrapper with our server;
+//! exactly what the client is handed (address, port range, environment,
+//! the key only in the environment); `--ssh` with quoted options; every
+//! `--experimental-remote-ip` method; a missing server; ssh's own failures.
 
+#[path = "support/bootstrap_session.rs"]
+mod bootstrap_session;
 #[path = "support/peers.rs"]
 mod peers;
 #[path = "support/server.rs"]
@@ -20,6 +22,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use bootstrap_session::{check_session, remote_command};
 use peers::{LoggedServer, RecordingClient};
 use sshd::Sshd;
 
@@ -57,17 +60,25 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
-/// Quotes words for `sh`.
-fn sh_quote(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn needs_upstream() -> bool {
     skip::missing(&[UPSTREAM_SERVER, UPSTREAM_CLIENT])
+}
+
+/// `WRAPPER --client=C --server=S --ssh=… root@127.0.0.1 -- COMMAND`.
+fn session_words(sshd: &Sshd, wrapper: &str, client: Option<&str>, server: &str) -> Vec<String> {
+    let mut words = vec![wrapper.to_string()];
+    if let Some(client) = client {
+        words.push(format!("--client={client}"));
+    }
+    words.push(format!("--server={server}"));
+    words.push(format!("--ssh={}", sshd.ssh_command()));
+    words.push("root@127.0.0.1".into());
+    words.extend(remote_command());
+    words
+}
+
+fn our_wrapper() -> String {
+    server::our_links().join("mosh").display().to_string()
 }
 
 #[test]
@@ -77,45 +88,42 @@ fn a_session_with_upstream_peers_through_sshd_works_in_a_terminal() {
     }
     let Some(sshd) = Sshd::start() else { return };
     let server = LoggedServer::new(Path::new(UPSTREAM_SERVER));
-    let mut words = vec![
-        server::our_links().join("mosh").display().to_string(),
-        format!("--client={UPSTREAM_CLIENT}"),
-        format!("--server={}", server.command()),
-        format!("--ssh={}", sshd.ssh_command()),
-        "root@127.0.0.1".into(),
-        "--".into(),
-    ];
-    words.extend(strings(&[
-        "/bin/sh",
-        "-c",
-        "echo \"remote command: two  words\"; exec /bin/sh",
-    ]));
-    let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(&words));
-    let term = tmux::Tmux::start(80, 24, &command, &[]).expect("tmux");
-    let screen = term.wait_for_text("remote command: two  words", Duration::from_secs(30));
-    assert!(
-        screen.is_ok(),
-        "no session:\n{}\n{}",
-        screen.unwrap_err(),
-        sshd.log()
+    let words = session_words(
+        &sshd,
+        &our_wrapper(),
+        Some(UPSTREAM_CLIENT),
+        &server.command(),
     );
+    check_session(&words, &[]);
     assert!(server.wait_for_pid(Duration::from_secs(5)).is_some());
-    term.type_text("echo typed-$((6*7))");
-    term.send_keys(&["Enter"]);
-    let screen = term.wait_for_text("typed-42", Duration::from_secs(20));
-    assert!(
-        screen.is_ok(),
-        "typing did not work:\n{}",
-        screen.unwrap_err()
+}
+
+#[test]
+fn our_wrapper_runs_our_server_through_sshd() {
+    if needs_upstream() || skip::missing_tmux() {
+        return;
+    }
+    let Some(sshd) = Sshd::start() else { return };
+    let server = LoggedServer::new(&server::our_server());
+    let words = session_words(
+        &sshd,
+        &our_wrapper(),
+        Some(UPSTREAM_CLIENT),
+        &server.command(),
     );
-    term.type_text("exit");
-    term.send_keys(&["Enter"]);
-    let screen = term.wait_for_text("MOSH-EXIT=0", Duration::from_secs(20));
-    assert!(
-        screen.is_ok(),
-        "session did not end:\n{}",
-        screen.unwrap_err()
-    );
+    check_session(&words, &[]);
+}
+
+/// Upstream's Perl wrapper starting our server.
+#[test]
+fn upstream_wrapper_runs_our_server() {
+    if needs_upstream() || skip::missing(&[UPSTREAM_WRAPPER]) || skip::missing_tmux() {
+        return;
+    }
+    let Some(sshd) = Sshd::start() else { return };
+    let server = LoggedServer::new(&server::our_server());
+    let words = session_words(&sshd, UPSTREAM_WRAPPER, None, &server.command());
+    check_session(&words, &[]);
 }
 
 /// Runs our `mosh` through `sshd` with a recording client and upstream's
@@ -300,55 +308,15 @@ fn ssh_failures_keep_ssh_status_and_words() {
     }
 }
 
-/// Upstream's Perl wrapper starting our server (plain path, and through
-/// a `~` path as after `--install-server`). Needs our server's session
-/// loop (issue 4).
+/// Our `mosh` with our own client and server over ssh.
 #[test]
-#[ignore = "needs our server's session loop (issue 4); enable when it lands"]
-fn upstream_wrapper_runs_our_server() {
-    if needs_upstream() || skip::missing(&[UPSTREAM_WRAPPER]) || skip::missing_tmux() {
-        return;
-    }
-    let Some(sshd) = Sshd::start() else { return };
-    let server = LoggedServer::new(&server::our_server());
-    let words = vec![
-        UPSTREAM_WRAPPER.to_string(),
-        format!("--server={}", server.command()),
-        format!("--ssh={}", sshd.ssh_command()),
-        "root@127.0.0.1".into(),
-    ];
-    let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(&words));
-    let term = tmux::Tmux::start(80, 24, &command, &[]).expect("tmux");
-    term.type_text("echo typed-$((6*7))");
-    term.send_keys(&["Enter"]);
-    let screen = term.wait_for_text("typed-42", Duration::from_secs(30));
-    assert!(screen.is_ok(), "no session:\n{}", screen.unwrap_err());
-}
-
-/// Our `mosh` with our own client and server over ssh. Needs both
-/// session loops (issues 4 and 5).
-#[test]
-#[ignore = "needs our client (issue 5) and server (issue 4) session loops"]
+#[ignore = "needs our client's session loop (issue 5)"]
 fn ours_to_ours_through_sshd() {
     if skip::missing_tmux() {
         return;
     }
     let Some(sshd) = Sshd::start() else { return };
     let server = LoggedServer::new(&server::our_server());
-    let words = vec![
-        server::our_links().join("mosh").display().to_string(),
-        format!(
-            "--client={}",
-            server::our_links().join("mosh-client").display()
-        ),
-        format!("--server={}", server.command()),
-        format!("--ssh={}", sshd.ssh_command()),
-        "root@127.0.0.1".into(),
-    ];
-    let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(&words));
-    let term = tmux::Tmux::start(80, 24, &command, &[]).expect("tmux");
-    term.type_text("echo typed-$((6*7))");
-    term.send_keys(&["Enter"]);
-    let screen = term.wait_for_text("typed-42", Duration::from_secs(30));
-    assert!(screen.is_ok(), "no session:\n{}", screen.unwrap_err());
+    let words = session_words(&sshd, &our_wrapper(), None, &server.command());
+    check_session(&words, &[]);
 }

@@ -1,6 +1,7 @@
 //! Which client and server programs a session uses: this binary's own
-//! modes where they can run a session, otherwise upstream's defaults
-//! (`mosh-client` found on PATH here, `mosh-server` on the remote).
+//! modes where they can run a session (the server with `--local`),
+//! otherwise upstream's defaults (`mosh-client` found on PATH here,
+//! `mosh-server` on the remote's PATH).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -11,11 +12,6 @@ use super::shell_words;
 /// Whether this build's client mode (`src/client/`, issue 5) runs a
 /// session. Until it does, the default client is `mosh-client` on PATH.
 pub const BUILTIN_CLIENT_READY: bool = false;
-
-/// Whether this build's server mode (`src/server/`, issue 4) runs a
-/// session. Until it does, `--local` starts `mosh-server` from PATH by
-/// default, as upstream does; afterwards it starts this binary.
-pub const BUILTIN_SERVER_READY: bool = false;
 
 /// The client to hand over to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +33,14 @@ pub fn choose_client(given: Option<&OsStr>) -> Client {
 }
 
 /// The server command for a session: `--server` if given; otherwise
-/// `mosh-server`, or this binary when the server runs here (`--local`)
-/// and its server mode is ready.
+/// this binary's server mode when the server runs here (`--local`), and
+/// `mosh-server` from the remote PATH over ssh, as upstream.
 pub fn server_command(given: Option<&OsStr>, local: bool) -> OsString {
     if let Some(command) = given {
         return command.to_owned();
     }
     match this_binary() {
-        Some(exe) if local && BUILTIN_SERVER_READY => {
+        Some(exe) if local => {
             let mut command = shell_words::quote(&[exe.as_os_str()]);
             command.push(" server");
             command
@@ -102,10 +98,10 @@ mod tests {
         assert_eq!(server_command(Some(OsStr::new("~/s")), true), "~/s");
         assert_eq!(server_command(None, false), "mosh-server");
         let local = server_command(None, true);
-        if BUILTIN_SERVER_READY {
-            assert!(local.to_str().unwrap().ends_with("' server"));
-        } else {
-            assert_eq!(local, "mosh-server");
-        }
+        let me = this_binary().unwrap();
+        assert_eq!(
+            local.to_str().unwrap(),
+            format!("'{}' server", me.display())
+        );
     }
 }
