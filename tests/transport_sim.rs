@@ -22,7 +22,7 @@
 //!   end asks to be woken "now" again right after it was served (no busy
 //!   loop); nothing panics.
 //!
-//! Seeds per scenario: `MOSH_SIM_SEEDS` (default 400 in release builds,
+//! Seeds per scenario: `MOSH_SIM_SEEDS` (default 300 in release builds,
 //! 15 in debug builds; a quarter of that for the costlier blackout runs).
 
 #[path = "support/sim_link.rs"]
@@ -533,7 +533,7 @@ fn seeds_per_scenario() -> u64 {
     if cfg!(debug_assertions) {
         15
     } else {
-        400
+        300
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::Path;
 /// Runs the server mode with the arguments after the program name and
 /// returns the process exit status.
 pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
-    let _ = crate::sys::process::disable_core_dumps();
+    let core_dump_limit = crate::sys::process::disable_core_dumps().ok();
     let argv0 = invoked_name();
     let parsed = {
         let mut out = std::io::stdout();
@@ -34,7 +34,7 @@ pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
     };
     match parsed {
         cli::Parsed::Exit(status) => status,
-        cli::Parsed::Run(opts) => startup::run(opts),
+        cli::Parsed::Run(opts) => startup::run(opts, core_dump_limit),
     }
 }
 

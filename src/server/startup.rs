@@ -22,7 +22,9 @@ use crate::sys::spawn::{spawn_on_pty, PtyCommand};
 use crate::wire::SessionKey;
 
 /// Runs the server with parsed options; returns the exit status.
-pub fn run(opts: ServerOptions) -> i32 {
+/// `core_dump_limit` is the limit the program gets back (the server
+/// itself runs without core dumps).
+pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
     let mut env = Environment::from_process();
     let command = match session_command(opts.command.clone(), &env, current_user) {
         Ok(command) => command,
@@ -73,6 +75,7 @@ pub fn run(opts: ServerOptions) -> i32 {
         cwd: home,
         greeting,
         hold_until_released: true,
+        core_dump_limit,
     };
     let child = match spawn_on_pty(&pty_command, size) {
         Ok(child) => child,

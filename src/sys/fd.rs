@@ -51,6 +51,23 @@ pub fn tcdrain(fd: BorrowedFd<'_>) -> io::Result<()> {
     Ok(())
 }
 
+/// Points the descriptor `target` at `/dev/null`, dropping this process's
+/// reference to what it was open on: a pipe reader on the other end sees
+/// end-of-file once nobody else holds the pipe, while the descriptor
+/// number stays valid (used to close standard output early).
+pub fn point_at_null(target: BorrowedFd<'_>) -> io::Result<()> {
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .map_err(|e| context(e, "open /dev/null"))?;
+    // SAFETY: dup2 replaces the open file behind `target`, which the borrow
+    // keeps allocated; `null` stays open for the call.
+    check(unsafe { libc::dup2(null.as_raw_fd(), target.as_raw_fd()) })
+        .map_err(|e| context(e, "dup2"))?;
+    Ok(())
+}
+
 /// Points standard input, output and error at `/dev/null`, so a detached
 /// daemon holds none of the terminal or ssh channel it was started from.
 pub fn redirect_stdio_to_null() -> io::Result<()> {

@@ -58,17 +58,31 @@ pub fn exit_immediately(status: i32) -> ! {
     unsafe { libc::_exit(status) }
 }
 
-/// Sets the core-file size limit to zero so the session key never lands
-/// in a core dump.
-pub fn disable_core_dumps() -> io::Result<()> {
-    let limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
+/// Sets the soft core-file size limit to zero so the session key never
+/// lands in a core dump; returns the soft limit it replaced, for the
+/// session's program to get back (see `PtyCommand::core_dump_limit`).
+pub fn disable_core_dumps() -> io::Result<u64> {
+    // SAFETY: rlimit is plain old data; getrlimit fills it.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: getrlimit writes one rlimit that outlives the call.
+    check(unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) })
+        .map_err(|e| context(e, "getrlimit"))?;
+    let previous = limit.rlim_cur;
+    limit.rlim_cur = 0;
     // SAFETY: setrlimit reads one rlimit that outlives the call.
     check(unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) })
         .map_err(|e| context(e, "setrlimit"))?;
-    Ok(())
+    Ok(previous)
+}
+
+/// The current soft core-file size limit.
+pub fn core_dump_limit() -> io::Result<u64> {
+    // SAFETY: as in `disable_core_dumps`.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: getrlimit writes one rlimit that outlives the call.
+    check(unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) })
+        .map_err(|e| context(e, "getrlimit"))?;
+    Ok(limit.rlim_cur)
 }
 
 /// How a child ended.

@@ -31,6 +31,9 @@ pub struct PtyCommand {
     pub greeting: Vec<u8>,
     /// Keep the child waiting until `PtyChild::release` is called.
     pub hold_until_released: bool,
+    /// Soft core-file size limit to give the program (the server runs
+    /// with none while it holds the session key); `None` keeps the current.
+    pub core_dump_limit: Option<u64>,
 }
 
 /// A child process running on a pty.
@@ -112,6 +115,7 @@ pub fn spawn_on_pty(command: &PtyCommand, size: WindowSize) -> io::Result<PtyChi
             master: pair.master.as_raw_fd(),
             hold_read,
             hold_write,
+            core_dump_limit: command.core_dump_limit,
         };
         child_after_fork(&ctx);
     }
@@ -208,6 +212,7 @@ struct ChildContext<'a> {
     master: libc::c_int,
     hold_read: libc::c_int,
     hold_write: libc::c_int,
+    core_dump_limit: Option<u64>,
 }
 
 /// The child between `fork` and `exec`. Async-signal-safe calls only.
@@ -245,6 +250,9 @@ fn child_after_fork(ctx: &ChildContext<'_>) -> ! {
     }
     write_all(1, ctx.greeting);
     wait_for_release(ctx.hold_read);
+    if let Some(soft) = ctx.core_dump_limit {
+        restore_core_limit(soft);
+    }
     let mut last_errno = libc::ENOENT;
     for path in &ctx.prepared.candidates {
         // SAFETY: path, argv and env are NUL-terminated strings and
@@ -289,6 +297,18 @@ fn set_iutf8_on_stdin() {
         if libc::tcgetattr(0, &mut t) == 0 {
             t.c_iflag |= libc::IUTF8;
             libc::tcsetattr(0, libc::TCSANOW, &t);
+        }
+    }
+}
+
+fn restore_core_limit(soft: u64) {
+    // SAFETY: getrlimit/setrlimit read and write one rlimit on the stack;
+    // both are async-signal-safe system calls.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) == 0 {
+            limit.rlim_cur = soft.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_CORE, &limit);
         }
     }
 }
@@ -400,6 +420,17 @@ mod tests {
         let greet = out.find("hello-greeting").expect("greeting");
         let started = out.find("started").expect("started");
         assert!(greet < started, "{out}");
+        super::super::process::wait_blocking(pid).unwrap();
+    }
+
+    #[test]
+    fn the_program_gets_the_core_limit_it_is_given() {
+        let mut command = sh("ulimit -c");
+        command.core_dump_limit = Some(0);
+        let child = spawn_on_pty(&command, WindowSize { cols: 80, rows: 24 }).unwrap();
+        let pid = child.pid;
+        let out = read_until_eof(child.master);
+        assert_eq!(out.trim(), "0", "{out}");
         super::super::process::wait_blocking(pid).unwrap();
     }
 

@@ -24,9 +24,9 @@ pub use connection::{
 pub use endpoint::Transport;
 pub use error::TransportError;
 pub use event::TransportEvent;
-pub use receiver::{HARD_STATE_LIMIT, SOFT_STATE_LIMIT};
+pub use receiver::{HARD_STATE_LIMIT, QUENCH_INTERVAL, SOFT_STATE_LIMIT};
 pub use sender::{
-    ACK_DELAY, ACK_INTERVAL, ACTIVE_RETRY_TIMEOUT, MAX_SENT_STATES, SEND_INTERVAL_MAX,
-    SEND_INTERVAL_MIN, SHUTDOWN_NUM,
+    ACK_DELAY, ACK_INTERVAL, ACTIVE_RETRY_TIMEOUT, DEFAULT_SEND_DELAY, MAX_SENT_STATES,
+    SEND_INTERVAL_MAX, SEND_INTERVAL_MIN, SHUTDOWN_NUM,
 };
 pub use state::{NumberedState, SyncState};

@@ -36,11 +36,15 @@ pub trait SyncState: Clone + PartialEq {
     fn apply_diff(&mut self, diff: &[u8]) -> Result<(), WireError>;
 
     /// Forgets the part of `self` that it shares with `prefix`, an earlier
-    /// state of the same stream that both ends now hold. Called on every
-    /// kept state each time the peer acknowledges a newer state (with
-    /// that state as `prefix`, including on that state itself), so that
-    /// an append-only stream does not grow forever. States that are
-    /// replaced wholesale (a screen) implement it as a no-op.
+    /// state of the same stream that both ends now hold, so that an
+    /// append-only stream does not grow forever. The sender calls it on
+    /// its current state and every kept sent state each time the peer
+    /// acknowledges a newer state (with a copy of that state as `prefix`,
+    /// so that state itself becomes empty); the receiver does the same
+    /// with its oldest kept state on each
+    /// [`take_remote_diff`](super::Transport::take_remote_diff). A prefix
+    /// that was already trimmed to nothing must change nothing. States
+    /// that are replaced wholesale (a screen) implement it as a no-op.
     ///
     /// After `s.subtract(&p)` for every kept `s`, `diff_from` between
     /// any two of them must give the same bytes as before.

@@ -1,0 +1,188 @@
+//! Becoming the client: counting the terminal's colours before the server
+//! starts (`mosh-client -c`), then running the client with the session
+//! key in the environment — never in an argument vector — either in this
+//! process (our own client) or by exec (any other `--client`).
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use super::handshake::Endpoint;
+use super::options::Predict;
+use super::peers::Client;
+
+/// The terminal's colour count as the client reports it (0 when unknown).
+pub fn color_count(client: &Client) -> Result<u32, String> {
+    match client {
+        Client::Builtin => {
+            let caps = crate::client::capabilities::Capabilities::from_environment();
+            Ok(caps.colors.map_or(0, |c| u32::try_from(c).unwrap_or(0)))
+        }
+        Client::External(program) => external_color_count(program),
+    }
+}
+
+fn external_color_count(program: &OsStr) -> Result<u32, String> {
+    let shown = program.to_string_lossy();
+    let output = Command::new(program)
+        .arg("-c")
+        .stdin(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("Can't count colors: cannot run {shown}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "Can't count colors: `{shown} -c` failed ({})",
+            output.status
+        ));
+    }
+    Ok(parse_color_count(&output.stdout))
+}
+
+/// Upstream's rule: a plain non-negative number, anything else counts as 0.
+fn parse_color_count(text: &[u8]) -> u32 {
+    std::str::from_utf8(text)
+        .ok()
+        .map(|t| t.strip_suffix('\n').unwrap_or(t))
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What the client needs besides the endpoint.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// `MOSH_PREDICTION_DISPLAY`.
+    pub predict: Predict,
+    /// Unset: `MOSH_NO_TERM_INIT=1`.
+    pub term_init: bool,
+    /// The bootstrap's arguments, shown in the client's `-#` argument.
+    pub typed_args: Vec<OsString>,
+}
+
+/// The client's arguments: `-# ARGS |`, the address and the port.
+pub fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsString> {
+    let mut shown = OsString::from("-# ");
+    for (n, arg) in typed_args.iter().enumerate() {
+        if n > 0 {
+            shown.push(" ");
+        }
+        shown.push(arg);
+    }
+    shown.push(" |");
+    vec![
+        shown,
+        OsString::from(&endpoint.ip),
+        OsString::from(endpoint.port.to_string()),
+    ]
+}
+
+/// The client's environment additions.
+pub fn client_environment(
+    endpoint: &Endpoint,
+    settings: &ClientSettings,
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("MOSH_KEY", endpoint.key.clone()),
+        (
+            "MOSH_PREDICTION_DISPLAY",
+            settings.predict.name().to_string(),
+        ),
+    ];
+    if !settings.term_init {
+        env.push(("MOSH_NO_TERM_INIT", "1".to_string()));
+    }
+    env
+}
+
+/// Runs the client and returns its exit status (or, after a successful
+/// exec, never returns). Must be called while this process runs a single
+/// thread: the built-in client gets its settings through the environment.
+pub fn hand_over(
+    program: &str,
+    client: &Client,
+    endpoint: &Endpoint,
+    settings: &ClientSettings,
+) -> i32 {
+    let args = client_arguments(endpoint, &settings.typed_args);
+    let env = client_environment(endpoint, settings);
+    match client {
+        Client::Builtin => {
+            for (name, value) in &env {
+                std::env::set_var(name, value);
+            }
+            crate::client::main("mosh-client", args)
+        }
+        Client::External(path) => {
+            let mut command = Command::new(path);
+            command.arg0(path).args(&args);
+            for (name, value) in &env {
+                command.env(name, value);
+            }
+            let err = command.exec();
+            eprintln!("{program}: Cannot exec {}: {err}", path.to_string_lossy());
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint() -> Endpoint {
+        Endpoint {
+            ip: "127.0.0.1".into(),
+            port: 60001,
+            key: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+        }
+    }
+
+    #[test]
+    fn colour_counts_follow_upstream_rules() {
+        assert_eq!(parse_color_count(b"256\n"), 256);
+        assert_eq!(parse_color_count(b"8"), 8);
+        for junk in [&b""[..], b"-1\n", b"lots\n", b" 8\n"] {
+            assert_eq!(parse_color_count(junk), 0);
+        }
+    }
+
+    #[test]
+    fn an_external_client_counts_colours() {
+        let script = std::env::temp_dir().join(format!("mosh-rs-colors-{}", std::process::id()));
+        std::fs::write(&script, "#!/bin/sh\n[ \"$1\" = -c ] && echo 88\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let count = color_count(&Client::External(script.clone().into()));
+        std::fs::remove_file(&script).unwrap();
+        assert_eq!(count, Ok(88));
+        let missing = color_count(&Client::External("/nonexistent/mosh-client".into()));
+        assert!(missing.unwrap_err().contains("Can't count colors"));
+    }
+
+    #[test]
+    fn the_key_is_in_the_environment_and_never_in_the_arguments() {
+        let settings = ClientSettings {
+            predict: Predict::Never,
+            term_init: false,
+            typed_args: vec!["-n".into(), "host".into()],
+        };
+        let args = client_arguments(&endpoint(), &settings.typed_args);
+        assert_eq!(
+            args,
+            ["-# -n host |", "127.0.0.1", "60001"].map(OsString::from)
+        );
+        assert!(args
+            .iter()
+            .all(|a| !a.to_string_lossy().contains(&endpoint().key)));
+        let env = client_environment(&endpoint(), &settings);
+        assert_eq!(
+            env,
+            vec![
+                ("MOSH_KEY", endpoint().key),
+                ("MOSH_PREDICTION_DISPLAY", "never".to_string()),
+                ("MOSH_NO_TERM_INIT", "1".to_string()),
+            ]
+        );
+    }
+}
