@@ -83,14 +83,19 @@ fn local_session_runs_our_own_server_by_default() {
     check_session(&our_mosh(&args), &SHORT_TIMEOUT);
 }
 
-/// `make run`'s session: our bootstrap, client and server, no options.
+/// `make run`'s session: our bootstrap, client and server.
 #[test]
 #[ignore = "needs our client's session loop (issue 5)"]
 fn local_session_ours_to_ours() {
     if skip::missing_tmux() {
         return;
     }
-    let args = ["--local".to_string(), "localhost".to_string()];
+    let client = server::our_links().join("mosh-client");
+    let args = [
+        format!("--client={}", client.display()),
+        "--local".to_string(),
+        "localhost".to_string(),
+    ];
     check_session(&our_mosh(&args), &SHORT_TIMEOUT);
 }
 

@@ -317,6 +317,10 @@ fn ours_to_ours_through_sshd() {
     }
     let Some(sshd) = Sshd::start() else { return };
     let server = LoggedServer::new(&server::our_server());
-    let words = session_words(&sshd, &our_wrapper(), None, &server.command());
+    let client = server::our_links()
+        .join("mosh-client")
+        .display()
+        .to_string();
+    let words = session_words(&sshd, &our_wrapper(), Some(&client), &server.command());
     check_session(&words, &[]);
 }
