@@ -25,7 +25,7 @@ unit:
 	$(CARGO) test --locked --release
 
 test: lint build
-	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) test --locked --release -- --test-threads=2
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) test --locked --release --no-fail-fast -- --test-threads=2
 
 run: build
 	$(BIN) mosh --local localhost

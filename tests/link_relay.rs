@@ -101,10 +101,19 @@ fn loss_duplication_and_blackout() {
     }
     assert!(drain(&server, Duration::from_millis(300)).is_empty());
     relay.set_blackout(false);
-    client
-        .send_to(b"light", relay.client_facing_addr())
-        .unwrap();
-    assert_eq!(drain(&server, Duration::from_millis(300)).len(), 1);
+    // Sent until one gets through: the link still loses and duplicates.
+    let mut after = Vec::new();
+    for _ in 0..20 {
+        client
+            .send_to(b"light", relay.client_facing_addr())
+            .unwrap();
+        after = drain(&server, Duration::from_millis(100));
+        if !after.is_empty() {
+            break;
+        }
+    }
+    assert!(!after.is_empty(), "nothing arrives after the blackout ends");
+    assert!(after.iter().all(|(b, _)| b == b"light"));
 }
 
 #[test]
