@@ -211,6 +211,13 @@ fn a_hand_started_server_serves_the_stock_client() {
         &[],
     )
     .expect("server starts");
+    // The key is in memory: no core dumps for the server.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", started.pid)).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(core.split_whitespace().nth(4), Some("0"), "{core}");
     let t = client_in_tmux(started.port, &started.key);
     t.wait_for_text("ready$", WAIT).expect("prompt");
     t.type_text("echo by-hand-$((3*3))");
@@ -429,4 +436,29 @@ fn screens_match_tmux_alternate_screen() {
         "altscreen-stay",
         b"main\r\n\x1b[?1049h\x1b[H\x1b[2Jonly-alt\x1b[3;3Hthere",
     );
+}
+
+#[test]
+fn typing_ahead_of_a_busy_program_is_delivered_once_it_reads() {
+    if missing_tools() {
+        return;
+    }
+    // More than the pty's 4 KiB input buffer, typed while nothing reads.
+    let s = start(
+        "stty -icanon; echo waiting; sleep 3; head -c 9000 | wc -c; sleep 600",
+        &[],
+    );
+    expect_text(&s, "waiting");
+    let line: String = (0..9000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    for chunk in line.as_bytes().chunks(1000) {
+        s.tmux.type_text(std::str::from_utf8(chunk).unwrap());
+    }
+    // The tty echoes the typing, so the count follows the last echoed letter.
+    s.tmux
+        .wait_for(WAIT, |screen| {
+            screen.lines().any(|l| l.trim_end().ends_with("9000"))
+        })
+        .unwrap_or_else(|screen| panic!("typed input was lost:\n{screen}"));
 }

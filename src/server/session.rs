@@ -221,6 +221,11 @@ impl<S: HostState> Session<S> {
             self.read_pty(now);
         }
         self.write_pty(now);
+        if self.user_input_waiting() {
+            // The queue drained this turn: hand over what was held back.
+            self.apply_user_input(now);
+            self.write_pty(now);
+        }
         if self.check_lifetime(signals, now) == Next::Stop {
             return Next::Stop;
         }
@@ -230,11 +235,17 @@ impl<S: HostState> Session<S> {
         self.send_datagrams(now)
     }
 
+    /// Whether user input is held back in the transport although the
+    /// queue to the program has room for it now.
+    fn user_input_waiting(&self) -> bool {
+        self.transport.remote_state_num() != self.last_remote_num
+            && self.queued_for_pty() < TO_PTY_LIMIT
+    }
+
     /// The absolute time the loop must wake up by.
     fn next_wakeup(&mut self, now: u64) -> u64 {
-        if self.pty_more_to_read && !self.transport.shutdown_in_progress()
-            || self.socket_more_to_read
-        {
+        let busy = self.pty_more_to_read && !self.transport.shutdown_in_progress();
+        if busy || self.socket_more_to_read || self.user_input_waiting() {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
