@@ -2,8 +2,11 @@
 //! of `terminal_streams` is shown in a tmux window (80x24) and run through
 //! `mosh-rs emulate --cols 80 --rows 24`; the screens (`capture-pane -p`)
 //! and cursor positions must be identical, and for query streams the
-//! answers sent back to the program too. One tmux server, one window per
-//! stream, every wait bounded by a deadline.
+//! answers sent back to the program too. Then `mosh-rs emulate --ansi`'s
+//! full repaint of the final screen is shown in tmux too, and must look
+//! exactly like the stream itself (`capture-pane -e`: text, attributes,
+//! colours; cursor position and visibility). One tmux server, one window
+//! per showing, every wait bounded by a deadline.
 //!
 //! Needs tmux; without it the test says SKIPPED (and fails when CI=true).
 
@@ -103,20 +106,19 @@ fn wait_for_file(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The shell script a window runs: show the stream raw, then a status
-/// request whose answer proves tmux has drawn everything before it.
-fn pane_script(dir: &Path, index: usize, stream: &Stream, reply_len: usize) -> String {
-    let file = |suffix: &str| dir.join(format!("s{index}.{suffix}")).display().to_string();
-    let barrier = format!(
-        "printf '\\033[5n'; head -c {} > '{}'",
+/// The shell script a window runs for the stream in `<stem>.in`: show
+/// it raw, then a status request whose answer proves tmux has drawn
+/// everything before it (the answers land in `<stem>.reply`). With a
+/// resize, `<stem>.in2` follows once `<stem>.go` exists.
+fn pane_script(dir: &Path, stem: &str, resize: bool, reply_len: usize) -> String {
+    let file = |suffix: &str| dir.join(format!("{stem}.{suffix}")).display().to_string();
+    let mut script = format!(
+        "stty -opost -echo -icanon min 1 time 0; cat '{}'; printf '\\033[5n'; head -c {} > '{}'; ",
+        file("in"),
         reply_len + 4,
         file("reply")
     );
-    let mut script = format!(
-        "stty -opost -echo -icanon min 1 time 0; cat '{}'; {barrier}; ",
-        file("in")
-    );
-    if stream.resize.is_some() {
+    if resize {
         script.push_str(&format!(
             "touch '{}'; while [ ! -e '{}' ]; do sleep 0.01; done; cat '{}'; \
              printf '\\033[5n'; head -c 4 >/dev/null; ",
@@ -196,65 +198,151 @@ fn show(lines: &[String]) -> String {
         .collect()
 }
 
-/// Compares one stream in the tmux window `window`; returns a description
-/// of the difference, if any.
-fn compare(tmux: &Tmux, dir: &Path, index: usize, stream: &Stream, ours: &Ours) -> Option<String> {
-    let window = format!("diff:s{index}");
-    if let Some((cols, rows, _)) = &stream.resize {
-        if let Err(e) = wait_for_file(&dir.join(format!("s{index}.half"))) {
-            return Some(e);
-        }
+/// What tmux shows in a window: plain text, text with attributes
+/// (`capture-pane -e`), cursor position and visibility.
+struct Shown {
+    text: Vec<String>,
+    styled: String,
+    cursor: Vec<usize>,
+    cursor_visible: String,
+    replies: Vec<u8>,
+}
+
+/// Shows `<stem>.in` (and the resize part of `stream`) in a new tmux
+/// window and captures the result.
+fn show_in_tmux(
+    tmux: &Tmux,
+    dir: &Path,
+    stem: &str,
+    resize: Option<&(usize, usize, Vec<u8>)>,
+    reply_len: usize,
+) -> Result<Shown, String> {
+    let script = pane_script(dir, stem, resize.is_some(), reply_len);
+    tmux.run(&["new-window", "-d", "-t", "diff:", "-n", stem, &script])?;
+    let window = format!("diff:{stem}");
+    let shown = capture_when_done(tmux, dir, stem, &window, resize);
+    let _ = tmux.run(&["kill-window", "-t", &window]);
+    shown
+}
+
+fn capture_when_done(
+    tmux: &Tmux,
+    dir: &Path,
+    stem: &str,
+    window: &str,
+    resize: Option<&(usize, usize, Vec<u8>)>,
+) -> Result<Shown, String> {
+    if let Some((cols, rows, _)) = resize {
+        wait_for_file(&dir.join(format!("{stem}.half")))?;
         let (c, r) = (cols.to_string(), rows.to_string());
-        if let Err(e) = tmux.run(&["resize-window", "-t", &window, "-x", &c, "-y", &r]) {
-            return Some(e);
-        }
-        if let Err(e) = std::fs::write(dir.join(format!("s{index}.go")), b"") {
-            return Some(e.to_string());
-        }
+        tmux.run(&["resize-window", "-t", window, "-x", &c, "-y", &r])?;
+        std::fs::write(dir.join(format!("{stem}.go")), b"").map_err(|e| e.to_string())?;
     }
-    if let Err(e) = wait_for_file(&dir.join(format!("s{index}.done"))) {
-        return Some(e);
+    wait_for_file(&dir.join(format!("{stem}.done")))?;
+    let text = tmux.run(&["capture-pane", "-p", "-t", window])?;
+    let styled = tmux.run(&["capture-pane", "-p", "-e", "-t", window])?;
+    let cursor = tmux.run(&["display", "-p", "-t", window, "#{cursor_y} #{cursor_x}"])?;
+    let cursor_visible = tmux.run(&["display", "-p", "-t", window, "#{cursor_flag}"])?;
+    Ok(Shown {
+        text: trim_trailing_empty_lines(&text),
+        styled: trim_trailing_empty_lines(&styled).join("\n"),
+        cursor: cursor
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect(),
+        cursor_visible: cursor_visible.trim().to_string(),
+        replies: std::fs::read(dir.join(format!("{stem}.reply"))).unwrap_or_default(),
+    })
+}
+
+/// The cells of a `capture-pane -e` dump: each row's characters with
+/// their attributes and colours, read back through the emulator (whose
+/// SGR parsing has its own unit tests). Comparing cells rather than the
+/// dump's bytes ignores how tmux happens to spell the same attributes
+/// (`38;5;1` and `31` are both palette entry 1; capture-pane sometimes
+/// leaves an SGR for trimmed trailing blanks).
+fn styled_cells(styled: &str) -> Vec<Vec<(String, mosh_rs::terminal::Rendition)>> {
+    let lines: Vec<&str> = styled.split('\n').collect();
+    let mut emulator = Emulator::new(COLS, lines.len().max(1));
+    for (i, line) in lines.iter().enumerate() {
+        emulator.feed(format!("\x1b[{};1H\x1b[m{line}", i + 1).as_bytes());
     }
-    let capture = match tmux.run(&["capture-pane", "-p", "-t", &window]) {
-        Ok(c) => c,
-        Err(e) => return Some(e),
-    };
-    let cursor = match tmux.run(&["display", "-p", "-t", &window, "#{cursor_y} #{cursor_x}"]) {
-        Ok(c) => c,
-        Err(e) => return Some(e),
-    };
-    let theirs = trim_trailing_empty_lines(&capture);
+    let fb = emulator.framebuffer();
+    (0..fb.height())
+        .map(|r| {
+            let row = fb.row(r);
+            (0..row.content_len())
+                .map(|c| (row.cell(c).text(), row.cell(c).rendition()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Compares what tmux shows for a stream with what mosh-rs shows.
+fn compare(stream: &Stream, theirs: &Shown, ours: &Ours) -> Option<String> {
     let mine = trim_trailing_empty_lines(&ours.text);
-    if theirs != mine {
+    if theirs.text != mine {
         return Some(format!(
             "screens differ\n--- tmux\n{}--- mosh-rs\n{}",
-            show(&theirs),
+            show(&theirs.text),
             show(&mine)
         ));
     }
-    let their_cursor: Vec<usize> = cursor
-        .split_whitespace()
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    if their_cursor != [ours.cursor.0, ours.cursor.1] {
+    if theirs.cursor != [ours.cursor.0, ours.cursor.1] {
         return Some(format!(
-            "cursor differs: tmux {their_cursor:?}, mosh-rs {:?}",
-            ours.cursor
+            "cursor differs: tmux {:?}, mosh-rs {:?}",
+            theirs.cursor, ours.cursor
         ));
     }
     if stream.check_replies {
-        let reply = std::fs::read(dir.join(format!("s{index}.reply"))).unwrap_or_default();
         let mut expected = ours.replies.clone();
         expected.extend_from_slice(b"\x1b[0n");
-        if reply != expected {
+        if theirs.replies != expected {
             return Some(format!(
                 "answers differ: tmux {:?}, mosh-rs {:?}",
-                String::from_utf8_lossy(&reply),
+                String::from_utf8_lossy(&theirs.replies),
                 String::from_utf8_lossy(&expected)
             ));
         }
     }
     None
+}
+
+/// Compares tmux showing the stream with tmux showing mosh-rs's full
+/// repaint of its own final screen: text, attributes, colours, cursor.
+fn compare_repaint(direct: &Shown, repaint: &Shown) -> Option<String> {
+    if styled_cells(&direct.styled) != styled_cells(&repaint.styled) {
+        return Some(format!(
+            "repaint differs (capture-pane -e)\n--- stream\n{:?}\n--- repaint\n{:?}",
+            direct.styled, repaint.styled
+        ));
+    }
+    if direct.cursor != repaint.cursor || direct.cursor_visible != repaint.cursor_visible {
+        return Some(format!(
+            "repaint cursor differs: stream {:?} visible {}, repaint {:?} visible {}",
+            direct.cursor, direct.cursor_visible, repaint.cursor, repaint.cursor_visible
+        ));
+    }
+    None
+}
+
+fn emulate_ansi(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mosh-rs"))
+        .args(["emulate", "--cols", "80", "--rows", "24", "--ansi"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start mosh-rs emulate --ansi");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(bytes)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("mosh-rs emulate output");
+    assert!(out.status.success(), "mosh-rs emulate --ansi failed");
+    out.stdout
 }
 
 fn temp_dir() -> PathBuf {
@@ -283,6 +371,7 @@ fn streams_look_the_same_in_tmux_and_mosh_rs() {
 
     let mut failures = Vec::new();
     let mut compared = 0;
+    let mut repainted = 0;
     let mut excluded = Vec::new();
     for (index, stream) in streams.iter().enumerate() {
         let mine = ours(stream);
@@ -299,23 +388,46 @@ fn streams_look_the_same_in_tmux_and_mosh_rs() {
             excluded.push(format!("{}: {}", stream.name, reason));
             continue;
         }
-        std::fs::write(dir.join(format!("s{index}.in")), &stream.bytes).expect("write stream");
+        let stem = format!("s{index}");
+        std::fs::write(dir.join(format!("{stem}.in")), &stream.bytes).expect("write stream");
         if let Some((_, _, after)) = &stream.resize {
-            std::fs::write(dir.join(format!("s{index}.in2")), after).expect("write stream");
+            std::fs::write(dir.join(format!("{stem}.in2")), after).expect("write stream");
         }
-        let script = pane_script(&dir, index, stream, mine.replies.len());
-        let name = format!("s{index}");
-        tmux.run(&["new-window", "-d", "-t", "diff:", "-n", &name, &script])
-            .expect("new tmux window");
-        if let Some(problem) = compare(&tmux, &dir, index, stream, &mine) {
+        let direct = match show_in_tmux(
+            &tmux,
+            &dir,
+            &stem,
+            stream.resize.as_ref(),
+            mine.replies.len(),
+        ) {
+            Ok(shown) => shown,
+            Err(e) => {
+                failures.push(format!("{}: {e}", stream.name));
+                continue;
+            }
+        };
+        if let Some(problem) = compare(stream, &direct, &mine) {
             failures.push(format!("{}: {problem}", stream.name));
         }
-        let _ = tmux.run(&["kill-window", "-t", &format!("diff:{name}")]);
         compared += 1;
+        if stream.resize.is_none() {
+            let stem = format!("r{index}");
+            let repaint = emulate_ansi(&stream.bytes);
+            std::fs::write(dir.join(format!("{stem}.in")), &repaint).expect("write repaint");
+            match show_in_tmux(&tmux, &dir, &stem, None, 0) {
+                Ok(shown) => {
+                    if let Some(problem) = compare_repaint(&direct, &shown) {
+                        failures.push(format!("{} (--ansi): {problem}", stream.name));
+                    }
+                    repainted += 1;
+                }
+                Err(e) => failures.push(format!("{} (--ansi): {e}", stream.name)),
+            }
+        }
     }
     eprintln!(
-        "terminal differential: {compared} streams compared with tmux, {} excluded \
-         (tmux departs from xterm):",
+        "terminal differential: {compared} streams compared with tmux, {repainted} \
+         repaints (emulate --ansi) shown in tmux, {} excluded (tmux departs from xterm):",
         excluded.len()
     );
     for line in &excluded {

@@ -7,6 +7,7 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
+use super::display::{render, RenderCaps};
 use super::emulator::Emulator;
 use super::framebuffer::{MAX_HEIGHT, MAX_WIDTH};
 
@@ -97,11 +98,11 @@ pub fn main(args: Vec<OsString>) -> i32 {
             }
         }
     }
-    if options.ansi {
-        eprintln!("mosh-rs emulate: --ansi is not built yet");
-        return 1;
-    }
-    let output = emulator.framebuffer().text().into_bytes();
+    let output = if options.ansi {
+        render(None, emulator.framebuffer(), &RenderCaps::default())
+    } else {
+        emulator.framebuffer().text().into_bytes()
+    };
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&output).and_then(|()| stdout.flush()) {
         Ok(()) => 0,

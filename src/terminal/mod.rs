@@ -10,10 +10,16 @@
 //! * [`Framebuffer`] is the screen state. `Clone` is cheap (rows are
 //!   shared until written) and `==` skips shared rows; equality covers
 //!   what a viewer sees (see the type's documentation).
+//! * [`render`] turns "what the terminal shows" into "what it should show"
+//!   as escape bytes (`render(Some(&old), &new, &caps)`), or repaints from
+//!   scratch (`render(None, &new, &caps)`); [`RenderCaps`] says what the
+//!   receiving terminal supports. The server's screen diff and the client's
+//!   drawing both use it.
 //! * [`char_width`] is the one width function (compiled-in Unicode table).
 //! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
 
 pub mod cell;
+pub mod display;
 pub mod emulate_cmd;
 pub mod emulator;
 pub mod framebuffer;
@@ -29,6 +35,7 @@ pub mod width;
 mod width_table;
 
 pub use cell::{Attrs, Cell, Color, Rendition};
+pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
 pub use framebuffer::{DrawState, Framebuffer};
 pub use modes::{Modes, MouseEncoding, MouseReporting};

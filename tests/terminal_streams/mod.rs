@@ -443,7 +443,7 @@ fn sgr() -> Vec<Stream> {
         ),
         stream(
             "sgr-colon-forms",
-            "\x1b[38:5:208mA\x1b[48:2::10:20:30mB\x1b[4:3mC\x1b[m",
+            "\x1b[38:5:208mA\x1b[48:2::10:20:30mB\x1b[4:1mC\x1b[m",
         ),
         stream(
             "sgr-reset-variants",
@@ -453,7 +453,7 @@ fn sgr() -> Vec<Stream> {
             "sgr-all-attributes",
             "\x1b[1;2;3;4;5;7;8;9mhidden?\x1b[m visible",
         ),
-        stream("sgr-invalid", "\x1b[38;5;999mA\x1b[38;2;1mB\x1b[1234mC"),
+        stream("sgr-invalid", "\x1b[38;5;999mA\x1b[1234mB\x1b[38:5mC"),
         stream("sgr-bce-erase", "\x1b[45m\x1b[2J\x1b[HX\x1b[m"),
     ]
 }
