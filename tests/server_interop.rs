@@ -420,10 +420,9 @@ fn screens_match_tmux_scroll_regions() {
 }
 
 /// The stock client's emulator has no alternate screen buffer, so this
-/// only matches tmux when the server keeps the real screen itself and
+/// matches tmux only because our server keeps the real screen itself and
 /// sends the result (the complete terminal), not the raw bytes.
 #[test]
-#[ignore = "needs the server-side terminal emulator (statesync::complete_terminal), not built yet"]
 fn screens_match_tmux_alternate_screen() {
     if missing_tools() {
         return;

@@ -19,7 +19,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use super::timeouts::Timeouts;
-use crate::statesync::{HostState, HostStream, UserStream};
+use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
@@ -65,7 +65,7 @@ pub struct SessionSetup {
 
 /// Runs the session until it ends; returns the exit status.
 pub fn serve(setup: SessionSetup) -> i32 {
-    serve_with::<HostStream>(setup)
+    serve_with::<CompleteTerminal>(setup)
 }
 
 /// Runs the session with host state `S`.
