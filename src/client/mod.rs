@@ -1,24 +1,159 @@
 //! `mosh-client`: the terminal client (UDP, prediction, display).
 //!
-//! The pieces of the client landed so far: `settings` (command line and
-//! environment), `capabilities`/`terminfo` (the local terminal), the
-//! `prediction` engine and the `notification` bar composed by `overlays`,
-//! the `escape` key, the local terminal in raw mode (`tty`) and the UDP
-//! `sockets` with port hopping. The event loop that ties them together
-//! lands with the shared display renderer.
-
-/// Runs the client mode with the arguments after the program name and
-/// returns the process exit status.
-pub fn main(program: &str, args: Vec<std::ffi::OsString>) -> i32 {
-    crate::modes::not_yet(program, args, "the client mode", "issue 5")
-}
+//! `main` reads the command line and environment (`settings`) with
+//! upstream's rules and messages, checks the key and the locale, then runs
+//! the `session` event loop on the local terminal (`tty`). The frame it
+//! draws is the server's screen (`remote_terminal`) with the client's
+//! `overlays` on top: predicted typing (`prediction`) and the
+//! `notification` bar. The `escape` key gives local commands; `sockets`
+//! hold the UDP sockets, hopping ports when the path goes quiet.
 
 pub mod capabilities;
 pub mod escape;
 pub mod notification;
 pub mod overlays;
 pub mod prediction;
+pub mod remote_terminal;
+pub mod session;
 pub mod settings;
 pub mod sockets;
 pub mod terminfo;
 pub mod tty;
+
+use std::ffi::OsString;
+use std::net::{IpAddr, SocketAddr};
+
+use capabilities::Capabilities;
+use session::{Ending, SessionSetup};
+use settings::{ClientEnvironment, Command, ConnectArgs};
+
+use crate::server::environment::Environment;
+use crate::server::locale::{charset, ctype_variable, is_utf8};
+use crate::wire::SessionKey;
+
+/// The last line the client prints, as upstream's does.
+const EXITING_LINE: &str = "[mosh is exiting.]";
+
+/// Runs the client mode with the arguments after the program name and
+/// returns the process exit status.
+pub fn main(program: &str, args: Vec<OsString>) -> i32 {
+    let _ = crate::sys::process::disable_core_dumps();
+    match settings::parse_args(args) {
+        Err(e) => {
+            eprintln!("{program}: {e}\n");
+            eprint!("{}", settings::usage(program));
+            1
+        }
+        Ok(Command::Help) => {
+            print!("{}", crate::version::version_text(program));
+            print!("\n{}", settings::usage(program));
+            0
+        }
+        Ok(Command::Version) => {
+            print!("{}", crate::version::version_text(program));
+            0
+        }
+        Ok(Command::ColorCount) => {
+            println!("{}", Capabilities::from_environment().colors.unwrap_or(-1));
+            0
+        }
+        Ok(Command::Connect(args)) => connect(program, &args),
+    }
+}
+
+fn connect(program: &str, args: &ConnectArgs) -> i32 {
+    let Some(key_text) = std::env::var_os("MOSH_KEY") else {
+        eprintln!("MOSH_KEY environment variable not found.");
+        return 1;
+    };
+    // The key must not linger where child processes or /proc could see it.
+    std::env::remove_var("MOSH_KEY");
+    let settings = match ClientEnvironment::read(&|name| std::env::var_os(name)) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let key = match key_text.to_str().map(SessionKey::parse) {
+        Some(Ok(key)) => key,
+        Some(Err(e)) => {
+            eprintln!("{program}: MOSH_KEY is not a valid session key ({e}).");
+            return 1;
+        }
+        None => {
+            eprintln!("{program}: MOSH_KEY is not a valid session key (not ASCII).");
+            return 1;
+        }
+    };
+    if let Err(advice) = check_locale() {
+        eprint!("{advice}");
+        return 1;
+    }
+    let Ok(ip) = args.host.parse::<IpAddr>() else {
+        eprintln!(
+            "Network exception: Bad IP address ({}): not a numeric address",
+            args.host
+        );
+        println!("{EXITING_LINE}");
+        return 1;
+    };
+    let server = SocketAddr::new(ip, args.port);
+    let setup = SessionSetup {
+        server,
+        key,
+        settings,
+        caps: Capabilities::from_environment(),
+        verbose: args.verbose,
+    };
+    let status = match session::run(setup) {
+        Ok(ending) => report(ending, &args.host, args.port),
+        Err(e) => {
+            eprintln!("Error: {e}\r");
+            1
+        }
+    };
+    println!("{EXITING_LINE}");
+    status
+}
+
+/// Says how the session ended and gives the exit status.
+fn report(ending: Ending, host: &str, port: u16) -> i32 {
+    match ending {
+        Ending::Clean => 0,
+        Ending::Unclean => {
+            eprint!(
+                "\n\nmosh did not shut down cleanly. Please note that the\n\
+                 mosh-server process may still be running on the server.\n"
+            );
+            1
+        }
+        Ending::NeverConnected => {
+            eprint!(
+                "\nmosh did not make a successful connection to {host}:{port}.\n\
+                 Please verify that UDP port {port} is not firewalled and can reach the server.\n\n\
+                 (By default, mosh uses a UDP port between 60000 and 61000. The -p option\n\
+                 selects a specific UDP port number.)\n"
+            );
+            1
+        }
+    }
+}
+
+/// The client needs a UTF-8 locale, like upstream's.
+fn check_locale() -> Result<(), String> {
+    let env = Environment::from_process();
+    if is_utf8(&env) {
+        return Ok(());
+    }
+    let (setting, set) = match ctype_variable(&env) {
+        Some((name, value)) => (format!("{name}={value}"), charset(Some(&value))),
+        None => ("no locale variables".to_string(), charset(None)),
+    };
+    Err(format!(
+        "mosh-client needs a UTF-8 native locale to run.\n\n\
+         Unfortunately, the client's environment ({setting}) specifies\n\
+         the character set \"{set}\".\n\n\
+         Set LANG or LC_ALL to a UTF-8 locale (for example C.UTF-8) and try again.\n"
+    ))
+}

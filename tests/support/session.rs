@@ -1,6 +1,6 @@
 //! A whole mosh session in tmux for tests: the stock `mosh` wrapper
-//! (`--local`, no ssh) starting a given `mosh-server` and the stock
-//! `mosh-client`, with the server's stderr kept in a file so its
+//! (`--local`, no ssh) starting a given `mosh-server` and a given
+//! `mosh-client` (the stock one unless told otherwise), with the server's stderr kept in a file so its
 //! `[mosh-server detached, pid = N]` line gives the pid to kill on drop.
 //!
 //! Needs `#[path]` includes of `tmux.rs` and `server.rs` beside it as
@@ -49,6 +49,18 @@ impl MoshSession {
         command: &str,
         env: &[(&str, &str)],
     ) -> io::Result<MoshSession> {
+        MoshSession::start_with_client(Path::new(STOCK_CLIENT), server, cols, rows, command, env)
+    }
+
+    /// As `start`, with `client` as the mosh-client.
+    pub fn start_with_client(
+        client: &Path,
+        server: &Path,
+        cols: u16,
+        rows: u16,
+        command: &str,
+        env: &[(&str, &str)],
+    ) -> io::Result<MoshSession> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("mosh-rs-session-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -72,7 +84,8 @@ impl MoshSession {
             format!(" -- sh -c {}", shell_quote(command))
         };
         script.push_str(&format!(
-            "exec {STOCK_MOSH} --client={STOCK_CLIENT} --server={} --local --bind-server=127.0.0.1 127.0.0.1{tail}\n",
+            "exec {STOCK_MOSH} --client={} --server={} --local --bind-server=127.0.0.1 127.0.0.1{tail}\n",
+            shell_quote(&client.to_string_lossy()),
             shell_quote(&format!("sh {}", wrapper.to_string_lossy()))
         ));
         let run = dir.join("run.sh");

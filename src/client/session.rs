@@ -1,0 +1,595 @@
+//! The client's event loop: typed input, the UDP sockets, signals and the
+//! timers of the transport and the overlays in one mio loop, drawing the
+//! composed frame to the terminal after every turn.
+//!
+//! Each turn: draw what changed; wait for input, a datagram, a signal or
+//! a timer; take every datagram waiting; take what was typed (escape-key
+//! commands, predictions, then the user stream); handle signals (resize,
+//! suspend and resume, quit); update the connection notices; send what
+//! the transport says is due; and stop once a shutdown is complete.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+
+use super::capabilities::Capabilities;
+use super::escape::{EscapeHandler, KeyAction};
+use super::overlays::Overlays;
+use super::prediction::PASTE_THRESHOLD;
+use super::remote_terminal::RemoteTerminal;
+use super::settings::ClientEnvironment;
+use super::sockets::ClientSockets;
+use super::tty::LocalTerminal;
+use crate::statesync::UserStream;
+use crate::sys::signals::{Signal, SignalPipe, SignalSet};
+use crate::terminal::{render, Framebuffer, RenderCaps};
+use crate::transport::{Transport, TransportError, TransportEvent};
+use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
+
+const STDIN: Token = Token(0);
+const SIGNALS: Token = Token(1);
+/// Sockets get tokens from here on.
+const FIRST_SOCKET_TOKEN: usize = 16;
+
+/// Bytes taken from the keyboard per read.
+const INPUT_CHUNK: usize = 16 * 1024;
+/// Datagrams taken per turn before other work gets a look in.
+const DATAGRAM_BUDGET: usize = 256;
+/// Before the first reply, look at the connection at least this often (ms).
+const CONNECTING_CHECK_MS: u64 = 250;
+/// Give up on a server that never answers after this long (ms).
+const CONNECT_TIMEOUT_MS: u64 = 15_000;
+/// The longest single wait (ms), however idle.
+const MAX_WAIT_MS: u64 = 60_000;
+
+const CTRL_L: u8 = 0x0c;
+
+/// Shown while suspended, on the restored terminal.
+const SUSPENDED_LINE: &[u8] = b"\n\x1b[37;44m[mosh is suspended.]\x1b[m\n";
+
+/// Everything a session starts from.
+#[derive(Debug)]
+pub struct SessionSetup {
+    /// Where the server listens.
+    pub server: SocketAddr,
+    /// The session key.
+    pub key: SessionKey,
+    /// The environment's settings.
+    pub settings: ClientEnvironment,
+    /// The local terminal's capabilities.
+    pub caps: Capabilities,
+    /// `-v` count.
+    pub verbose: u32,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Both ends agreed to stop (a quit, or the server's program exited).
+    Clean,
+    /// The client stopped without the server's agreement.
+    Unclean,
+    /// The server never answered.
+    NeverConnected,
+}
+
+/// Runs the session on the current terminal until it ends.
+pub fn run(setup: SessionSetup) -> io::Result<Ending> {
+    let mut client = Client::new(setup)?;
+    let result = client.run();
+    let ending = client.finish();
+    result.map(|()| ending)
+}
+
+/// Milliseconds on a monotonic clock since the client started.
+struct Clock(Instant);
+
+impl Clock {
+    fn now(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// What woke the loop.
+#[derive(Default)]
+struct Wakeup {
+    network: bool,
+    keyboard: bool,
+    signals: SignalSet,
+}
+
+struct Client {
+    poll: Poll,
+    sockets: ClientSockets,
+    signals: SignalPipe,
+    terminal: Option<LocalTerminal>,
+    transport: Transport<UserStream, RemoteTerminal>,
+    overlays: Overlays,
+    escape: EscapeHandler,
+    escape_help: Option<String>,
+    connecting_notice: String,
+    clock: Clock,
+    /// What the terminal shows now.
+    shown: Framebuffer,
+    repaint: bool,
+    render_caps: RenderCaps,
+    keyboard_pending: bool,
+    network_pending: bool,
+    clean_shutdown: bool,
+    verbose: u32,
+}
+
+impl Client {
+    fn new(setup: SessionSetup) -> io::Result<Client> {
+        let clock = Clock(Instant::now());
+        let poll = Poll::new()?;
+        let mut terminal = LocalTerminal::enter(&setup.caps)?;
+        let size = terminal.size()?;
+        let (cols, rows) = (usize::from(size.cols), usize::from(size.rows));
+
+        // Start from a cleared screen.
+        let shown = Framebuffer::new(cols, rows);
+        let render_caps = RenderCaps {
+            ech: setup.caps.has_ech,
+            bce: setup.caps.has_bce,
+            title: setup.caps.has_title,
+        };
+        terminal.write(&render(None, &shown, &render_caps))?;
+
+        poll.registry().register(
+            &mut SourceFd(&terminal.input_fd()),
+            STDIN,
+            Interest::READABLE,
+        )?;
+        let mut signals = SignalPipe::install(&[
+            Signal::WindowChange,
+            Signal::Terminate,
+            Signal::Interrupt,
+            Signal::Hangup,
+            Signal::Pipe,
+            Signal::Continue,
+            Signal::TerminalStop,
+        ])?;
+        poll.registry()
+            .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        let sockets = ClientSockets::open(setup.server, poll.registry(), FIRST_SOCKET_TOKEN)?;
+
+        let now = clock.now();
+        let mut transport = Transport::new_client(
+            &setup.key,
+            setup.server,
+            UserStream::new(),
+            RemoteTerminal::new(cols, rows),
+            now,
+            chaff_seed(),
+        );
+        // Keystrokes go out at once.
+        transport.set_send_delay(1);
+        transport
+            .current_state_mut()
+            .push_resize(i32::from(size.cols), i32::from(size.rows));
+
+        let escape_help = setup.settings.escape_key.as_ref().map(|k| k.help_line());
+        Ok(Client {
+            poll,
+            sockets,
+            signals,
+            terminal: Some(terminal),
+            transport,
+            overlays: Overlays::new(&setup.settings, now),
+            escape: EscapeHandler::new(setup.settings.escape_key.clone()),
+            escape_help,
+            connecting_notice: format!(
+                "Nothing received from server on UDP port {}.",
+                setup.server.port()
+            ),
+            clock,
+            shown,
+            repaint: false,
+            render_caps,
+            keyboard_pending: false,
+            network_pending: false,
+            clean_shutdown: false,
+            verbose: setup.verbose,
+        })
+    }
+
+    fn terminal(&mut self) -> io::Result<&mut LocalTerminal> {
+        self.terminal
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the terminal was already restored"))
+    }
+
+    fn run(&mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(32);
+        loop {
+            let now = self.clock.now();
+            self.draw(now)?;
+            let wait = self.wait_time(now);
+            if let Err(e) = self
+                .poll
+                .poll(&mut events, Some(Duration::from_millis(wait)))
+            {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            let wakeup = self.collect(&events);
+            let now = self.clock.now();
+            if wakeup.network || self.network_pending {
+                self.receive(now);
+            }
+            if (wakeup.keyboard || self.keyboard_pending) && !self.read_keyboard(now)? {
+                self.start_shutdown("Exiting...", now);
+            }
+            self.handle_signals(wakeup.signals, now)?;
+            self.update_connecting_notice(now);
+            self.transmit(now);
+            self.handle_transport_events(now)?;
+            if self.transport.old_sockets_expired(now) {
+                self.sockets.keep_only_newest(self.poll.registry());
+            }
+            if self.finished(now) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn collect(&mut self, events: &Events) -> Wakeup {
+        let mut wakeup = Wakeup::default();
+        for event in events.iter() {
+            match event.token() {
+                STDIN => wakeup.keyboard = true,
+                SIGNALS => wakeup.signals = self.signals.take(),
+                token if self.sockets.owns(token) => wakeup.network = true,
+                _ => {}
+            }
+        }
+        wakeup
+    }
+
+    fn wait_time(&mut self, now: u64) -> u64 {
+        if self.keyboard_pending || self.network_pending {
+            return 0;
+        }
+        let mut wait = self
+            .transport
+            .poll_timeout(now)
+            .saturating_sub(now)
+            .min(MAX_WAIT_MS);
+        if let Some(overlay) = self.overlays.wait_time(now) {
+            wait = wait.min(overlay);
+        }
+        if self.still_connecting() {
+            wait = wait.min(CONNECTING_CHECK_MS);
+        }
+        wait
+    }
+
+    fn still_connecting(&self) -> bool {
+        self.transport.remote_state_num() == 0
+    }
+
+    // ----- drawing -----
+
+    /// Draws the composed frame, as a difference from what is shown.
+    fn draw(&mut self, now: u64) -> io::Result<()> {
+        let frame = self
+            .overlays
+            .compose(self.transport.remote_state().framebuffer(), now);
+        let previous = (!self.repaint).then_some(&self.shown);
+        let bytes = render(previous, &frame, &self.render_caps);
+        self.repaint = false;
+        self.shown = frame;
+        if !bytes.is_empty() {
+            self.terminal()?.write(&bytes)?;
+        }
+        Ok(())
+    }
+
+    // ----- the network -----
+
+    fn receive(&mut self, now: u64) {
+        let mut buf = vec![0u8; RECEIVE_BUFFER_LEN];
+        let transport = &mut self.transport;
+        let verbose = self.verbose;
+        let mut version_error = None;
+        let count =
+            self.sockets
+                .receive(&mut buf, DATAGRAM_BUDGET, |datagram, from| match transport
+                    .handle_datagram(datagram, from, now)
+                {
+                    Ok(()) => {}
+                    Err(TransportError::ProtocolVersion(v)) => version_error = Some(v),
+                    Err(e) => {
+                        if verbose > 0 {
+                            eprintln!("mosh-client: dropped a datagram: {e}\r");
+                        }
+                    }
+                });
+        self.network_pending = count >= DATAGRAM_BUDGET;
+        if let Some(version) = version_error {
+            let message = format!("mosh protocol version mismatch (the server speaks {version})");
+            self.overlays.notifications.set_network_error(&message, now);
+        }
+        self.share_transport_news();
+    }
+
+    /// Tells the overlays what the transport learned.
+    fn share_transport_news(&mut self) {
+        let t = &self.transport;
+        let notifications = &mut self.overlays.notifications;
+        notifications.server_heard(t.latest_remote_state().timestamp);
+        notifications.server_acked(t.sent_state_acked_timestamp());
+        let predictions = &mut self.overlays.predictions;
+        predictions.set_frame_acked(t.sent_state_acked());
+        predictions.set_send_interval(t.send_interval());
+        predictions.set_echo_acked(t.remote_state().echo_ack());
+    }
+
+    fn transmit(&mut self, now: u64) {
+        let mut send_error = None;
+        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
+            match self.sockets.send_to(&datagram, to) {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
+                    self.transport.datagram_too_big();
+                }
+                // A full socket buffer loses the datagram; SSP resends.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => send_error = Some(format!("sendto: {}", os_error_text(&e))),
+            }
+        }
+        let notifications = &mut self.overlays.notifications;
+        match send_error {
+            Some(error) => notifications.set_network_error(&error, now),
+            None => notifications.clear_network_error(now),
+        }
+    }
+
+    fn handle_transport_events(&mut self, now: u64) -> io::Result<()> {
+        while let Some(event) = self.transport.poll_event() {
+            match event {
+                TransportEvent::PortHopWanted => {
+                    if let Err(e) = self.sockets.hop(self.poll.registry()) {
+                        let message = format!("socket: {}", os_error_text(&e));
+                        self.overlays.notifications.set_network_error(&message, now);
+                    }
+                }
+                TransportEvent::SendFailed(WireError::EncryptionLimit) => {
+                    return Err(io::Error::other(WireError::EncryptionLimit.to_string()));
+                }
+                TransportEvent::SendFailed(e) => {
+                    self.overlays
+                        .notifications
+                        .set_network_error(&e.to_string(), now);
+                }
+                TransportEvent::RemoteAttached(_) | TransportEvent::RemoteDetached => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn update_connecting_notice(&mut self, now: u64) {
+        let connecting = self.still_connecting();
+        if connecting && !self.transport.shutdown_in_progress() {
+            let waited = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+            if waited > CONNECT_TIMEOUT_MS {
+                self.start_shutdown("Timed out waiting for server...", now);
+            } else if waited > CONNECTING_CHECK_MS {
+                self.overlays
+                    .notifications
+                    .set_message(&self.connecting_notice, false, true, now);
+            }
+        } else if !connecting && self.overlays.notifications.message() == self.connecting_notice {
+            self.overlays
+                .notifications
+                .set_message("", false, true, now);
+        }
+    }
+
+    // ----- the keyboard -----
+
+    /// Takes what was typed; false at end of input.
+    fn read_keyboard(&mut self, now: u64) -> io::Result<bool> {
+        let mut buf = [0u8; INPUT_CHUNK];
+        let n = match self.terminal()?.read(&mut buf) {
+            Ok(0) => return Ok(false),
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                self.keyboard_pending = false;
+                return Ok(true);
+            }
+            Err(_) => return Ok(false),
+        };
+        // A full buffer may have left more behind.
+        self.keyboard_pending = n == buf.len();
+        if self.transport.shutdown_in_progress() {
+            return Ok(true);
+        }
+        let typed = buf.get(..n).unwrap_or_default();
+        self.overlays
+            .predictions
+            .set_frame_sent(self.transport.sent_state_last());
+        let paste = typed.len() > PASTE_THRESHOLD;
+        if paste {
+            self.overlays.predictions.reset();
+        }
+        for &byte in typed {
+            if !paste {
+                self.overlays
+                    .predictions
+                    .new_user_byte(byte, &self.shown, now);
+            }
+            if !self.handle_key(byte, now)? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Acts on one typed byte; false when the rest of the input is moot.
+    fn handle_key(&mut self, byte: u8, now: u64) -> io::Result<bool> {
+        let action = self.escape.process(byte);
+        if action.ends_escape() && self.showing_escape_help() {
+            self.overlays
+                .notifications
+                .set_message("", false, true, now);
+        }
+        match action {
+            KeyAction::Quit => {
+                self.start_shutdown("Exiting on user request...", now);
+                return Ok(false);
+            }
+            KeyAction::Suspend => self.suspend()?,
+            KeyAction::EscapeStarted => {
+                if let Some(help) = &self.escape_help {
+                    self.overlays
+                        .notifications
+                        .set_message(help, true, false, now);
+                }
+            }
+            KeyAction::Send(..) => {
+                if action.bytes() == [CTRL_L] {
+                    self.repaint = true;
+                }
+                self.transport.current_state_mut().push_keys(action.bytes());
+            }
+        }
+        Ok(true)
+    }
+
+    fn showing_escape_help(&self) -> bool {
+        self.escape_help
+            .as_deref()
+            .is_some_and(|help| self.overlays.notifications.message() == help)
+    }
+
+    // ----- signals -----
+
+    fn handle_signals(&mut self, signals: SignalSet, now: u64) -> io::Result<()> {
+        if signals.contains(Signal::WindowChange) {
+            self.resize()?;
+        }
+        if signals.contains(Signal::TerminalStop) {
+            self.suspend()?;
+        }
+        if signals.contains(Signal::Continue) {
+            self.resume()?;
+        }
+        let quit = [
+            Signal::Terminate,
+            Signal::Interrupt,
+            Signal::Hangup,
+            Signal::Pipe,
+        ];
+        if quit.iter().any(|&s| signals.contains(s)) {
+            self.start_shutdown("Signal received, shutting down...", now);
+        }
+        Ok(())
+    }
+
+    fn resize(&mut self) -> io::Result<()> {
+        let size = self.terminal()?.size()?;
+        if !self.transport.shutdown_in_progress() {
+            self.transport
+                .current_state_mut()
+                .push_resize(i32::from(size.cols), i32::from(size.rows));
+        }
+        self.overlays.predictions.reset();
+        Ok(())
+    }
+
+    /// Gives the terminal back and stops the process group until SIGCONT.
+    fn suspend(&mut self) -> io::Result<()> {
+        let terminal = self.terminal()?;
+        terminal.suspend()?;
+        terminal.write(SUSPENDED_LINE)?;
+        let _ = crate::sys::process::kill(0, libc::SIGSTOP);
+        self.resume()
+    }
+
+    /// Takes the terminal back after a suspend and repaints everything.
+    fn resume(&mut self) -> io::Result<()> {
+        self.terminal()?.resume()?;
+        self.repaint = true;
+        Ok(())
+    }
+
+    // ----- ending -----
+
+    fn start_shutdown(&mut self, message: &str, now: u64) {
+        if self.transport.shutdown_in_progress() {
+            return;
+        }
+        self.overlays
+            .notifications
+            .set_message(message, true, true, now);
+        self.transport.start_shutdown(now);
+    }
+
+    fn finished(&mut self, now: u64) -> bool {
+        let t = &self.transport;
+        if t.shutdown_in_progress() && t.shutdown_acknowledged() {
+            self.clean_shutdown = true;
+            return true;
+        }
+        if t.shutdown_in_progress() && t.shutdown_ack_timed_out(now) {
+            return true;
+        }
+        if t.counterparty_shutdown_ack_sent() {
+            self.clean_shutdown = true;
+            return true;
+        }
+        false
+    }
+
+    /// Draws the server's screen without the client's layers and gives
+    /// the terminal back; says how the session ended.
+    fn finish(&mut self) -> Ending {
+        let now = self.clock.now();
+        let notifications = &mut self.overlays.notifications;
+        notifications.set_message("", false, true, now);
+        notifications.server_heard(now);
+        notifications.server_acked(now);
+        self.overlays.predictions.reset();
+        self.overlays.set_title_prefix("");
+        if self.terminal.is_some() {
+            let _ = self.draw(now);
+        }
+        if let Some(terminal) = self.terminal.take() {
+            let _ = terminal.leave();
+        }
+        if self.still_connecting() {
+            Ending::NeverConnected
+        } else if self.clean_shutdown {
+            Ending::Clean
+        } else {
+            Ending::Unclean
+        }
+    }
+}
+
+/// An OS error as `strerror` words it, without Rust's "(os error N)".
+fn os_error_text(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text.get(..cut).unwrap_or(&text).to_string(),
+        None => text,
+    }
+}
+
+/// A seed for the chaff that hides datagram lengths (any value works).
+fn chaff_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_ne_bytes(bytes)
+}

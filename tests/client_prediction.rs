@@ -1,0 +1,172 @@
+//! Predictive local echo over a slow link: the stock `mosh-server` behind
+//! a user-space relay that adds 200 ms of round trip, our client in tmux.
+//! Typed characters appear underlined before the server could have echoed
+//! them; once the server has answered the screen is exactly what it is
+//! with predictions switched off; and at a `read -s` password prompt no
+//! typed character ever shows.
+
+#[path = "support/link.rs"]
+mod link;
+#[path = "support/server.rs"]
+mod server;
+#[path = "support/session.rs"]
+mod session;
+#[path = "support/skip.rs"]
+mod skip;
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use link::{Impairment, Link, LinkConfig};
+use session::shell_quote;
+use tmux::Tmux;
+
+const STOCK_SERVER: &str = "/usr/bin/mosh-server";
+const WAIT: Duration = Duration::from_secs(30);
+const SHELL: &str = "PS1='ready$ ' exec bash --norc --noprofile -i";
+/// One way; the round trip is twice this.
+const ONE_WAY_DELAY_MS: u64 = 100;
+const UNDERLINE: &str = "\x1b[4m";
+
+/// A session through a slow relay: the server, the relay, the client.
+struct SlowSession {
+    tmux: Tmux,
+    _relay: Link,
+    _server: server::DetachedServer,
+}
+
+fn start(prediction: &str) -> SlowSession {
+    let server = server::start_detached(
+        Path::new(STOCK_SERVER),
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", SHELL],
+        &[("LANG", "C.UTF-8")],
+    )
+    .expect("server starts");
+    let config = LinkConfig {
+        up: Impairment::delay_ms(ONE_WAY_DELAY_MS),
+        down: Impairment::delay_ms(ONE_WAY_DELAY_MS),
+        ..LinkConfig::default()
+    };
+    let relay = Link::start(([127, 0, 0, 1], server.port).into(), config).expect("relay");
+    let client = server::our_links().join("mosh-client");
+    let command = format!(
+        "MOSH_PREDICTION_DISPLAY={prediction} MOSH_KEY={} exec {} 127.0.0.1 {}",
+        server.key,
+        shell_quote(&client.to_string_lossy()),
+        relay.client_facing_addr().port()
+    );
+    let tmux = Tmux::start(80, 24, &command, &[]).expect("tmux starts");
+    tmux.wait_for_text("ready$", WAIT)
+        .unwrap_or_else(|s| panic!("no prompt:\n{s}"));
+    SlowSession {
+        tmux,
+        _relay: relay,
+        _server: server,
+    }
+}
+
+/// Waits until the screen (with attributes) has not changed for a while
+/// and satisfies `ready`.
+fn settled(t: &Tmux, ready: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let now = t.capture_with_attributes();
+        if ready(&now) && now == last {
+            return now;
+        }
+        last = now;
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    panic!("screen never settled:\n{last}");
+}
+
+/// Types `text` after the prompt has echoed a first word, so the
+/// prediction epoch is confirmed; returns the screen once the server has
+/// answered.
+fn type_line(t: &Tmux, text: &str) {
+    t.type_text("echo ");
+    settled(t, |s| s.contains("ready$ echo") && !s.contains(UNDERLINE));
+    t.type_text(text);
+}
+
+fn missing_tools() -> bool {
+    skip::missing(&[STOCK_SERVER]) || skip::missing_tmux()
+}
+
+#[test]
+fn typing_shows_underlined_before_the_echo_and_settles_to_the_servers_screen() {
+    if missing_tools() {
+        return;
+    }
+    let fast = start("adaptive");
+    type_line(&fast.tmux, "predicted");
+    let typed = Instant::now();
+    let mut seen_underlined = None;
+    while typed.elapsed() < Duration::from_secs(5) && seen_underlined.is_none() {
+        let screen = fast.tmux.capture_with_attributes();
+        let line = screen.lines().find(|l| l.contains("ready$"));
+        if line.is_some_and(|l| l.contains(UNDERLINE) && l.contains("predicted")) {
+            seen_underlined = Some(typed.elapsed());
+        }
+    }
+    let shown_after = seen_underlined.expect("the typing never showed as an underlined prediction");
+    eprintln!(
+        "prediction shown {} ms after the keys were sent (round trip {} ms)",
+        shown_after.as_millis(),
+        2 * ONE_WAY_DELAY_MS
+    );
+    let with_predictions = settled(&fast.tmux, |s| {
+        s.contains("ready$ echo predicted") && !s.contains(UNDERLINE)
+    });
+
+    let plain = start("never");
+    type_line(&plain.tmux, "predicted");
+    let without_predictions = settled(&plain.tmux, |s| s.contains("ready$ echo predicted"));
+    assert_eq!(
+        with_predictions, without_predictions,
+        "the settled screen differs from the one without predictions"
+    );
+
+    fast.tmux.send_keys(&["Enter"]);
+    fast.tmux
+        .wait_for_text("\npredicted\n", WAIT)
+        .unwrap_or_else(|s| panic!("no output:\n{s}"));
+}
+
+#[test]
+fn a_silent_password_prompt_never_shows_what_is_typed() {
+    if missing_tools() {
+        return;
+    }
+    let s = start("adaptive");
+    type_line(
+        &s.tmux,
+        "start; printf 'Password: '; read -s pw; echo; echo \"length ${#pw}\"",
+    );
+    s.tmux.send_keys(&["Enter"]);
+    settled(&s.tmux, |screen| {
+        screen.contains("Password: ") && !screen.contains(UNDERLINE)
+    });
+    let secret = "hunter2";
+    let typed = Instant::now();
+    s.tmux.type_text(secret);
+    // Watch well past the round trip: nothing typed may appear, neither
+    // as a prediction nor otherwise.
+    while typed.elapsed() < Duration::from_millis(8 * ONE_WAY_DELAY_MS) {
+        let screen = s.tmux.capture();
+        let line = screen
+            .lines()
+            .find(|l| l.starts_with("Password:"))
+            .unwrap_or_default();
+        assert_eq!(line.trim_end(), "Password:", "typed text showed:\n{screen}");
+    }
+    s.tmux.send_keys(&["Enter"]);
+    let screen = s
+        .tmux
+        .wait_for_text("length 7", WAIT)
+        .unwrap_or_else(|screen| panic!("the program did not get the input:\n{screen}"));
+    assert!(!screen.contains(secret), "{screen}");
+}
