@@ -462,3 +462,35 @@ fn typing_ahead_of_a_busy_program_is_delivered_once_it_reads() {
         })
         .unwrap_or_else(|screen| panic!("typed input was lost:\n{screen}"));
 }
+
+#[test]
+fn verbose_logs_count_dropped_datagrams() {
+    let dir = std::env::temp_dir().join(format!("mosh-rs-verbose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out_path, err_path) = (dir.join("out"), dir.join("err"));
+    let status = std::process::Command::new(server::our_server())
+        .args(["new", "-v", "-i", "127.0.0.1", "--", "sleep", "600"])
+        .env("MOSH_SERVER_NETWORK_TMOUT", "20")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let (port, _key) = server::parse_connect(&read(&out_path)).expect("MOSH CONNECT");
+    let pid = server::parse_detached_pid(&read(&err_path)).expect("detached line");
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for len in 0..30u8 {
+        let _ = stranger.send_to(&vec![len; 30 + usize::from(len)], ("127.0.0.1", port));
+    }
+    let deadline = Instant::now() + WAIT;
+    while !read(&err_path).contains("10 dropped so far") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = read(&err_path);
+    let _ = mosh_rs::sys::process::kill(pid, libc::SIGKILL);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(log.contains("dropped a datagram"), "{log}");
+    assert!(log.contains("10 dropped so far"), "{log}");
+}
