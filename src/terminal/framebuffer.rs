@@ -13,6 +13,7 @@
 //! state behind [`DrawState`] is not compared: the display renderer cannot
 //! (and need not) reproduce it.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::cell::{Cell, Rendition};
@@ -51,7 +52,7 @@ pub struct SavedCursor {
 /// The primary screen, kept while the alternate screen is shown.
 #[derive(Clone, Debug)]
 pub(super) struct SavedScreen {
-    pub(super) rows: Vec<Arc<Row>>,
+    pub(super) rows: VecDeque<Arc<Row>>,
     pub(super) saved_cursor: Option<SavedCursor>,
 }
 
@@ -140,7 +141,7 @@ fn default_tab_stops(width: usize) -> Vec<bool> {
 pub struct Framebuffer {
     pub(super) width: usize,
     pub(super) height: usize,
-    pub(super) rows: Vec<Arc<Row>>,
+    pub(super) rows: VecDeque<Arc<Row>>,
     pub(super) cursor_row: usize,
     pub(super) cursor_col: usize,
     pub(super) cursor_visible: bool,
@@ -216,7 +217,7 @@ impl Framebuffer {
 
     /// The row at `row` (0 = top). Out-of-range rows read as the last one.
     pub fn row(&self, row: usize) -> &Row {
-        match self.rows.get(row).or_else(|| self.rows.last()) {
+        match self.rows.get(row).or_else(|| self.rows.back()) {
             Some(r) => r,
             None => &EMPTY_ROW,
         }
@@ -368,7 +369,15 @@ impl Framebuffer {
         let blank = self.erase_cell();
         let width = self.width;
         let rows = &mut self.rows;
-        let Some(region) = rows.get_mut(top..=bottom) else {
+        if top == 0 && bottom + 1 == rows.len() && n == 1 {
+            // The common case, a line feed at the bottom: O(1) on the ring.
+            if let Some(mut row) = rows.pop_front() {
+                recycle(&mut row, width, blank);
+                rows.push_back(row);
+            }
+            return;
+        }
+        let Some(region) = rows.make_contiguous().get_mut(top..=bottom) else {
             return;
         };
         let n = n.min(region.len());
@@ -384,8 +393,7 @@ impl Framebuffer {
     pub(super) fn scroll_down_region(&mut self, top: usize, bottom: usize, n: usize) {
         let blank = self.erase_cell();
         let width = self.width;
-        let rows = &mut self.rows;
-        let Some(region) = rows.get_mut(top..=bottom) else {
+        let Some(region) = self.rows.make_contiguous().get_mut(top..=bottom) else {
             return;
         };
         let n = n.min(region.len());
@@ -444,7 +452,7 @@ impl Framebuffer {
 static EMPTY_ROW: std::sync::LazyLock<Row> =
     std::sync::LazyLock::new(|| Row::new(0, Cell::default()));
 
-fn blank_rows(width: usize, height: usize, blank: Cell) -> Vec<Arc<Row>> {
+fn blank_rows(width: usize, height: usize, blank: Cell) -> VecDeque<Arc<Row>> {
     (0..height)
         .map(|_| Arc::new(Row::new(width, blank)))
         .collect()
@@ -460,7 +468,7 @@ fn recycle(slot: &mut Arc<Row>, width: usize, blank: Cell) {
 
 /// Resizes a row list; returns how many rows were removed from the top.
 fn resize_rows(
-    rows: &mut Vec<Arc<Row>>,
+    rows: &mut VecDeque<Arc<Row>>,
     old_width: usize,
     width: usize,
     height: usize,
@@ -477,7 +485,7 @@ fn resize_rows(
         }
     }
     while rows.len() < height {
-        rows.push(Arc::new(Row::new(old_width, Cell::default())));
+        rows.push_back(Arc::new(Row::new(old_width, Cell::default())));
     }
     if width != old_width {
         for row in rows.iter_mut() {

@@ -335,7 +335,7 @@ impl Framebuffer {
             self.save_cursor();
         }
         let blank = self.erase_cell();
-        let rows = (0..self.height)
+        let rows: std::collections::VecDeque<_> = (0..self.height)
             .map(|_| Arc::new(super::row::Row::new(self.width, blank)))
             .collect();
         let primary_rows = std::mem::replace(&mut self.rows, rows);

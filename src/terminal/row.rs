@@ -115,8 +115,11 @@ impl Row {
 
     /// Breaks a wide character that straddles the boundary before `col`:
     /// when `col` holds a right half, both halves become blanks.
+    #[inline]
     fn split_wide_at(&mut self, col: usize) {
-        if col == 0 || col >= self.width || !self.cell(col).is_wide_continuation() {
+        // Only stored cells can be continuations (the fill is a blank).
+        let continuation = self.cells.get(col).is_some_and(Cell::is_wide_continuation);
+        if col == 0 || !continuation {
             return;
         }
         self.materialize_to(col + 1);
