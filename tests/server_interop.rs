@@ -269,16 +269,17 @@ fn hostile_datagrams(key: &str) -> Vec<Vec<u8>> {
                 .unwrap(),
         );
     }
-    // Authentic and in the right direction, but with sequence numbers the
-    // client used long ago: what a replay from another address looks like.
-    for seq in 0..3u64 {
+    // Authentic and in the right direction, but with the sequence number
+    // of the client's very first datagram: what a replay from another
+    // address looks like.
+    for _ in 0..3 {
         let payload: Vec<u8> = (0..60).map(|_| next() as u8).collect();
         out.push(
             right_key
                 .seal(
                     Nonce {
                         direction: Direction::ToServer,
-                        seq,
+                        seq: 0,
                     },
                     &payload,
                 )
@@ -301,7 +302,7 @@ fn bad_datagrams_neither_break_the_session_nor_steal_it() {
     .expect("server starts");
     let t = client_in_tmux(started.port, &started.key);
     t.wait_for_text("ready$", WAIT).expect("prompt");
-    // Let the client send more than the 3 datagrams replayed below.
+    // The client has sent more than its first datagram by now.
     t.type_text("echo warm-$((4*4))");
     t.send_keys(&["Enter"]);
     t.wait_for_text("warm-16", WAIT).expect("output");
@@ -420,10 +421,9 @@ fn screens_match_tmux_scroll_regions() {
 }
 
 /// The stock client's emulator has no alternate screen buffer, so this
-/// only matches tmux when the server keeps the real screen itself and
+/// matches tmux only because our server keeps the real screen itself and
 /// sends the result (the complete terminal), not the raw bytes.
 #[test]
-#[ignore = "needs the server-side terminal emulator (statesync::complete_terminal), not built yet"]
 fn screens_match_tmux_alternate_screen() {
     if missing_tools() {
         return;
@@ -461,4 +461,36 @@ fn typing_ahead_of_a_busy_program_is_delivered_once_it_reads() {
             screen.lines().any(|l| l.trim_end().ends_with("9000"))
         })
         .unwrap_or_else(|screen| panic!("typed input was lost:\n{screen}"));
+}
+
+#[test]
+fn verbose_logs_count_dropped_datagrams() {
+    let dir = std::env::temp_dir().join(format!("mosh-rs-verbose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out_path, err_path) = (dir.join("out"), dir.join("err"));
+    let status = std::process::Command::new(server::our_server())
+        .args(["new", "-v", "-i", "127.0.0.1", "--", "sleep", "600"])
+        .env("MOSH_SERVER_NETWORK_TMOUT", "20")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let (port, _key) = server::parse_connect(&read(&out_path)).expect("MOSH CONNECT");
+    let pid = server::parse_detached_pid(&read(&err_path)).expect("detached line");
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for len in 0..30u8 {
+        let _ = stranger.send_to(&vec![len; 30 + usize::from(len)], ("127.0.0.1", port));
+    }
+    let deadline = Instant::now() + WAIT;
+    while !read(&err_path).contains("10 dropped so far") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = read(&err_path);
+    let _ = mosh_rs::sys::process::kill(pid, libc::SIGKILL);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(log.contains("dropped a datagram"), "{log}");
+    assert!(log.contains("10 dropped so far"), "{log}");
 }

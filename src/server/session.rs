@@ -19,7 +19,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use super::timeouts::Timeouts;
-use crate::statesync::{HostState, HostStream, UserStream};
+use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
@@ -65,7 +65,7 @@ pub struct SessionSetup {
 
 /// Runs the session until it ends; returns the exit status.
 pub fn serve(setup: SessionSetup) -> i32 {
-    serve_with::<HostStream>(setup)
+    serve_with::<CompleteTerminal>(setup)
 }
 
 /// Runs the session with host state `S`.
@@ -137,6 +137,8 @@ struct Session<S: HostState> {
     pty_more_to_read: bool,
     socket_more_to_read: bool,
     last_remote_num: u64,
+    /// Reused for every pty read.
+    read_buf: Vec<u8>,
 }
 
 impl<S: HostState> Session<S> {
@@ -178,6 +180,7 @@ impl<S: HostState> Session<S> {
             pty_more_to_read: false,
             socket_more_to_read: false,
             last_remote_num: 0,
+            read_buf: vec![0u8; PTY_READ_CHUNK],
         })
     }
 
@@ -345,7 +348,7 @@ impl<S: HostState> Session<S> {
 
     /// Reads what the program wrote, up to a budget per turn.
     fn read_pty(&mut self, now: u64) {
-        let mut buf = vec![0u8; PTY_READ_CHUNK];
+        let mut buf = std::mem::take(&mut self.read_buf);
         let mut budget = PTY_READ_BUDGET;
         let mut replies = Vec::new();
         loop {
@@ -376,6 +379,7 @@ impl<S: HostState> Session<S> {
                 }
             }
         }
+        self.read_buf = buf;
         self.to_pty.extend_from_slice(&replies);
     }
 

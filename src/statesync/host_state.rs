@@ -1,8 +1,8 @@
 //! What the server's event loop needs from the server-to-client state:
 //! take the program's output, turn user keystrokes into bytes for the
-//! program, resize, and keep the echo ack. The complete terminal is the
-//! real implementation; the loop is written against this trait so that
-//! it can be exercised with simpler states too.
+//! program, resize, and keep the echo ack. The complete terminal
+//! (`complete_terminal.rs`) is what the server uses; the byte-forwarding
+//! `HostStream` also implements it, for test harnesses.
 
 use crate::transport::SyncState;
 

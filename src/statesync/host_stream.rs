@@ -1,9 +1,10 @@
-//! A stand-in server-to-client state that forwards the program's output
+//! A simple server-to-client state that forwards the program's output
 //! bytes unchanged (the diff is "the bytes after the old state"), with
 //! the echo ack. The stock client applies such diffs to its own emulator,
-//! so a session works, but floods are not condensed to the newest screen
-//! and a reconnecting client replays history: the complete terminal
-//! (`complete_terminal.rs`) replaces it once the terminal model exists.
+//! so it can stand in for a server in tests (the acceptance harness uses
+//! it), but floods are not condensed to the newest screen and a client
+//! that falls behind replays history. The server itself sends the
+//! complete terminal (`complete_terminal.rs`).
 
 use std::rc::Rc;
 

@@ -2,11 +2,13 @@
 //! (client to server) and the host state (server to client: the complete
 //! terminal, plus the echo ack).
 
+pub mod complete_terminal;
 pub mod echo_ack;
 pub mod host_state;
 pub mod host_stream;
 pub mod user_stream;
 
+pub use complete_terminal::CompleteTerminal;
 pub use echo_ack::EchoAck;
 pub use host_state::HostState;
 pub use host_stream::HostStream;

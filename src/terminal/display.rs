@@ -264,9 +264,7 @@ impl<'a> Painter<'a> {
             self.move_to(row, col);
         }
         self.set_pen(cell.rendition());
-        let mut text = String::new();
-        cell.push_text(&mut text);
-        self.out.extend_from_slice(text.as_bytes());
+        push_cell_text(&mut self.out, cell);
         let end = col + cell.width().max(1);
         if end >= self.width {
             self.cursor = Some((row, self.width - 1));
@@ -409,11 +407,9 @@ impl<'a> Painter<'a> {
         {
             return;
         }
-        let mut text = String::new();
         for cell in gap {
-            cell.push_text(&mut text);
+            push_cell_text(&mut self.out, cell);
         }
-        self.out.extend_from_slice(text.as_bytes());
         self.cursor = Some((row, col));
     }
 
@@ -585,6 +581,26 @@ fn absolute_move(row: usize, col: usize) -> Vec<u8> {
     }
     v.push(b'H');
     v
+}
+
+/// Appends a cell's character and marks as UTF-8.
+fn push_cell_text(out: &mut Vec<u8>, cell: &Cell) {
+    if cell.is_wide_continuation() {
+        return;
+    }
+    let ch = cell.ch();
+    if ch.is_ascii() {
+        out.push(ch as u8); // ok: ASCII
+    } else {
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
+    if cell.has_marks() {
+        for mark in cell.marks() {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(mark.encode_utf8(&mut buf).as_bytes());
+        }
+    }
 }
 
 /// Appends `text` without control characters (it goes inside an OSC).

@@ -3,10 +3,9 @@
 //! shapes future output (scroll region, tab stops, saved cursor, origin,
 //! autowrap and insert modes, character sets, the alternate screen).
 //!
-//! Copies are cheap: the row list and every row sit behind `Arc` and are
-//! copied only when written while shared, so a copy costs a few reference
-//! count increments whatever the screen size, and comparing two copies
-//! skips every row they still share.
+//! Copies are cheap: every row sits behind an `Arc` and is copied only
+//! when written while shared, so a copy costs one pointer per row whatever
+//! the width, and comparing two copies skips every row they still share.
 //!
 //! Equality compares what a viewer sees and what changes the keyboard or
 //! mouse: size, cells, cursor (position, visibility, pending wrap), the
@@ -52,7 +51,7 @@ pub struct SavedCursor {
 /// The primary screen, kept while the alternate screen is shown.
 #[derive(Clone, Debug)]
 pub(super) struct SavedScreen {
-    pub(super) rows: Arc<Vec<Arc<Row>>>,
+    pub(super) rows: Vec<Arc<Row>>,
     pub(super) saved_cursor: Option<SavedCursor>,
 }
 
@@ -141,7 +140,7 @@ fn default_tab_stops(width: usize) -> Vec<bool> {
 pub struct Framebuffer {
     pub(super) width: usize,
     pub(super) height: usize,
-    pub(super) rows: Arc<Vec<Arc<Row>>>,
+    pub(super) rows: Vec<Arc<Row>>,
     pub(super) cursor_row: usize,
     pub(super) cursor_col: usize,
     pub(super) cursor_visible: bool,
@@ -189,7 +188,7 @@ impl Framebuffer {
         Framebuffer {
             width,
             height,
-            rows: Arc::new(blank_rows(width, height, Cell::default())),
+            rows: blank_rows(width, height, Cell::default()),
             cursor_row: 0,
             cursor_col: 0,
             cursor_visible: true,
@@ -291,9 +290,6 @@ impl Framebuffer {
 
     /// Whether every row equals the other screen's, skipping shared rows.
     pub fn same_rows(&self, other: &Framebuffer) -> bool {
-        if Arc::ptr_eq(&self.rows, &other.rows) {
-            return true;
-        }
         self.rows.len() == other.rows.len()
             && self
                 .rows
@@ -326,9 +322,7 @@ impl Framebuffer {
 
     /// Mutable access to one row, copying it first if shared.
     pub fn row_mut(&mut self, row: usize) -> Option<&mut Row> {
-        Arc::make_mut(&mut self.rows)
-            .get_mut(row)
-            .map(Arc::make_mut)
+        self.rows.get_mut(row).map(Arc::make_mut)
     }
 
     /// Shows or hides the cursor.
@@ -363,7 +357,7 @@ impl Framebuffer {
     /// shares it.
     pub(super) fn clear_row(&mut self, row: usize, blank: Cell) {
         let width = self.width;
-        if let Some(slot) = Arc::make_mut(&mut self.rows).get_mut(row) {
+        if let Some(slot) = self.rows.get_mut(row) {
             recycle(slot, width, blank);
         }
     }
@@ -373,7 +367,7 @@ impl Framebuffer {
     pub(super) fn scroll_up_region(&mut self, top: usize, bottom: usize, n: usize) {
         let blank = self.erase_cell();
         let width = self.width;
-        let rows = Arc::make_mut(&mut self.rows);
+        let rows = &mut self.rows;
         let Some(region) = rows.get_mut(top..=bottom) else {
             return;
         };
@@ -390,7 +384,7 @@ impl Framebuffer {
     pub(super) fn scroll_down_region(&mut self, top: usize, bottom: usize, n: usize) {
         let blank = self.erase_cell();
         let width = self.width;
-        let rows = Arc::make_mut(&mut self.rows);
+        let rows = &mut self.rows;
         let Some(region) = rows.get_mut(top..=bottom) else {
             return;
         };
@@ -466,13 +460,12 @@ fn recycle(slot: &mut Arc<Row>, width: usize, blank: Cell) {
 
 /// Resizes a row list; returns how many rows were removed from the top.
 fn resize_rows(
-    rows: &mut Arc<Vec<Arc<Row>>>,
+    rows: &mut Vec<Arc<Row>>,
     old_width: usize,
     width: usize,
     height: usize,
     cursor_row: usize,
 ) -> usize {
-    let rows = Arc::make_mut(rows);
     let mut removed_top = 0;
     if height < rows.len() {
         let below_cursor = rows.len().saturating_sub(cursor_row + 1);

@@ -338,7 +338,7 @@ impl Framebuffer {
         let rows = (0..self.height)
             .map(|_| Arc::new(super::row::Row::new(self.width, blank)))
             .collect();
-        let primary_rows = std::mem::replace(&mut self.rows, Arc::new(rows));
+        let primary_rows = std::mem::replace(&mut self.rows, rows);
         self.draw.primary = Some(SavedScreen {
             rows: primary_rows,
             saved_cursor: self.draw.saved_cursor.take(),

@@ -96,6 +96,34 @@ fn is_printable_ascii(b: u8) -> bool {
     (0x20..0x7F).contains(&b)
 }
 
+/// Length of the run of printable ASCII (0x20..=0x7E) at the start of
+/// `bytes`, eight bytes at a time.
+fn printable_ascii_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A byte below 0x20, or above 0x7E (bit-twiddling "hasless" and
+        // "hasmore" tests, exact for these bounds; adding 127 - 0x7E = 1
+        // to each byte sets its top bit exactly when it exceeds 0x7E).
+        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let above = (w.wrapping_add(ONES) | w) & HIGHS;
+        if below | above != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes
+        .get(n..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| is_printable_ascii(b))
+        .count()
+}
+
 /// C0 controls that are executed in most states (all but CAN, SUB, ESC).
 fn is_executable_c0(cp: u32) -> bool {
     cp <= 0x17 || cp == 0x19 || (0x1C..=0x1F).contains(&cp)
@@ -125,16 +153,20 @@ impl Parser {
         let mut i = 0;
         while i < bytes.len() {
             if self.state == State::Ground && !self.utf8.in_sequence() {
-                let run = bytes
-                    .get(i..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .take_while(|&&b| is_printable_ascii(b))
-                    .count();
+                let rest = bytes.get(i..).unwrap_or(&[]);
+                let run = printable_ascii_prefix(rest);
                 if run > 0 {
-                    performer.print_ascii(bytes.get(i..i + run).unwrap_or(&[]));
+                    performer.print_ascii(rest.get(..run).unwrap_or(&[]));
                     i += run;
                     continue;
+                }
+                // In ground every C0 control but ESC simply executes.
+                if let Some(&b) = rest.first() {
+                    if b < 0x20 && b != 0x1B {
+                        performer.execute(u32::from(b));
+                        i += 1;
+                        continue;
+                    }
                 }
             }
             let Some(&byte) = bytes.get(i) else { break };
@@ -601,6 +633,21 @@ mod tests {
         let input: &[u8] =
             b"x\xe4\xb8\xad\x1b[38;5;1m\x1b]0;ti\xc3\xa9\x07\x1bP$q\x1b\\\xf0\x9f\x98\x80\xffz";
         assert_eq!(run(input), run_bytewise(input));
+    }
+
+    #[test]
+    fn printable_prefix_matches_a_plain_scan() {
+        let mut state = 7u64;
+        for _ in 0..5000 {
+            let mut bytes = Vec::new();
+            for _ in 0..(state % 40) {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                let r = (state >> 33) as u8;
+                bytes.push(if r % 9 == 0 { r } else { 0x20 + r % 0x5F });
+            }
+            let plain = bytes.iter().take_while(|&&b| is_printable_ascii(b)).count();
+            assert_eq!(printable_ascii_prefix(&bytes), plain, "{bytes:x?}");
+        }
     }
 
     #[test]

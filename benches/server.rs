@@ -1,0 +1,206 @@
+//! `make bench` figures for mosh-server, ours against upstream's with the
+//! same stock client, in one run (ratios, not absolute times):
+//!
+//! * flood: time to drain `cat` of ~23 MB of `seq` output inside a
+//!   session, until a marker printed after it shows on the client's
+//!   screen; against the raw pty floor (the same `cat` on a bare pty,
+//!   drained by a reader doing nothing else);
+//! * memory: server RSS idle in an 80x24 session, and after 1 and 3 floods;
+//! * idle: server wake-ups per second (context switches) with a connected
+//!   idle client.
+
+#[path = "../tests/support/server.rs"]
+mod server;
+#[path = "../tests/support/session.rs"]
+mod session;
+#[path = "../tests/support/tmux.rs"]
+mod tmux;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use session::MoshSession;
+
+const SEQ_LINES: u64 = 3_150_000;
+const FLOODS: usize = 3;
+const IDLE_SECONDS: u64 = 5;
+const WAIT: Duration = Duration::from_secs(120);
+
+fn main() {
+    let missing: Vec<&str> = [
+        session::STOCK_MOSH,
+        session::STOCK_CLIENT,
+        "/usr/bin/mosh-server",
+    ]
+    .into_iter()
+    .filter(|p| !Path::new(p).exists())
+    .collect();
+    let tmux_ok = std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !missing.is_empty() || !tmux_ok {
+        println!("server bench SKIPPED: needs upstream mosh and tmux (scripts/test-deps.sh); missing {missing:?}");
+        return;
+    }
+    let data = seq_file();
+    let size_mb = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+    println!("mosh-server benchmark: flood of {size_mb:.1} MB (`seq 1 {SEQ_LINES}`), 80x24, stock mosh-client");
+
+    let floor = (0..3)
+        .map(|_| raw_pty_drain(&data))
+        .fold(f64::MAX, f64::min);
+    let ours = measure(&server::our_server(), &data);
+    let upstream = measure(Path::new("/usr/bin/mosh-server"), &data);
+
+    println!();
+    println!(
+        "| {:<24} | seconds | x floor |",
+        format!("flood (best of {FLOODS})")
+    );
+    println!("| ------------------------ | ------- | ------- |");
+    println!("| raw pty floor            | {floor:7.3} | {:7.2} |", 1.0);
+    for (name, m) in [
+        ("mosh-rs server", &ours),
+        ("upstream mosh-server", &upstream),
+    ] {
+        println!(
+            "| {name:<24} | {:7.3} | {:7.2} |",
+            m.best_flood,
+            m.best_flood / floor
+        );
+    }
+    println!(
+        "ours / upstream flood time: {:.2} (goal <= 0.5; ours <= 1.25x floor)",
+        ours.best_flood / upstream.best_flood
+    );
+    println!();
+    println!("| memory (RSS, MB)         | idle  | 1 flood | {FLOODS} floods |");
+    println!("| ------------------------ | ----- | ------- | -------- |");
+    for (name, m) in [
+        ("mosh-rs server", &ours),
+        ("upstream mosh-server", &upstream),
+    ] {
+        println!(
+            "| {name:<24} | {:5.1} | {:7.1} | {:8.1} |",
+            m.rss_idle_mb, m.rss_after_first_mb, m.rss_after_last_mb
+        );
+    }
+    println!();
+    println!("| idle, connected client   | wake-ups/s |");
+    println!("| ------------------------ | ---------- |");
+    for (name, m) in [
+        ("mosh-rs server", &ours),
+        ("upstream mosh-server", &upstream),
+    ] {
+        println!("| {name:<24} | {:10.2} |", m.idle_wakeups_per_s);
+    }
+    let _ = std::fs::remove_file(&data);
+}
+
+struct Measured {
+    best_flood: f64,
+    rss_idle_mb: f64,
+    rss_after_first_mb: f64,
+    rss_after_last_mb: f64,
+    idle_wakeups_per_s: f64,
+}
+
+fn seq_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("mosh-rs-bench-seq-{}", std::process::id()));
+    let mut text = String::with_capacity(24 << 20);
+    for i in 1..=SEQ_LINES {
+        text.push_str(&i.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).expect("write seq file");
+    path
+}
+
+/// Seconds to drain `cat FILE` from a bare pty.
+fn raw_pty_drain(data: &Path) -> f64 {
+    use mosh_rs::sys::pty::WindowSize;
+    use mosh_rs::sys::spawn::{spawn_on_pty, PtyCommand};
+    let command = PtyCommand {
+        program: "cat".into(),
+        argv: vec!["cat".into(), data.as_os_str().to_owned()],
+        env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+        ..PtyCommand::default()
+    };
+    let start = Instant::now();
+    let child = spawn_on_pty(&command, WindowSize { cols: 80, rows: 24 }).expect("spawn cat");
+    let pid = child.pid;
+    let mut master = std::fs::File::from(child.master);
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let _ = mosh_rs::sys::process::wait_blocking(pid);
+    elapsed
+}
+
+fn status_field(pid: i32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn rss_mb(pid: i32) -> f64 {
+    status_field(pid, "VmRSS:").unwrap_or(0) as f64 / 1024.0
+}
+
+fn context_switches(pid: i32) -> u64 {
+    status_field(pid, "voluntary_ctxt_switches:").unwrap_or(0)
+        + status_field(pid, "nonvoluntary_ctxt_switches:").unwrap_or(0)
+}
+
+fn measure(server_program: &Path, data: &Path) -> Measured {
+    let shell = "PS1='ready$ ' exec sh -i";
+    let mut s = MoshSession::start(
+        server_program,
+        80,
+        24,
+        shell,
+        &[("MOSH_SERVER_NETWORK_TMOUT", "300")],
+    )
+    .expect("session starts");
+    s.tmux.wait_for_text("ready$", WAIT).expect("prompt");
+    let pid = s.server_pid(WAIT).expect("server pid");
+    std::thread::sleep(Duration::from_secs(2));
+    let rss_idle_mb = rss_mb(pid);
+    let before = context_switches(pid);
+    std::thread::sleep(Duration::from_secs(IDLE_SECONDS));
+    let idle_wakeups_per_s = (context_switches(pid) - before) as f64 / IDLE_SECONDS as f64;
+
+    let mut times = Vec::new();
+    let mut rss_after = Vec::new();
+    for n in 0..FLOODS {
+        s.tmux.type_text("clear");
+        s.tmux.send_keys(&["Enter"]);
+        s.tmux
+            .wait_for(WAIT, |screen| !screen.contains("clear"))
+            .expect("clear");
+        let marker = format!("FLOOD{}DONE", n + 100);
+        let command = format!("cat {}; echo FLOOD$(({n}+100))DONE", data.display());
+        s.tmux.type_text(&command);
+        let start = Instant::now();
+        s.tmux.send_keys(&["Enter"]);
+        s.tmux
+            .wait_for(WAIT, |screen| screen.lines().any(|l| l == marker))
+            .expect("flood finishes");
+        times.push(start.elapsed().as_secs_f64());
+        std::thread::sleep(Duration::from_millis(500));
+        rss_after.push(rss_mb(pid));
+    }
+    Measured {
+        best_flood: times.iter().copied().fold(f64::MAX, f64::min),
+        rss_idle_mb,
+        rss_after_first_mb: rss_after.first().copied().unwrap_or(0.0),
+        rss_after_last_mb: rss_after.last().copied().unwrap_or(0.0),
+        idle_wakeups_per_s,
+    }
+}

@@ -1,0 +1,294 @@
+//! The server-to-client state: the complete terminal (the emulator's
+//! screen) plus the echo ack. The diff between two states is a
+//! `HostMessage`: the echo ack if it changed, the size if it changed, and
+//! the renderer's escape bytes that turn the old screen into the new one.
+//! Both ends run the same emulator, so the client applies those bytes to
+//! its copy and arrives at the same screen.
+//!
+//! Floods cost nothing extra here: the program's output only changes the
+//! emulator; a diff is rendered when the transport sends, from whatever
+//! screen is newest then.
+
+use super::echo_ack::EchoAck;
+use super::host_state::HostState;
+use crate::terminal::{render, Emulator, Framebuffer, RenderCaps};
+use crate::transport::SyncState;
+use crate::wire::{decode_host_message, encode_host_message, HostEvent, WireError};
+
+/// The terminal as both ends see it.
+#[derive(Clone, Debug)]
+pub struct CompleteTerminal {
+    emulator: Emulator,
+    echo: EchoAck,
+    keys: CursorKeyTranslator,
+}
+
+impl PartialEq for CompleteTerminal {
+    fn eq(&self, other: &Self) -> bool {
+        self.echo.value() == other.echo.value()
+            && self.emulator.framebuffer() == other.emulator.framebuffer()
+    }
+}
+
+impl CompleteTerminal {
+    /// A blank terminal of `cols` x `rows`.
+    pub fn new(cols: usize, rows: usize) -> CompleteTerminal {
+        CompleteTerminal {
+            emulator: Emulator::new(cols, rows),
+            echo: EchoAck::default(),
+            keys: CursorKeyTranslator::default(),
+        }
+    }
+
+    /// The screen.
+    pub fn framebuffer(&self) -> &Framebuffer {
+        self.emulator.framebuffer()
+    }
+
+    /// The newest user state whose input the program has had for 50 ms.
+    pub fn echo_ack(&self) -> u64 {
+        self.echo.value()
+    }
+}
+
+impl SyncState for CompleteTerminal {
+    fn diff_from(&self, existing: &Self) -> Vec<u8> {
+        let mut events = Vec::new();
+        if existing.echo.value() != self.echo.value() {
+            events.push(HostEvent::EchoAck(self.echo.value()));
+        }
+        let (old, new) = (existing.framebuffer(), self.framebuffer());
+        if old != new {
+            if old.width() != new.width() || old.height() != new.height() {
+                events.push(HostEvent::Resize {
+                    width: new.width() as i32,
+                    height: new.height() as i32,
+                });
+            }
+            let bytes = render(Some(old), new, &RenderCaps::default());
+            if !bytes.is_empty() {
+                events.push(HostEvent::HostBytes(bytes));
+            }
+        }
+        if events.is_empty() {
+            return Vec::new();
+        }
+        encode_host_message(&events)
+    }
+
+    fn apply_diff(&mut self, diff: &[u8]) -> Result<(), WireError> {
+        for event in decode_host_message(diff)? {
+            match event {
+                HostEvent::HostBytes(bytes) => {
+                    self.emulator.feed(&bytes);
+                    // The server never asks the client's terminal anything.
+                    let _ = self.emulator.take_host_replies();
+                }
+                HostEvent::Resize { width, height } => self
+                    .emulator
+                    .resize(width.max(1) as usize, height.max(1) as usize),
+                HostEvent::EchoAck(num) => self.echo.set_value(num),
+            }
+        }
+        Ok(())
+    }
+
+    fn subtract(&mut self, _prefix: &Self) {}
+}
+
+impl HostState for CompleteTerminal {
+    fn blank(cols: u16, rows: u16) -> Self {
+        CompleteTerminal::new(usize::from(cols), usize::from(rows))
+    }
+
+    fn host_output(&mut self, bytes: &[u8], replies: &mut Vec<u8>) {
+        self.emulator.feed(bytes);
+        replies.extend(self.emulator.take_host_replies());
+    }
+
+    fn user_keys(&mut self, keys: &[u8], to_host: &mut Vec<u8>) {
+        let application = self.emulator.framebuffer().modes().application_cursor_keys;
+        for &byte in keys {
+            self.keys.translate(byte, application, to_host);
+        }
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.emulator.resize(usize::from(cols), usize::from(rows));
+    }
+
+    fn register_input(&mut self, num: u64, now: u64) {
+        self.echo.register_input(num, now);
+    }
+
+    fn update_echo_ack(&mut self, now: u64) -> bool {
+        self.echo.update(now)
+    }
+
+    fn echo_ack_deadline(&self) -> Option<u64> {
+        self.echo.next_deadline()
+    }
+}
+
+/// The client's terminal is kept in application cursor-key mode, so arrow
+/// keys arrive as `ESC O A`..`ESC O D`; a program that has not asked for
+/// that mode gets `ESC [ A`..`ESC [ D` instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum CursorKeyTranslator {
+    #[default]
+    Ground,
+    Escape,
+    Ss3,
+}
+
+impl CursorKeyTranslator {
+    fn translate(&mut self, byte: u8, application_mode: bool, out: &mut Vec<u8>) {
+        match self {
+            CursorKeyTranslator::Ground => {
+                if byte == 0x1b {
+                    *self = CursorKeyTranslator::Escape;
+                }
+                out.push(byte);
+            }
+            CursorKeyTranslator::Escape => {
+                if byte == b'O' {
+                    *self = CursorKeyTranslator::Ss3;
+                } else {
+                    *self = if byte == 0x1b {
+                        CursorKeyTranslator::Escape
+                    } else {
+                        CursorKeyTranslator::Ground
+                    };
+                    out.push(byte);
+                }
+            }
+            CursorKeyTranslator::Ss3 => {
+                *self = CursorKeyTranslator::Ground;
+                let lead = if !application_mode && (b'A'..=b'D').contains(&byte) {
+                    b'['
+                } else {
+                    b'O'
+                };
+                out.extend_from_slice(&[lead, byte]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fed(cols: usize, rows: usize, bytes: &[u8]) -> CompleteTerminal {
+        let mut t = CompleteTerminal::new(cols, rows);
+        t.host_output(bytes, &mut Vec::new());
+        t
+    }
+
+    #[test]
+    fn a_replica_reaches_the_same_screen_through_diffs() {
+        let blank = CompleteTerminal::new(80, 24);
+        let mut server = blank.clone();
+        let mut client = blank.clone();
+        let chunks: [&[u8]; 4] = [
+            b"hello \x1b[1;31mworld\x1b[0m\r\n",
+            "日本語 e\u{301}\r\n".as_bytes(),
+            b"\x1b[5;10r\x1b[10;1H\r\nscrolled\x1b[r\x1b[?1049hALT",
+            b"\x1b[?1049l\x1b[2J\x1b[3;4Hdone",
+        ];
+        for chunk in chunks {
+            let before = server.clone();
+            server.host_output(chunk, &mut Vec::new());
+            client.apply_diff(&server.diff_from(&before)).unwrap();
+            assert!(
+                client == server,
+                "after {chunk:?}:\n{}",
+                client.framebuffer().text()
+            );
+        }
+        assert!(server.diff_from(&server).is_empty());
+    }
+
+    #[test]
+    fn diff_order_is_echo_ack_then_resize_then_bytes() {
+        let old = fed(80, 24, b"x");
+        let mut new = old.clone();
+        new.register_input(9, 0);
+        new.update_echo_ack(100);
+        new.resize(100, 30);
+        new.host_output(b"y", &mut Vec::new());
+        let events = decode_host_message(&new.diff_from(&old)).unwrap();
+        assert_eq!(events[0], HostEvent::EchoAck(9));
+        assert_eq!(
+            events[1],
+            HostEvent::Resize {
+                width: 100,
+                height: 30
+            }
+        );
+        assert!(matches!(events[2], HostEvent::HostBytes(_)));
+        let mut replica = old.clone();
+        replica.apply_diff(&new.diff_from(&old)).unwrap();
+        assert!(replica == new);
+        assert_eq!(replica.echo_ack(), 9);
+    }
+
+    #[test]
+    fn terminal_queries_are_answered_to_the_program() {
+        let mut t = CompleteTerminal::new(80, 24);
+        let mut replies = Vec::new();
+        t.host_output(b"\x1b[3;7H\x1b[6n", &mut replies);
+        assert_eq!(replies, b"\x1b[3;7R");
+    }
+
+    #[test]
+    fn arrow_keys_follow_the_programs_cursor_key_mode() {
+        let mut t = CompleteTerminal::new(80, 24);
+        let mut out = Vec::new();
+        t.user_keys(b"\x1bOA\x1bOBx\x1bOP", &mut out);
+        assert_eq!(out, b"\x1b[A\x1b[Bx\x1bOP");
+        t.host_output(b"\x1b[?1h", &mut Vec::new());
+        out.clear();
+        t.user_keys(b"\x1bO", &mut out);
+        t.user_keys(b"C", &mut out);
+        assert_eq!(out, b"\x1bOC");
+    }
+
+    #[test]
+    fn a_flood_keeps_only_the_newest_screen() {
+        let base = CompleteTerminal::new(80, 24);
+        let mut t = base.clone();
+        let mut flood = Vec::new();
+        for i in 0..200_000 {
+            flood.extend_from_slice(format!("{i}\n").as_bytes());
+        }
+        t.host_output(&flood, &mut Vec::new());
+        let diff = t.diff_from(&base);
+        assert!(
+            diff.len() < 16 * 1024,
+            "diff of {} bytes for one screen",
+            diff.len()
+        );
+        let mut replica = base.clone();
+        replica.apply_diff(&diff).unwrap();
+        assert!(replica == t);
+    }
+
+    #[test]
+    fn garbage_diffs_are_errors_not_panics() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut t = CompleteTerminal::new(80, 24);
+        for len in 0..3000usize {
+            let bytes: Vec<u8> = (0..len % 97)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            let _ = t.apply_diff(&bytes);
+        }
+        assert!(t.framebuffer().width() >= 1);
+    }
+}
