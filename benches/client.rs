@@ -13,7 +13,8 @@
 //! 2. Client memory: resident set size of each client after the session
 //!    has idled for a few seconds.
 //!
-//! Nothing here asserts a time; it prints figures to compare.
+//! Nothing here asserts a time; it prints figures to compare. With
+//! `BENCH_TRACE=1` each keystroke's latency (ms) goes to stderr.
 
 #[path = "../tests/support/link.rs"]
 mod link;
@@ -44,9 +45,10 @@ const INSTANT: Duration = Duration::from_millis(5);
 /// Time between keystrokes (a brisk typist), with a little jitter.
 const KEY_GAP_MS: u64 = 120;
 /// Pause after a new prompt appears before typing the next command (a
-/// person reading the output). Typing straight into a prompt whose
-/// newline prediction is still pending makes both clients re-base their
-/// guesses on a cursor that lags the typing, as the second table shows.
+/// person reading the output). The second table types straight into
+/// each new prompt while the Return's prediction is still unconfirmed:
+/// upstream keeps guessing at the start of the next row and kills epoch
+/// after epoch; ours follows the server's cursor.
 const THINK_TIME: Duration = Duration::from_millis(800);
 /// A keystroke not shown after this long is counted as lost.
 const KEY_TIMEOUT: Duration = Duration::from_secs(3);

@@ -259,6 +259,72 @@ fn the_bar_counts_the_silence_and_goes_when_the_server_is_back() {
         .expect("session goes on");
 }
 
+/// How many sockets the process `pid` holds open.
+fn open_sockets(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter(|target| target.to_string_lossy().starts_with("socket:"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_dead_path_makes_the_client_hop_ports_and_the_session_survives() {
+    if missing_tools() {
+        return;
+    }
+    let started = server::start_detached(
+        Path::new(STOCK_SERVER),
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", SHELL],
+        &[("MOSH_SERVER_NETWORK_TMOUT", "60"), ("LANG", "C.UTF-8")],
+    )
+    .expect("server starts");
+    let relay = link::Link::start(
+        ([127, 0, 0, 1], started.port).into(),
+        link::LinkConfig::default(),
+    )
+    .expect("relay");
+    let t = client_in_tmux(relay.client_facing_addr().port(), &started.key, &[]);
+    t.wait_for_text("ready$", WAIT).expect("prompt");
+    let pid = t.pane_pid().expect("client pid");
+    assert_eq!(open_sockets(pid), 1);
+    relay.set_blackout(true);
+    // Nothing round-trips for 10 s: a new socket (a new source port).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while open_sockets(pid) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(open_sockets(pid) >= 2, "no port hop after a dead path");
+    relay.set_blackout(false);
+    t.wait_for(WAIT, |s| !s.contains("mosh: Last contact"))
+        .unwrap_or_else(|s| panic!("contact not restored:\n{s}"));
+    t.type_text("echo hopped-$((2*21))");
+    t.send_keys(&["Enter"]);
+    t.wait_for_text("hopped-42\n", WAIT)
+        .expect("the session goes on from the new port");
+}
+
+#[test]
+fn our_client_with_our_server() {
+    if skip::missing(&[STOCK_MOSH]) || skip::missing_tmux() {
+        return;
+    }
+    let s =
+        MoshSession::start_with_client(&our_client(), &server::our_server(), 80, 24, SHELL, &[])
+            .expect("session starts");
+    expect_text(&s, "ready$");
+    s.tmux.type_text("echo ours-$((6*7))");
+    s.tmux.send_keys(&["Enter"]);
+    expect_text(&s, "ours-42\n");
+    s.tmux.send_keys(&["C-^"]);
+    s.tmux.type_text(".");
+    assert_client_ended_cleanly(&s);
+}
+
 #[test]
 fn a_server_that_never_answers_is_reported() {
     if skip::missing_tmux() {

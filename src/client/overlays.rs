@@ -47,6 +47,7 @@ impl Overlays {
     /// judges the predictions against it and retires expired messages.
     pub fn compose(&mut self, remote: &Framebuffer, now: u64) -> Framebuffer {
         let mut frame = remote.clone();
+        self.predictions.set_server_cursor(remote.cursor());
         self.predictions.cull(remote, now);
         self.predictions.apply(&mut frame);
         self.notifications.expire_message(now);

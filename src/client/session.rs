@@ -118,6 +118,7 @@ struct Client {
     render_caps: RenderCaps,
     keyboard_pending: bool,
     network_pending: bool,
+    output_broken: bool,
     clean_shutdown: bool,
     verbose: u32,
 }
@@ -192,6 +193,7 @@ impl Client {
             render_caps,
             keyboard_pending: false,
             network_pending: false,
+            output_broken: false,
             clean_shutdown: false,
             verbose: setup.verbose,
         })
@@ -207,7 +209,7 @@ impl Client {
         let mut events = Events::with_capacity(32);
         loop {
             let now = self.clock.now();
-            self.draw(now)?;
+            self.draw(now);
             let wait = self.wait_time(now);
             if let Err(e) = self
                 .poll
@@ -275,8 +277,10 @@ impl Client {
 
     // ----- drawing -----
 
-    /// Draws the composed frame, as a difference from what is shown.
-    fn draw(&mut self, now: u64) -> io::Result<()> {
+    /// Draws the composed frame, as a difference from what is shown. A
+    /// terminal that can no longer be written (hung up) is left alone;
+    /// the hangup itself ends the session.
+    fn draw(&mut self, now: u64) {
         let frame = self
             .overlays
             .compose(self.transport.remote_state().framebuffer(), now);
@@ -284,10 +288,14 @@ impl Client {
         let bytes = render(previous, &frame, &self.render_caps);
         self.repaint = false;
         self.shown = frame;
-        if !bytes.is_empty() {
-            self.terminal()?.write(&bytes)?;
+        if bytes.is_empty() || self.output_broken {
+            return;
         }
-        Ok(())
+        if let Some(terminal) = self.terminal.as_mut() {
+            if terminal.write(&bytes).is_err() {
+                self.output_broken = true;
+            }
+        }
     }
 
     // ----- the network -----
@@ -562,9 +570,7 @@ impl Client {
         notifications.server_acked(now);
         self.overlays.predictions.reset();
         self.overlays.set_title_prefix("");
-        if self.terminal.is_some() {
-            let _ = self.draw(now);
-        }
+        self.draw(now);
         if let Some(terminal) = self.terminal.take() {
             let _ = terminal.leave();
         }

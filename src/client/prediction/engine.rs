@@ -77,6 +77,10 @@ pub struct PredictionEngine {
     /// The transport's frame interval (ms), half the smoothed RTT.
     send_interval: u64,
     last_size: (usize, usize),
+    /// Where the server's screen has its cursor, as last seen.
+    server_cursor: Option<(usize, usize)>,
+    /// The epoch a Return started and the server's cursor at that time.
+    newline: Option<(u64, (usize, usize))>,
 }
 
 impl PredictionEngine {
@@ -100,6 +104,8 @@ impl PredictionEngine {
             last_quick_confirmation: 0,
             send_interval: 250,
             last_size: (0, 0),
+            server_cursor: None,
+            newline: None,
         }
     }
 
@@ -123,6 +129,11 @@ impl PredictionEngine {
     /// The transport's frame interval (ms).
     pub fn set_send_interval(&mut self, ms: u64) {
         self.send_interval = ms;
+    }
+
+    /// The server's newest screen has its cursor at `(row, col)`.
+    pub fn set_server_cursor(&mut self, cursor: (usize, usize)) {
+        self.server_cursor = Some(cursor);
     }
 
     // ----- state, for the display and tests -----
@@ -188,6 +199,9 @@ impl PredictionEngine {
     }
 
     fn predict(&mut self, keystroke: Keystroke, fb: &Framebuffer, now: u64) {
+        if keystroke != Keystroke::Unpredictable {
+            self.rebase_after_newline();
+        }
         match keystroke {
             Keystroke::Print(ch) => self.predict_print(ch, fb, now),
             Keystroke::Backspace => self.predict_backspace(fb, now),
@@ -196,6 +210,8 @@ impl PredictionEngine {
             Keystroke::CarriageReturn => {
                 self.become_tentative();
                 self.newline_carriage_return(fb, now);
+                let server_cursor = self.server_cursor.unwrap_or(fb.cursor());
+                self.newline = Some((self.prediction_epoch, server_cursor));
             }
             Keystroke::Unpredictable => self.become_tentative(),
         }
@@ -356,6 +372,39 @@ impl PredictionEngine {
         } else if let Some(cursor) = self.cursors.last_mut() {
             cursor.row = row + 1;
         }
+    }
+
+    /// After Return, typing is guessed to continue at the start of the
+    /// next row. If the server's cursor has moved since the Return (the
+    /// program answered, e.g. with a new prompt) while that guess is still
+    /// unconfirmed, the server's cursor is the better guess: start a new
+    /// tentative epoch there. Upstream keeps the stale guess, so typing
+    /// straight into a fresh prompt kills epoch after epoch; either way
+    /// nothing tentative is ever shown.
+    fn rebase_after_newline(&mut self) {
+        let Some((epoch, cursor_then)) = self.newline else {
+            return;
+        };
+        let still_guessing = epoch == self.prediction_epoch && epoch > self.confirmed_epoch;
+        if !still_guessing {
+            self.newline = None;
+            return;
+        }
+        let Some((row, col)) = self.server_cursor.filter(|&now| now != cursor_then) else {
+            return;
+        };
+        self.newline = None;
+        self.become_tentative();
+        self.cursors.push(CursorPrediction {
+            row,
+            col,
+            lifetime: Lifetime {
+                active: true,
+                tentative_until_epoch: self.prediction_epoch,
+                expiration_frame: self.frame_sent + 1,
+                predicted_at: u64::MAX,
+            },
+        });
     }
 
     fn become_tentative(&mut self) {
@@ -789,6 +838,32 @@ mod tests {
             assert!(!engine.is_active(), "overwrite={overwrite}");
             assert_eq!(shown(&engine, &echoed), echoed);
         }
+    }
+
+    #[test]
+    fn typing_straight_into_a_new_prompt_follows_the_servers_cursor() {
+        let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+        engine.set_frame_sent(1);
+        engine.set_server_cursor(server.cursor());
+        engine.new_user_byte(b'\r', &server, 210);
+        // The program answered with a new prompt; the echo ack of the
+        // Return has not arrived yet.
+        let prompt = screen(b"$ a\r\nout\r\n$ ");
+        engine.set_server_cursor(prompt.cursor());
+        engine.cull(&prompt, 400);
+        engine.set_frame_sent(2);
+        engine.new_user_byte(b'l', &prompt, 410);
+        assert_eq!(shown(&engine, &prompt), prompt, "a new epoch stays hidden");
+        // The server echoes the `l` where the prompt left the cursor.
+        let echoed = screen(b"$ a\r\nout\r\n$ l");
+        engine.set_server_cursor(echoed.cursor());
+        engine.set_echo_acked(3);
+        engine.cull(&echoed, 700);
+        engine.set_frame_sent(3);
+        engine.new_user_byte(b's', &echoed, 710);
+        let out = shown(&engine, &echoed);
+        assert_eq!(out.text().lines().nth(2), Some("$ ls"), "confirmed at once");
+        assert_eq!(out.cursor(), (2, 4));
     }
 
     #[test]
