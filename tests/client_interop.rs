@@ -308,6 +308,135 @@ fn a_dead_path_makes_the_client_hop_ports_and_the_session_survives() {
         .expect("the session goes on from the new port");
 }
 
+/// The local UDP ports of the process `pid`'s sockets.
+fn udp_ports(pid: i32) -> Vec<u16> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter_map(|t| {
+                    let t = t.to_string_lossy().into_owned();
+                    Some(t.strip_prefix("socket:[")?.strip_suffix(']')?.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let table = std::fs::read_to_string(format!("/proc/{pid}/net/udp")).unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let inode = fields.get(9)?;
+            let port = fields.get(1)?.rsplit(':').next()?;
+            inodes
+                .iter()
+                .any(|i| i == inode)
+                .then(|| u16::from_str_radix(port, 16).ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// Bad datagrams of every kind for a client of the session keyed `key`.
+fn hostile_datagrams(key: &str) -> Vec<Vec<u8>> {
+    use mosh_rs::wire::{Cipher, Direction, Nonce, SessionKey};
+    let mut out = Vec::new();
+    let mut seed = 0x0123_4567_89ab_cdefu64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for len in [0usize, 1, 8, 23, 24, 25, 100, 1300, 3000] {
+        out.push((0..len).map(|_| next() as u8).collect());
+    }
+    let mut wrong_key = Cipher::new(&SessionKey::from_bytes([9u8; 16]));
+    let mut right_key = Cipher::new(&SessionKey::parse(key).expect("key"));
+    for seq in 0..20u64 {
+        let payload: Vec<u8> = (0..80).map(|_| next() as u8).collect();
+        let to_client = Nonce {
+            direction: Direction::ToClient,
+            seq: (1 << 40) | seq,
+        };
+        out.push(wrong_key.seal(to_client, &payload).unwrap());
+        // Authentic, but in the client's own direction: a reflection.
+        let reflected = Nonce {
+            direction: Direction::ToServer,
+            seq: (1 << 40) | seq,
+        };
+        out.push(right_key.seal(reflected, &payload).unwrap());
+        // Authentic and towards the client, but garbage inside.
+        out.push(right_key.seal(to_client, &payload).unwrap());
+    }
+    out
+}
+
+#[test]
+fn bad_datagrams_change_nothing_on_the_client() {
+    if missing_tools() {
+        return;
+    }
+    let started = server::start_detached(
+        Path::new(STOCK_SERVER),
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", SHELL],
+        &[("LANG", "C.UTF-8")],
+    )
+    .expect("server starts");
+    let t = client_in_tmux(started.port, &started.key, &[]);
+    t.wait_for_text("ready$", WAIT).expect("prompt");
+    t.type_text("echo before-$((3*3))");
+    t.send_keys(&["Enter"]);
+    let before = t.wait_for_text("before-9\n", WAIT).expect("output");
+    let pid = t.pane_pid().expect("client pid");
+    let ports = udp_ports(pid);
+    assert_eq!(ports.len(), 1, "one socket: {ports:?}");
+    let stranger = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for datagram in hostile_datagrams(&started.key) {
+        let _ = stranger.send_to(&datagram, ("127.0.0.1", ports[0]));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(t.capture(), before, "the screen changed");
+    t.type_text("echo after-$((4*4))");
+    t.send_keys(&["Enter"]);
+    t.wait_for_text("after-16\n", WAIT)
+        .expect("the session goes on");
+    assert!(started.alive());
+}
+
+#[test]
+fn window_titles_get_the_mosh_prefix_unless_told_not_to() {
+    if missing_tools() {
+        return;
+    }
+    let title_command = "printf '\\033]2;my-title\\007'; sleep 600";
+    for (env, expected) in [
+        (&[][..], "[mosh] my-title"),
+        (&[("MOSH_TITLE_NOPREFIX", "1")][..], "my-title"),
+    ] {
+        let s = start(title_command, env);
+        let deadline = Instant::now() + WAIT;
+        let mut title = String::new();
+        while Instant::now() < deadline && title != expected {
+            title = pane_title(&s.tmux);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(title, expected);
+    }
+}
+
+fn pane_title(t: &Tmux) -> String {
+    let out = std::process::Command::new("tmux")
+        .arg("-S")
+        .arg(t.socket())
+        .args(["display-message", "-p", "-t", "0", "#{pane_title}"])
+        .output()
+        .expect("tmux display-message");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 #[test]
 fn our_client_with_our_server() {
     if skip::missing(&[STOCK_MOSH]) || skip::missing_tmux() {

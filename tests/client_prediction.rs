@@ -2,8 +2,8 @@
 //! a user-space relay that adds 200 ms of round trip, our client in tmux.
 //! Typed characters appear underlined before the server could have echoed
 //! them; once the server has answered the screen is exactly what it is
-//! with predictions switched off; and at a `read -s` password prompt no
-//! typed character ever shows.
+//! with predictions switched off, in a shell and in a full-screen editor;
+//! and at a `read -s` password prompt no typed character ever shows.
 
 #[path = "support/link.rs"]
 mod link;
@@ -38,9 +38,14 @@ struct SlowSession {
 }
 
 fn start(prediction: &str) -> SlowSession {
+    start_program(prediction, SHELL, "ready$")
+}
+
+/// A slow session running `command`, once `ready_text` shows.
+fn start_program(prediction: &str, command: &str, ready_text: &str) -> SlowSession {
     let server = server::start_detached(
         Path::new(STOCK_SERVER),
-        &["new", "-i", "127.0.0.1", "--", "sh", "-c", SHELL],
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", command],
         &[("LANG", "C.UTF-8")],
     )
     .expect("server starts");
@@ -58,8 +63,8 @@ fn start(prediction: &str) -> SlowSession {
         relay.client_facing_addr().port()
     );
     let tmux = Tmux::start(80, 24, &command, &[]).expect("tmux starts");
-    tmux.wait_for_text("ready$", WAIT)
-        .unwrap_or_else(|s| panic!("no prompt:\n{s}"));
+    tmux.wait_for_text(ready_text, WAIT)
+        .unwrap_or_else(|s| panic!("not ready:\n{s}"));
     SlowSession {
         tmux,
         _relay: relay,
@@ -169,4 +174,43 @@ fn a_silent_password_prompt_never_shows_what_is_typed() {
         .wait_for_text("length 7", WAIT)
         .unwrap_or_else(|screen| panic!("the program did not get the input:\n{screen}"));
     assert!(!screen.contains(secret), "{screen}");
+}
+
+#[test]
+fn a_full_screen_editor_ends_up_exactly_as_without_predictions() {
+    if missing_tools() || skip::missing(&["/usr/bin/vim"]) {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("mosh-rs-vim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut screens = Vec::new();
+    for prediction in ["adaptive", "never"] {
+        let file = dir.join(format!("{prediction}.txt"));
+        std::fs::write(&file, "first line\nsecond line\n").unwrap();
+        let command = format!(
+            "exec vim -u NONE -i NONE -N -n {}",
+            shell_quote(&file.to_string_lossy())
+        );
+        let s = start_program(prediction, &command, "second line");
+        // Normal-mode keys (not echoed), insert mode typing, cursor keys,
+        // backspace, and a command line.
+        for keys in [
+            "jA",
+            " and more",
+            "\x1b[D\x1b[D\x7fX",
+            "\x1bggOnew top",
+            "\x1b:s/top/TOP/",
+        ] {
+            s.tmux.type_text(keys);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        s.tmux.send_keys(&["Enter"]);
+        let screen = settled(&s.tmux, |screen| {
+            screen.contains("new TOP") && !screen.contains(UNDERLINE)
+        });
+        screens.push(screen.replace(prediction, "NAME"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(screens[0].contains("second line and mo"), "{}", screens[0]);
+    assert_eq!(screens[0], screens[1], "with and without predictions");
 }

@@ -3,8 +3,8 @@
 //! `main` reads the command line and environment (`settings`) with
 //! upstream's rules and messages, checks the key and the locale, then runs
 //! the `session` event loop on the local terminal (`tty`). The frame it
-//! draws is the server's screen (`remote_terminal`) with the client's
-//! `overlays` on top: predicted typing (`prediction`) and the
+//! draws is the server's screen (`statesync::CompleteTerminal`) with the
+//! client's `overlays` on top: predicted typing (`prediction`) and the
 //! `notification` bar. The `escape` key gives local commands; `sockets`
 //! hold the UDP sockets, hopping ports when the path goes quiet.
 
@@ -13,7 +13,6 @@ pub mod escape;
 pub mod notification;
 pub mod overlays;
 pub mod prediction;
-pub mod remote_terminal;
 pub mod session;
 pub mod settings;
 pub mod sockets;

@@ -19,11 +19,10 @@ use super::capabilities::Capabilities;
 use super::escape::{EscapeHandler, KeyAction};
 use super::overlays::Overlays;
 use super::prediction::PASTE_THRESHOLD;
-use super::remote_terminal::RemoteTerminal;
 use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
-use crate::statesync::UserStream;
+use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Transport, TransportError, TransportEvent};
@@ -106,7 +105,7 @@ struct Client {
     sockets: ClientSockets,
     signals: SignalPipe,
     terminal: Option<LocalTerminal>,
-    transport: Transport<UserStream, RemoteTerminal>,
+    transport: Transport<UserStream, CompleteTerminal>,
     overlays: Overlays,
     escape: EscapeHandler,
     escape_help: Option<String>,
@@ -163,7 +162,7 @@ impl Client {
             &setup.key,
             setup.server,
             UserStream::new(),
-            RemoteTerminal::new(cols, rows),
+            CompleteTerminal::new(cols, rows),
             now,
             chaff_seed(),
         );
