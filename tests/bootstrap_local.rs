@@ -83,19 +83,13 @@ fn local_session_runs_our_own_server_by_default() {
     check_session(&our_mosh(&args), &SHORT_TIMEOUT);
 }
 
-/// `make run`'s session: our bootstrap, client and server.
+/// `make run`'s session: our bootstrap, client and server, all by default.
 #[test]
-#[ignore = "needs our client's session loop (issue 5)"]
 fn local_session_ours_to_ours() {
     if skip::missing_tmux() {
         return;
     }
-    let client = server::our_links().join("mosh-client");
-    let args = [
-        format!("--client={}", client.display()),
-        "--local".to_string(),
-        "localhost".to_string(),
-    ];
+    let args = ["--local".to_string(), "localhost".to_string()];
     check_session(&our_mosh(&args), &SHORT_TIMEOUT);
 }
 

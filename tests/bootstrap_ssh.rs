@@ -310,7 +310,6 @@ fn ssh_failures_keep_ssh_status_and_words() {
 
 /// Our `mosh` with our own client and server over ssh.
 #[test]
-#[ignore = "needs our client's session loop (issue 5)"]
 fn ours_to_ours_through_sshd() {
     if skip::missing_tmux() {
         return;

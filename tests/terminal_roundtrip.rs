@@ -61,7 +61,7 @@ fn random_op(rng: &mut Rng, width: usize, height: usize) -> String {
     let row = rng.below(height as u64 + 2) + 1;
     let col = rng.below(width as u64 + 2) + 1;
     let n = rng.below(6) + 1;
-    match rng.below(40) {
+    match rng.below(41) {
         0..=9 => rng.pick(WORDS).to_string(),
         10 => "x".repeat(rng.below(3 * width as u64) as usize),
         11 => "\r\n".to_string(),
@@ -113,6 +113,14 @@ fn random_op(rng: &mut Rng, width: usize, height: usize) -> String {
         36 => format!("\x1b[{n}b"),
         37 => "\t".to_string(),
         38 => format!("\x1b[{row};{}H{}", width, rng.pick(WORDS)),
+        39 => rng
+            .pick(&[
+                "\x1b]8;;http://a.example/\x1b\\",
+                "\x1b]8;id=7;http://b.example/x\x07",
+                "\x1b]8;;\x1b\\",
+                "\x1b]8;;\x07",
+            ])
+            .to_string(),
         _ => rng
             .pick(&["\x1b(0qqx\x1b(B", "\x1b[!p", "\x1b#8", "\x1bc", "\x08"])
             .to_string(),

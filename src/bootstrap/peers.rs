@@ -1,17 +1,13 @@
 //! Which client and server programs a session uses: this binary's own
-//! modes where they can run a session (the server with `--local`),
-//! otherwise upstream's defaults (`mosh-client` found on PATH here,
-//! `mosh-server` on the remote's PATH).
+//! client unless `--client` names another program, and this binary's
+//! server with `--local`, otherwise upstream's default (`mosh-server` on
+//! the remote's PATH).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::shell_words;
-
-/// Whether this build's client mode (`src/client/`, issue 5) runs a
-/// session. Until it does, the default client is `mosh-client` on PATH.
-pub const BUILTIN_CLIENT_READY: bool = false;
 
 /// The client to hand over to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +21,7 @@ pub enum Client {
 /// The client for `--client` (`None`: not given).
 pub fn choose_client(given: Option<&OsStr>) -> Client {
     match given {
-        None if BUILTIN_CLIENT_READY => Client::Builtin,
-        None => Client::External(OsString::from("mosh-client")),
+        None => Client::Builtin,
         Some(program) if names_this_binary(program) => Client::Builtin,
         Some(program) => Client::External(program.to_owned()),
     }
@@ -84,7 +79,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_explicit_client_is_run_unless_it_is_this_binary() {
+    fn our_client_is_the_default_and_an_explicit_one_is_run_unless_it_is_this_binary() {
+        assert_eq!(choose_client(None), Client::Builtin);
         assert_eq!(
             choose_client(Some(OsStr::new("/usr/bin/mosh-client"))),
             Client::External("/usr/bin/mosh-client".into())

@@ -113,11 +113,16 @@ const WIDE_CONTINUATION: u8 = 2;
 /// A wide character occupies two cells: the left one holds the character
 /// (and reports [`Cell::is_wide`]); the right one is a continuation
 /// ([`Cell::is_wide_continuation`]) with the same rendition.
+///
+/// A cell under a hyperlink holds the link's number in its row's table
+/// (`Row::link`); compare cells of different rows with `Row::same_cell`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cell {
     ch: char,
     flags: u8,
     rendition: Rendition,
+    /// 0 = no link, else 1 + the index in the row's link table.
+    link: u16,
     /// Up to three combining marks, 21 bits each, 0 = none.
     marks: u64,
 }
@@ -135,6 +140,7 @@ impl Cell {
             ch: ' ',
             flags: 0,
             rendition,
+            link: 0,
             marks: 0,
         }
     }
@@ -145,6 +151,7 @@ impl Cell {
             ch,
             flags: 0,
             rendition,
+            link: 0,
             marks: 0,
         }
     }
@@ -155,6 +162,7 @@ impl Cell {
             ch,
             flags: WIDE,
             rendition,
+            link: 0,
             marks: 0,
         }
     }
@@ -165,6 +173,7 @@ impl Cell {
             ch: ' ',
             flags: WIDE_CONTINUATION,
             rendition,
+            link: 0,
             marks: 0,
         }
     }
@@ -236,9 +245,20 @@ impl Cell {
     }
 
     /// Whether the cell shows nothing but its background: a space without
-    /// marks that is not part of a wide character.
+    /// marks or link that is not part of a wide character.
     pub fn is_blank(&self) -> bool {
-        self.ch == ' ' && self.marks == 0 && self.flags == 0
+        self.ch == ' ' && self.marks == 0 && self.flags == 0 && self.link == 0
+    }
+
+    /// The cell's link number in its row's table (0 = no link).
+    pub fn link_slot(&self) -> u16 {
+        self.link
+    }
+
+    /// The same cell with link number `slot` (0 = none).
+    pub fn with_link_slot(mut self, slot: u16) -> Cell {
+        self.link = slot;
+        self
     }
 
     /// Appends the character and its marks as UTF-8 (nothing for the right

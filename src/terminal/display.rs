@@ -18,7 +18,8 @@
 use std::sync::Arc;
 
 use super::cell::{Cell, Rendition};
-use super::framebuffer::Framebuffer;
+use super::framebuffer::{same_link, Framebuffer};
+use super::hyperlink::Hyperlink;
 use super::modes::{Modes, MouseEncoding, MouseReporting};
 use super::row::Row;
 use super::sgr::{push_num, write_sgr_change};
@@ -68,6 +69,8 @@ struct Painter<'a> {
     /// The terminal will wrap before the next character.
     pending_wrap: bool,
     pen: Rendition,
+    /// The active hyperlink.
+    link: Option<Arc<Hyperlink>>,
     /// Whether the cursor is shown; None when unknown.
     cursor_visible: Option<bool>,
 }
@@ -95,6 +98,7 @@ impl<'a> Painter<'a> {
             cursor: None,
             pending_wrap: false,
             pen: Rendition::default(),
+            link: None,
             cursor_visible: None,
         }
     }
@@ -140,6 +144,7 @@ impl<'a> Painter<'a> {
                 self.cursor = Some(old.cursor());
                 self.pending_wrap = old.pending_wrap();
                 self.pen = old.rendition();
+                self.link = old.hyperlink().cloned();
                 self.cursor_visible = Some(old.cursor_visible());
                 let rows = (0..old.height())
                     .filter_map(|r| old.row_handle(r).cloned())
@@ -147,11 +152,15 @@ impl<'a> Painter<'a> {
                 Base { rows }
             }
             _ => {
-                if old.is_none() {
-                    // Put the terminal in the state the rest relies on.
-                    self.push(b"\x1b[?6l\x1b[?7h\x1b[4l");
-                } else {
-                    self.cursor_visible = old.map(Framebuffer::cursor_visible);
+                match old {
+                    None => {
+                        // Put the terminal in the state the rest relies on.
+                        self.push(b"\x1b[?6l\x1b[?7h\x1b[4l\x1b]8;;\x1b\\");
+                    }
+                    Some(old) => {
+                        self.cursor_visible = Some(old.cursor_visible());
+                        self.link = old.hyperlink().cloned();
+                    }
                 }
                 self.push(b"\x1b[r\x1b[0m\x1b[H\x1b[2J");
                 self.cursor = Some((0, 0));
@@ -196,6 +205,22 @@ impl<'a> Painter<'a> {
             self.push(b"\x1b[?25l");
             self.cursor_visible = Some(false);
         }
+    }
+
+    fn set_link(&mut self, link: Option<&Arc<Hyperlink>>) {
+        if same_link(self.link.as_ref(), link) {
+            return;
+        }
+        self.push(b"\x1b]8;");
+        if let Some(link) = link {
+            push_sanitized(&mut self.out, link.params());
+            self.out.push(b';');
+            push_sanitized(&mut self.out, link.uri());
+        } else {
+            self.out.push(b';');
+        }
+        self.push(b"\x1b\\");
+        self.link = link.cloned();
     }
 
     fn set_pen(&mut self, pen: Rendition) {
@@ -254,7 +279,14 @@ impl<'a> Painter<'a> {
     /// print filled the row above and that row wraps here, the terminal's
     /// own autowrap gets there (and marks the row wrapped for copy and
     /// paste).
-    fn print_cell(&mut self, row: usize, col: usize, cell: &Cell, wraps_from_above: bool) {
+    fn print_cell(
+        &mut self,
+        row: usize,
+        col: usize,
+        cell: &Cell,
+        link: Option<&Arc<Hyperlink>>,
+        wraps_from_above: bool,
+    ) {
         let wrap_here = wraps_from_above
             && col == 0
             && self.pending_wrap
@@ -264,6 +296,7 @@ impl<'a> Painter<'a> {
             self.move_to(row, col);
         }
         self.set_pen(cell.rendition());
+        self.set_link(link);
         push_cell_text(&mut self.out, cell);
         let end = col + cell.width().max(1);
         if end >= self.width {
@@ -359,7 +392,7 @@ impl<'a> Painter<'a> {
         let mut col = 0;
         while col < width {
             let cell = new.cell(col);
-            if cell == old.cell(col) {
+            if new.same_cell(col, old, col) {
                 col += 1;
                 continue;
             }
@@ -368,7 +401,7 @@ impl<'a> Painter<'a> {
                 // redraw the character.
                 col -= 1;
                 let start = *new.cell(col);
-                self.print_cell(row, col, &start, wraps_from_above);
+                self.print_cell(row, col, &start, new.link(&start), wraps_from_above);
                 col += 2;
                 continue;
             }
@@ -380,14 +413,14 @@ impl<'a> Painter<'a> {
                 {
                     end += 1;
                 }
-                let run_changed = (col..end).any(|c| new.cell(c) != old.cell(c));
+                let run_changed = (col..end).any(|c| !new.same_cell(c, old, c));
                 if run_changed {
                     self.blank_run(row, col, end, blank, wraps_from_above);
                 }
                 col = end;
                 continue;
             }
-            self.print_cell(row, col, cell, wraps_from_above);
+            self.print_cell(row, col, cell, new.link(cell), wraps_from_above);
             col += cell.width().max(1);
         }
     }
@@ -401,10 +434,10 @@ impl<'a> Painter<'a> {
             return;
         }
         let gap = (c..col).map(|k| new.cell(k));
-        if gap
-            .clone()
-            .any(|cell| cell.width() != 1 || cell.rendition() != self.pen)
-        {
+        let current = self.link.as_ref();
+        if gap.clone().any(|cell| {
+            cell.width() != 1 || cell.rendition() != self.pen || !same_link(new.link(cell), current)
+        }) {
             return;
         }
         for cell in gap {
@@ -437,7 +470,7 @@ impl<'a> Painter<'a> {
         }
         let space = Cell::blank(blank);
         for col in start..end {
-            self.print_cell(row, col, &space, wraps_from_above);
+            self.print_cell(row, col, &space, None, wraps_from_above);
         }
     }
 
@@ -454,12 +487,14 @@ impl<'a> Painter<'a> {
                     col
                 };
                 let cell = *new.cell(row, start);
-                self.print_cell(row, start, &cell, false);
+                let link = new.row(row).link(&cell).cloned();
+                self.print_cell(row, start, &cell, link.as_ref(), false);
             }
         } else {
             self.move_to(row, col);
         }
         self.set_pen(new.rendition());
+        self.set_link(new.hyperlink());
         if self.cursor_visible != Some(new.cursor_visible()) {
             self.push(if new.cursor_visible() {
                 b"\x1b[?25h"
@@ -817,6 +852,20 @@ mod tests {
         };
         let bytes = render(Some(old.framebuffer()), new.framebuffer(), &no_title);
         assert!(!String::from_utf8_lossy(&bytes).contains("\x1b]0;"));
+    }
+
+    #[test]
+    fn hyperlinks_are_opened_and_closed_around_their_cells() {
+        let old = screen(30, 2, b"");
+        let new = screen(30, 2, b"see \x1b]8;;http://x/\x1b\\here\x1b]8;;\x1b\\ now");
+        let out = diff(&old, &new, &RenderCaps::default());
+        assert_eq!(out.matches("\x1b]8;;http://x/\x1b\\").count(), 1, "{out:?}");
+        assert_eq!(out.matches("\x1b]8;;\x1b\\").count(), 1, "{out:?}");
+        let mut relinked = new.clone();
+        relinked.feed(b"\x1b[1;5H\x1b]8;;http://y/\x1b\\here\x1b]8;;\x1b\\");
+        let out = diff(&new, &relinked, &RenderCaps::default());
+        assert!(out.contains("http://y/") && out.contains("here"), "{out:?}");
+        assert!(!out.contains("see"), "{out:?}");
     }
 
     #[test]

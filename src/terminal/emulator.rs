@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
+use super::hyperlink::Hyperlink;
 use super::modes::{MouseEncoding, MouseReporting};
 use super::params::Params;
 use super::parser::{Parser, Perform};
@@ -245,6 +246,15 @@ impl Terminal {
                 }
                 self.fb.title_set = true;
             }
+            "8" => match rest.split_once(';') {
+                Some((_, "")) => self.fb.pen_link = None,
+                Some(_) => {
+                    if let Some(link) = Hyperlink::from_osc(rest) {
+                        self.fb.pen_link = Some(Arc::new(link));
+                    }
+                }
+                None => {}
+            },
             "52" => {
                 let Some((_selection, data)) = rest.split_once(';') else {
                     return;
@@ -727,6 +737,27 @@ mod tests {
         let long = format!("\x1b]2;{}\x07", "x".repeat(1000));
         e.feed(long.as_bytes());
         assert_eq!(e.framebuffer().title().len(), MAX_TITLE_CHARS);
+    }
+
+    #[test]
+    fn hyperlinks_mark_the_characters_printed_under_them() {
+        let mut e = run(20, 2, b"a\x1b]8;id=1;http://x/\x1b\\bc\x1b]8;;\x1b\\d");
+        let fb = e.framebuffer();
+        assert!(fb.cell_link(0, 0).is_none());
+        assert_eq!(fb.cell_link(0, 1).map(|l| l.uri()), Some("http://x/"));
+        assert_eq!(fb.cell_link(0, 2).map(|l| l.params()), Some("id=1"));
+        assert!(fb.cell_link(0, 3).is_none());
+        assert!(fb.hyperlink().is_none());
+        e.feed("\x1b]8;;http://y/\x07中\x1b[K\x1b]8;;http://\u{e9}\x07z".as_bytes());
+        let fb = e.framebuffer();
+        assert_eq!(fb.cell_link(0, 4).map(|l| l.uri()), Some("http://y/"));
+        assert_eq!(
+            fb.cell_link(0, 6).map(|l| l.uri()),
+            Some("http://y/"),
+            "a link that is not ASCII is ignored"
+        );
+        e.feed(b"\x1b[!p");
+        assert!(e.framebuffer().hyperlink().is_none());
     }
 
     #[test]

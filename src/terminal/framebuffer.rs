@@ -8,8 +8,9 @@
 //! the width, and comparing two copies skips every row they still share.
 //!
 //! Equality compares what a viewer sees and what changes the keyboard or
-//! mouse: size, cells, cursor (position, visibility, pending wrap), the
-//! current rendition, [`Modes`], titles, clipboard and bell count. The
+//! mouse: size, cells (with their hyperlinks), cursor (position,
+//! visibility, pending wrap), the current rendition and hyperlink,
+//! [`Modes`], titles, clipboard and bell count. The
 //! state behind [`DrawState`] is not compared: the display renderer cannot
 //! (and need not) reproduce it.
 
@@ -17,6 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::cell::{Cell, Rendition};
+use super::hyperlink::Hyperlink;
 use super::modes::Modes;
 use super::row::Row;
 
@@ -149,6 +151,8 @@ pub struct Framebuffer {
     /// start of the next row (xterm's "pending wrap").
     pub(super) pending_wrap: bool,
     pub(super) pen: Rendition,
+    /// The OSC 8 hyperlink new characters get.
+    pub(super) pen_link: Option<Arc<Hyperlink>>,
     pub(super) modes: Modes,
     pub(super) title: Arc<str>,
     pub(super) icon_name: Arc<str>,
@@ -162,6 +166,15 @@ fn same_str(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
 }
 
+/// Whether two optional links point to the same place.
+pub(super) fn same_link(a: Option<&Arc<Hyperlink>>, b: Option<&Arc<Hyperlink>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        _ => false,
+    }
+}
+
 impl PartialEq for Framebuffer {
     fn eq(&self, other: &Framebuffer) -> bool {
         self.width == other.width
@@ -171,6 +184,7 @@ impl PartialEq for Framebuffer {
             && self.cursor_visible == other.cursor_visible
             && self.pending_wrap == other.pending_wrap
             && self.pen == other.pen
+            && same_link(self.pen_link.as_ref(), other.pen_link.as_ref())
             && self.modes == other.modes
             && self.bell_count == other.bell_count
             && self.title_set == other.title_set
@@ -195,6 +209,7 @@ impl Framebuffer {
             cursor_visible: true,
             pending_wrap: false,
             pen: Rendition::default(),
+            pen_link: None,
             modes: Modes::default(),
             title: Arc::from(""),
             icon_name: Arc::from(""),
@@ -251,6 +266,17 @@ impl Framebuffer {
     /// The rendition new characters are drawn with.
     pub fn rendition(&self) -> Rendition {
         self.pen
+    }
+
+    /// The hyperlink new characters get (OSC 8), if any.
+    pub fn hyperlink(&self) -> Option<&Arc<Hyperlink>> {
+        self.pen_link.as_ref()
+    }
+
+    /// The hyperlink of the cell at (`row`, `col`), if any.
+    pub fn cell_link(&self, row: usize, col: usize) -> Option<&Arc<Hyperlink>> {
+        let r = self.row(row);
+        r.link(r.cell(col))
     }
 
     /// Modes carried to viewers.

@@ -383,6 +383,7 @@ impl Framebuffer {
         self.modes.application_cursor_keys = false;
         self.modes.application_keypad = false;
         self.pen = Rendition::default();
+        self.pen_link = None;
         self.pending_wrap = false;
     }
 

@@ -33,6 +33,7 @@ impl Framebuffer {
             return;
         }
         let pen = self.pen;
+        let link = self.pen_link.clone();
         let mut rest = run;
         while !rest.is_empty() {
             self.wrap_if_pending();
@@ -41,7 +42,10 @@ impl Framebuffer {
             let (now, later) = rest.split_at(n);
             let row = self.cursor_row;
             if let Some(r) = self.row_mut(row) {
-                r.write_ascii(col, now, |b| Cell::narrow(char::from(b), pen));
+                let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
+                r.write_ascii(col, now, |b| {
+                    Cell::narrow(char::from(b), pen).with_link_slot(slot)
+                });
             }
             rest = later;
             if col + n < self.width {
@@ -55,7 +59,11 @@ impl Framebuffer {
                 if let Some(&last) = rest.last() {
                     let last_col = self.width - 1;
                     if let Some(r) = self.row_mut(row) {
-                        r.put(last_col, Cell::narrow(char::from(last), pen));
+                        let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
+                        r.put(
+                            last_col,
+                            Cell::narrow(char::from(last), pen).with_link_slot(slot),
+                        );
                     }
                 }
                 rest = &[];
@@ -87,6 +95,7 @@ impl Framebuffer {
         }
         let (row, col) = (self.cursor_row, self.cursor_col);
         let pen = self.pen;
+        let link = self.pen_link.clone();
         let insert = self.draw.insert_mode;
         if let Some(r) = self.row_mut(row) {
             if insert {
@@ -97,7 +106,8 @@ impl Framebuffer {
             } else {
                 Cell::narrow(c, pen)
             };
-            r.put(col, cell);
+            let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
+            r.put(col, cell.with_link_slot(slot));
         }
         self.draw.last_graphic = Some(c);
         if col + width < self.width {

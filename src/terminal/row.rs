@@ -2,9 +2,13 @@
 //! the row's fill cell, so clearing a row, and printing a short line into a
 //! fresh one, cost no more than the characters printed. Operations keep
 //! wide characters whole: a half left over by an overwrite, an erase or a
-//! shift becomes a blank.
+//! shift becomes a blank. Each row keeps the table of hyperlinks its cells
+//! refer to; it is compacted before it can outgrow the row.
+
+use std::sync::Arc;
 
 use super::cell::Cell;
+use super::hyperlink::Hyperlink;
 
 /// A row of `width` cells.
 #[derive(Clone, Debug)]
@@ -16,12 +20,17 @@ pub struct Row {
     /// The text ran on into the next row (autowrap). A hint for a real
     /// terminal's copy and paste only: it is not part of equality.
     wrapped: bool,
+    /// The hyperlinks cells refer to (slot `n` is `links[n - 1]`).
+    links: Vec<Arc<Hyperlink>>,
 }
 
 impl PartialEq for Row {
     fn eq(&self, other: &Row) -> bool {
         if self.width != other.width {
             return false;
+        }
+        if !self.links.is_empty() || !other.links.is_empty() {
+            return (0..self.width).all(|col| self.same_cell(col, other, col));
         }
         let (short, long) = if self.cells.len() <= other.cells.len() {
             (self, other)
@@ -50,7 +59,67 @@ impl Row {
             fill,
             width,
             wrapped: false,
+            links: Vec::new(),
         }
+    }
+
+    /// The hyperlink of `cell`, a cell of this row.
+    pub fn link(&self, cell: &Cell) -> Option<&Arc<Hyperlink>> {
+        let slot = usize::from(cell.link_slot());
+        slot.checked_sub(1).and_then(|i| self.links.get(i))
+    }
+
+    /// Whether the cell at `col` looks the same as `other`'s at
+    /// `other_col` (links compared by what they point to).
+    pub fn same_cell(&self, col: usize, other: &Row, other_col: usize) -> bool {
+        let (a, b) = (self.cell(col), other.cell(other_col));
+        if a.link_slot() == 0 && b.link_slot() == 0 {
+            return a == b;
+        }
+        a.with_link_slot(0) == b.with_link_slot(0)
+            && self.link(a).map(|l| &**l) == other.link(b).map(|l| &**l)
+    }
+
+    /// The slot of `link` in this row's table, adding it if needed.
+    pub fn link_slot(&mut self, link: &Arc<Hyperlink>) -> u16 {
+        let found = self
+            .links
+            .iter()
+            .position(|l| Arc::ptr_eq(l, link) || l == link);
+        let index = match found {
+            Some(i) => i,
+            None => {
+                if self.links.len() >= self.width.max(8) {
+                    self.compact_links();
+                }
+                self.links.push(Arc::clone(link));
+                self.links.len() - 1
+            }
+        };
+        u16::try_from(index + 1).unwrap_or(0)
+    }
+
+    /// Drops the links no cell refers to any more, renumbering the rest.
+    fn compact_links(&mut self) {
+        let mut renumber = vec![0u16; self.links.len() + 1];
+        let mut kept = Vec::new();
+        for cell in &self.cells {
+            let slot = usize::from(cell.link_slot());
+            if let (Some(0), Some(link)) = (
+                renumber.get(slot),
+                slot.checked_sub(1).and_then(|i| self.links.get(i)),
+            ) {
+                kept.push(Arc::clone(link));
+                if let Some(new) = renumber.get_mut(slot) {
+                    *new = u16::try_from(kept.len()).unwrap_or(0);
+                }
+            }
+        }
+        for cell in &mut self.cells {
+            let slot = usize::from(cell.link_slot());
+            *cell = cell.with_link_slot(renumber.get(slot).copied().unwrap_or(0));
+        }
+        self.links = kept;
     }
 
     /// Number of columns.
@@ -111,6 +180,7 @@ impl Row {
         self.cells.clear();
         self.fill = fill;
         self.wrapped = false;
+        self.links.clear();
     }
 
     /// Breaks a wide character that straddles the boundary before `col`:
@@ -335,6 +405,48 @@ mod tests {
         assert!(row
             .cells()
             .all(|c| !c.is_wide() && !c.is_wide_continuation()));
+    }
+
+    #[test]
+    fn links_compare_by_target_and_the_table_stays_small() {
+        let a_link = Arc::new(Hyperlink::from_osc(";http://a/").unwrap());
+        let b_link = Arc::new(Hyperlink::from_osc(";http://b/").unwrap());
+        let mut one = Row::new(8, Cell::default());
+        let mut two = Row::new(8, Cell::default());
+        let b_slot = two.link_slot(&b_link);
+        two.put(
+            3,
+            Cell::narrow('y', Rendition::default()).with_link_slot(b_slot),
+        );
+        let a_slot = one.link_slot(&a_link);
+        one.put(
+            2,
+            Cell::narrow('x', Rendition::default()).with_link_slot(a_slot),
+        );
+        let a_again = two.link_slot(&Arc::new(Hyperlink::from_osc(";http://a/").unwrap()));
+        two.put(
+            2,
+            Cell::narrow('x', Rendition::default()).with_link_slot(a_again),
+        );
+        assert!(
+            one.same_cell(2, &two, 2),
+            "slot numbers differ, links agree"
+        );
+        assert_ne!(one, two);
+        one.put(3, Cell::narrow('y', Rendition::default()));
+        assert_ne!(one, two, "a link makes a difference");
+        let mut busy = Row::new(4, Cell::default());
+        for i in 0..1000 {
+            let link = Arc::new(Hyperlink::from_osc(&format!(";http://x/{i}")).unwrap());
+            let slot = busy.link_slot(&link);
+            busy.put(
+                i % 4,
+                Cell::narrow('z', Rendition::default()).with_link_slot(slot),
+            );
+        }
+        assert!(busy.links.len() <= 9, "{}", busy.links.len());
+        let last = busy.cell(999 % 4);
+        assert_eq!(busy.link(last).unwrap().uri(), "http://x/999");
     }
 
     #[test]
