@@ -58,6 +58,8 @@ pub struct ClientSettings {
     pub term_init: bool,
     /// The bootstrap's arguments, shown in the client's `-#` argument.
     pub typed_args: Vec<OsString>,
+    /// `--verbose` count, passed on as `-v`.
+    pub verbose: u32,
 }
 
 /// The client's arguments: `-# ARGS |`, the address and the port.
@@ -104,7 +106,9 @@ pub fn hand_over(
     endpoint: &Endpoint,
     settings: &ClientSettings,
 ) -> i32 {
-    let args = client_arguments(endpoint, &settings.typed_args);
+    let mut args = client_arguments(endpoint, &settings.typed_args);
+    let verbose = (0..settings.verbose.min(3)).map(|_| OsString::from("-v"));
+    args.splice(0..0, verbose);
     let env = client_environment(endpoint, settings);
     match client {
         Client::Builtin => {
@@ -165,6 +169,7 @@ mod tests {
         let settings = ClientSettings {
             predict: Predict::Never,
             term_init: false,
+            verbose: 0,
             typed_args: vec!["-n".into(), "host".into()],
         };
         let args = client_arguments(&endpoint(), &settings.typed_args);

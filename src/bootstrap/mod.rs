@@ -9,7 +9,8 @@
 //! `session` runs the starter and follows its output (`child_output`,
 //! `handshake`, `install`); `local` is `--local`; `fake_proxy` the
 //! ProxyCommand; `peers` picks the client and server programs;
-//! `client_handoff` becomes the client; `resolve` handles `--family`.
+//! `client_handoff` becomes the client; `resolve` handles `--family`;
+//! `verbose` narrates the start-up steps for `--verbose`.
 
 pub mod child_output;
 pub mod client_handoff;
@@ -24,6 +25,7 @@ pub mod remote_command;
 pub mod resolve;
 pub mod session;
 pub mod shell_words;
+pub mod verbose;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -160,6 +160,9 @@ pub struct Options {
     pub command: Vec<OsString>,
     /// The arguments as typed (shown in the client's `-#` argument).
     pub typed_args: Vec<OsString>,
+    /// How many `--verbose`/`-v`: start-up steps on stderr, `-v` passed
+    /// to the server and the client.
+    pub verbose: u32,
 }
 
 const CLIENT: usize = 0;
@@ -183,6 +186,7 @@ const FAKE_PROXY: usize = 17;
 const BIND_SERVER: usize = 18;
 const REMOTE_IP: usize = 19;
 const INSTALL_SERVER: usize = 20;
+const VERBOSE: usize = 21;
 
 const fn spec(names: &'static [&'static str], kind: Kind) -> Spec {
     Spec { names, kind }
@@ -206,11 +210,14 @@ const SPECS: &[Spec] = &[
     spec(&["init"], Kind::Negatable),
     spec(&["local"], Kind::Flag),
     spec(&["help"], Kind::Flag),
-    spec(&["version"], Kind::Flag),
+    // Upstream accepts `--ver` for `--version`; `--verbose` must not make
+    // those abbreviations ambiguous, so they are exact names here.
+    spec(&["version", "ver", "vers", "versi", "versio"], Kind::Flag),
     spec(&["fake-proxy"], Kind::Negatable),
     spec(&["bind-server"], Kind::Value),
     spec(&["experimental-remote-ip"], Kind::Value),
     spec(&["install-server"], Kind::Flag),
+    spec(&["verbose", "v"], Kind::Flag),
 ];
 
 /// Option values as given, before they are checked.
@@ -232,6 +239,7 @@ struct Raw {
     bind_server: Option<OsString>,
     remote_ip: Option<OsString>,
     install_server: bool,
+    verbose: u32,
 }
 
 impl Raw {
@@ -262,6 +270,7 @@ impl Raw {
             BIND_SERVER => self.bind_server = value,
             REMOTE_IP => self.remote_ip = value,
             INSTALL_SERVER => self.install_server = true,
+            VERBOSE => self.verbose = self.verbose.saturating_add(1),
             _ => {}
         }
     }
@@ -352,6 +361,7 @@ fn check(
         user_host,
         command: operands,
         typed_args: typed_args.to_vec(),
+        verbose: raw.verbose,
     })))
 }
 
@@ -562,6 +572,9 @@ pub fn usage(program: &str) -> String {
         --experimental-remote-ip=(local|remote|proxy)  how the server's
                              address is found (default: \"proxy\")
 
+-v      --verbose            show each start-up step on stderr; pass -v to
+                                the server and the client (repeatable)
+
         --help               this message
         --version            version and licence
 
@@ -589,6 +602,16 @@ mod tests {
             Request::Connect(options) => *options,
             other => panic!("expected a session, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn verbose_is_counted_and_reaches_the_server_command() {
+        assert_eq!(connect(&["host"]).verbose, 0);
+        let o = connect(&["-v", "-v", "--verb", "host"]);
+        assert_eq!(o.verbose, 3);
+        let args = crate::bootstrap::remote_command::server_arguments(&o, 8, vec![], vec![]);
+        let count = args.iter().filter(|a| *a == "-v").count();
+        assert_eq!(count, 3, "{args:?}");
     }
 
     fn finish(args: &[&str]) -> Finish {

@@ -63,6 +63,7 @@ pub fn server_arguments(
     locale: Vec<OsString>,
 ) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["new".into(), "-c".into(), colors.to_string().into()];
+    args.extend((0..options.verbose.min(3)).map(|_| OsString::from("-v")));
     args.extend(bind);
     if let Some(port) = &options.port {
         args.push("-p".into());

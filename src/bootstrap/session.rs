@@ -18,6 +18,7 @@ use super::options::{Options, RemoteIp};
 use super::peers;
 use super::remote_command::{self as remote, split_user_host};
 use super::resolve::{numeric_host, resolve};
+use super::verbose::Narrator;
 
 /// Runs a session for `options`; returns the exit status.
 pub fn run(program: &str, options: &Options) -> i32 {
@@ -31,21 +32,24 @@ pub fn run(program: &str, options: &Options) -> i32 {
         }
     };
     let env = |name: &str| std::env::var_os(name);
-    let plan = match plan(options, colors, &env) {
+    let narrator = Narrator::new(program, options.verbose);
+    let plan = match plan(options, colors, &env, narrator) {
         Ok(plan) => plan,
         Err(why) => {
             eprintln!("{program}: {why}");
             return 1;
         }
     };
-    let endpoint = match start(program, plan) {
+    let endpoint = match start(program, plan, narrator) {
         Ok(endpoint) => endpoint,
         Err(status) => return status,
     };
+    narrator.connecting(&endpoint);
     let settings = ClientSettings {
         predict: options.predict,
         term_init: options.term_init,
         typed_args: options.typed_args.clone(),
+        verbose: options.verbose,
     };
     client_handoff::hand_over(program, &client, &endpoint, &settings)
 }
@@ -83,12 +87,14 @@ fn plan(
     options: &Options,
     colors: u32,
     env: &dyn Fn(&str) -> Option<OsString>,
+    narrator: Narrator<'_>,
 ) -> Result<Plan, String> {
     let server = peers::server_command(options.server.as_deref(), options.local);
     let range = options.port.as_ref().is_some_and(|p| p.high.is_some());
     let user_host = options.user_host.to_string_lossy().into_owned();
     if options.local {
         let (command, ip) = local_server(options, &server, colors, env)?;
+        narrator.resolved(&user_host, &ip);
         return Ok(Plan {
             command,
             handshake: Handshake::with_ip(range, ip),
@@ -101,6 +107,7 @@ fn plan(
     let (target, handshake) = match options.remote_ip {
         RemoteIp::Local => {
             let (target, ip) = resolved_target(&user_host, options)?;
+            narrator.resolved(&user_host, &ip);
             (target, Handshake::with_ip(range, ip))
         }
         _ => (options.user_host.clone(), Handshake::new(range)),
@@ -190,7 +197,8 @@ fn read_this_binary() -> io::Result<Vec<u8>> {
 
 /// Starts the plan's command and follows its output to the endpoint, or
 /// to the exit status to end with.
-fn start(program: &str, mut plan: Plan) -> Result<Endpoint, i32> {
+fn start(program: &str, mut plan: Plan, narrator: Narrator<'_>) -> Result<Endpoint, i32> {
+    narrator.starting(&plan.command);
     let (mut child, output) = spawn(program, &mut plan)?;
     let mut stdin = child.stdin.take();
     let mut output = match ChildOutput::new(output) {
@@ -204,6 +212,7 @@ fn start(program: &str, mut plan: Plan) -> Result<Endpoint, i32> {
             Err(e) => return Err(abandon(program, &mut child, &e)),
         };
         let kind = handshake::classify(&line);
+        narrator.server_line(&line, &kind);
         if let (Line::Install(text), Some(install)) = (&kind, plan.install.as_mut()) {
             if let Some(answer) = install.installer.take(text) {
                 send_answer(
@@ -229,7 +238,9 @@ fn start(program: &str, mut plan: Plan) -> Result<Endpoint, i32> {
     drop(stdin);
     if connected {
         // What the server says after announcing itself is not for the user.
-        while let Ok(Some(_)) = output.next_line(&mut child) {}
+        while let Ok(Some(line)) = output.next_line(&mut child) {
+            narrator.server_line(&line, &handshake::classify(&line));
+        }
     }
     let status = child.wait().ok().and_then(|s| s.code());
     let install_failure = plan
