@@ -37,7 +37,7 @@ install: build
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/mosh-rs and links: $(NAMES)"
 
 bench: build
-	$(CARGO) bench --locked
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) bench --locked
 
 clean:
 	$(CARGO) clean
