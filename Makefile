@@ -1,21 +1,30 @@
 # mosh-rs build, test and install entry points. See README.md.
 
-TARGET  ?= x86_64-unknown-linux-musl
-PREFIX  ?= /usr/local
-CARGO   ?= cargo
-BIN      = target/$(TARGET)/release/mosh-rs
-NAMES    = mosh mosh-client mosh-server
+TARGET      ?= x86_64-unknown-linux-musl
+ARM_TARGET  ?= aarch64-unknown-linux-musl
+PREFIX      ?= /usr/local
+CARGO       ?= cargo
+BIN          = target/$(TARGET)/release/mosh-rs
+ARM_BIN      = target/$(ARM_TARGET)/release/mosh-rs
+DIST_DIR     = target/dist
 
-.PHONY: all build test lint unit run install bench clean musl-target
+# Adds a rustup target when it is missing (no-op without rustup).
+add_target = @command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx '$(1)' || rustup target add '$(1)'; } || true
+
+.PHONY: all build build-aarch64 test lint unit run install dist package bench clean
 
 all: build
 
-musl-target:
-	@rustup target list --installed 2>/dev/null | grep -qx '$(TARGET)' || rustup target add $(TARGET)
-
-build: musl-target
+build:
+	$(call add_target,$(TARGET))
 	$(CARGO) build --release --locked --target $(TARGET)
 	@echo "built $(BIN) ($$(stat -c %s $(BIN)) bytes)"
+
+# Cross-built with rust-lld (see .cargo/config.toml); no C cross compiler.
+build-aarch64:
+	$(call add_target,$(ARM_TARGET))
+	$(CARGO) build --release --locked --target $(ARM_TARGET)
+	@echo "built $(ARM_BIN) ($$(stat -c %s $(ARM_BIN)) bytes)"
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -24,17 +33,24 @@ lint:
 unit:
 	$(CARGO) test --locked --release
 
-test: lint build
-	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) test --locked --release --no-fail-fast -- --test-threads=2
+# The release tests check the tarballs `package` made from both builds,
+# the aarch64 binary under qemu-aarch64-static, man pages and completions.
+test: lint build build-aarch64 package
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_AARCH64_BIN=$(CURDIR)/$(ARM_BIN) \
+	MOSH_RS_DIST_DIR=$(CURDIR)/$(DIST_DIR) \
+	$(CARGO) test --locked --release --no-fail-fast -- --test-threads=2
 
 run: build
 	$(BIN) mosh --local localhost
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mosh-rs
-	for n in $(NAMES); do ln -sf mosh-rs $(DESTDIR)$(PREFIX)/bin/$$n; done
-	@echo "installed $(DESTDIR)$(PREFIX)/bin/mosh-rs and links: $(NAMES)"
+	DESTDIR="$(DESTDIR)" sh scripts/install.sh --prefix "$(PREFIX)" $(BIN)
+
+# Tarballs of both release binaries (plus a source tarball) in target/dist.
+dist: build build-aarch64 package
+
+package:
+	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN)
 
 bench: build
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) bench --locked

@@ -90,7 +90,7 @@ fn redraw_output(width: usize, height: usize, frames: usize) -> Vec<u8> {
 
 /// Emulator throughput in MB/s, fed in 64 KiB reads like the server does.
 fn emulate(bytes: &[u8], width: usize, height: usize) -> f64 {
-    let time = best(3, || {
+    let time = best(5, || {
         let mut e = Emulator::new(width, height);
         for chunk in bytes.chunks(64 * 1024) {
             e.feed(chunk);
@@ -187,7 +187,7 @@ fn pty_seq(with_emulator: bool) -> Option<(usize, Duration)> {
 }
 
 fn main() {
-    println!("terminal model benchmark (best of 3 runs)\n");
+    println!("terminal model benchmark (best of several runs; the machine is shared, so compare ratios)\n");
 
     let seq = seq_output();
     let logs = log_output();

@@ -1,7 +1,11 @@
 #!/bin/sh
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
-# (the interop oracle), openssh-server (bootstrap tests) and the musl
-# target. Needs root for apt-get; without root it says what is missing.
+# (the interop oracle), openssh-server (bootstrap tests), the release
+# checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
+# lint the man pages; zsh loads the zsh completion), both musl targets,
+# and py-rattler-build (renders the conda recipe) in a venv under
+# ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
+# missing.
 set -eu
 
 need_pkgs=""
@@ -10,6 +14,12 @@ command -v tmux >/dev/null 2>&1 || need_pkgs="$need_pkgs tmux"
 [ -x /usr/sbin/sshd ] || need_pkgs="$need_pkgs openssh-server"
 command -v ssh >/dev/null 2>&1 || need_pkgs="$need_pkgs openssh-client"
 command -v locale >/dev/null 2>&1 || need_pkgs="$need_pkgs locales"
+command -v qemu-aarch64-static >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"
+command -v groff >/dev/null 2>&1 || need_pkgs="$need_pkgs groff-base"
+command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
+command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
+command -v dash >/dev/null 2>&1 || need_pkgs="$need_pkgs dash"
+command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3 python3-venv"
 
 if [ -n "$need_pkgs" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -23,7 +33,17 @@ fi
 
 # The tests run programs in a UTF-8 locale; C.UTF-8 ships with libc.
 if command -v rustup >/dev/null 2>&1; then
-    target=${TARGET:-x86_64-unknown-linux-musl}
-    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    for target in "${TARGET:-x86_64-unknown-linux-musl}" aarch64-unknown-linux-musl; do
+        rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    done
+fi
+
+# py-rattler-build renders dist/conda-forge/recipe.yaml offline; the conda
+# recipe test finds it at this path (or at $MOSH_RS_RATTLER_PYTHON).
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/mosh-rs/rattler-venv"
+if ! "$venv/bin/python" -c 'import rattler_build' >/dev/null 2>&1; then
+    echo "test-deps: installing py-rattler-build into $venv"
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q py-rattler-build ||
+        echo "test-deps: could not install py-rattler-build" >&2
 fi
 echo "test-deps: ready"
