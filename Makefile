@@ -53,7 +53,7 @@ package:
 	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN)
 
 bench: build
-	$(CARGO) bench --locked
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) bench --locked
 
 clean:
 	$(CARGO) clean

@@ -137,6 +137,20 @@ fn the_escape_key_passes_itself_and_other_keys_through() {
 }
 
 #[test]
+fn sigterm_shuts_the_session_down_cleanly() {
+    if missing_tools() {
+        return;
+    }
+    let mut s = start(SHELL, &[]);
+    expect_text(&s, "ready$");
+    assert!(s.server_pid(WAIT).is_some(), "server pid");
+    let pid = s.tmux.pane_pid().expect("client pid");
+    mosh_rs::sys::process::kill(pid, libc::SIGTERM).expect("SIGTERM");
+    assert_client_ended_cleanly(&s);
+    assert!(s.wait_server_gone(WAIT), "the server still runs");
+}
+
+#[test]
 fn the_programs_exit_ends_the_client_cleanly() {
     if missing_tools() {
         return;

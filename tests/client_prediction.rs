@@ -123,13 +123,29 @@ fn typing_shows_underlined_before_the_echo_and_settles_to_the_servers_screen() {
         shown_after.as_millis(),
         2 * ONE_WAY_DELAY_MS
     );
-    let with_predictions = settled(&fast.tmux, |s| {
-        s.contains("ready$ echo predicted") && !s.contains(UNDERLINE)
-    });
+    // Non-ASCII and wide characters are predicted whole: no frame shows
+    // anything but a prefix of the line being typed.
+    let target = "ready$ echo predicted glück 漢字";
+    for piece in [" gl", "ü", "ck ", "漢", "字"] {
+        fast.tmux.type_text(piece);
+        let typed = Instant::now();
+        while typed.elapsed() < Duration::from_millis(150) {
+            let screen = fast.tmux.capture();
+            let line = screen
+                .lines()
+                .find(|l| l.starts_with("ready$"))
+                .unwrap_or_default();
+            assert!(
+                target.starts_with(line.trim_end()),
+                "a wrong frame: {line:?}\n{screen}"
+            );
+        }
+    }
+    let with_predictions = settled(&fast.tmux, |s| s.contains(target) && !s.contains(UNDERLINE));
 
     let plain = start("never");
-    type_line(&plain.tmux, "predicted");
-    let without_predictions = settled(&plain.tmux, |s| s.contains("ready$ echo predicted"));
+    type_line(&plain.tmux, "predicted glück 漢字");
+    let without_predictions = settled(&plain.tmux, |s| s.contains(target));
     assert_eq!(
         with_predictions, without_predictions,
         "the settled screen differs from the one without predictions"
@@ -137,7 +153,7 @@ fn typing_shows_underlined_before_the_echo_and_settles_to_the_servers_screen() {
 
     fast.tmux.send_keys(&["Enter"]);
     fast.tmux
-        .wait_for_text("\npredicted\n", WAIT)
+        .wait_for_text("\npredicted glück 漢字\n", WAIT)
         .unwrap_or_else(|s| panic!("no output:\n{s}"));
 }
 

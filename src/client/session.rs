@@ -118,6 +118,7 @@ struct Client {
     keyboard_pending: bool,
     network_pending: bool,
     output_broken: bool,
+    receive_buffer: Vec<u8>,
     clean_shutdown: bool,
     verbose: u32,
 }
@@ -193,6 +194,7 @@ impl Client {
             keyboard_pending: false,
             network_pending: false,
             output_broken: false,
+            receive_buffer: vec![0; RECEIVE_BUFFER_LEN],
             clean_shutdown: false,
             verbose: setup.verbose,
         })
@@ -300,15 +302,14 @@ impl Client {
     // ----- the network -----
 
     fn receive(&mut self, now: u64) {
-        let mut buf = vec![0u8; RECEIVE_BUFFER_LEN];
+        let buf = &mut self.receive_buffer;
         let transport = &mut self.transport;
         let verbose = self.verbose;
         let mut version_error = None;
-        let count =
-            self.sockets
-                .receive(&mut buf, DATAGRAM_BUDGET, |datagram, from| match transport
-                    .handle_datagram(datagram, from, now)
-                {
+        let count = self
+            .sockets
+            .receive(buf, DATAGRAM_BUDGET, |datagram, from| {
+                match transport.handle_datagram(datagram, from, now) {
                     Ok(()) => {}
                     Err(TransportError::ProtocolVersion(v)) => version_error = Some(v),
                     Err(e) => {
@@ -316,7 +317,8 @@ impl Client {
                             eprintln!("mosh-client: dropped a datagram: {e}\r");
                         }
                     }
-                });
+                }
+            });
         self.network_pending = count >= DATAGRAM_BUDGET;
         if let Some(version) = version_error {
             let message = format!("mosh protocol version mismatch (the server speaks {version})");

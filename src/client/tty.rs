@@ -27,6 +27,8 @@ const CLOSE_HEAD: &[u8] = b"\x1b[?1l\x1b[0m\x1b[?25h\
 struct Restore {
     saved: Termios,
     close: Vec<u8>,
+    input: File,
+    output: File,
 }
 
 /// Set while the terminal is in raw mode; read by the panic hook.
@@ -38,13 +40,9 @@ fn restore_from_panic() {
     let Ok(mut guard) = RESTORE.try_lock() else {
         return;
     };
-    if let Some(restore) = guard.take() {
-        let stdout = io::stdout();
-        let _ = stdout.as_fd().try_clone_to_owned().map(|fd| {
-            let mut out = File::from(fd);
-            out.write_all(&restore.close)
-        });
-        let _ = set_attributes(io::stdin().as_fd(), &restore.saved);
+    if let Some(mut restore) = guard.take() {
+        let _ = restore.output.write_all(&restore.close);
+        let _ = set_attributes(restore.input.as_fd(), &restore.saved);
     }
 }
 
@@ -73,12 +71,18 @@ pub struct LocalTerminal {
 }
 
 impl LocalTerminal {
-    /// Switches standard input to raw mode and sends the set-up string.
-    /// Fails (with the terminal untouched) when standard input is not a
-    /// terminal.
+    /// Switches standard input to raw mode and sends the set-up string
+    /// to standard output. Fails (with the terminal untouched) when
+    /// standard input is not a terminal.
     pub fn enter(caps: &Capabilities) -> io::Result<LocalTerminal> {
         let input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
         let output = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        LocalTerminal::enter_on(input, output, caps)
+    }
+
+    /// As [`enter`](LocalTerminal::enter), on the terminal open as
+    /// `input` (read, and switched to raw mode) and `output` (written).
+    pub fn enter_on(input: File, output: File, caps: &Capabilities) -> io::Result<LocalTerminal> {
         let raw = RawModeGuard::enter(input.as_fd())?;
         let mut open = caps.enter_alternate.clone().unwrap_or_default();
         open.extend_from_slice(OPEN_TAIL);
@@ -100,10 +104,15 @@ impl LocalTerminal {
     }
 
     fn arm_panic_restore(&self) {
+        let (Ok(input), Ok(output)) = (self.input.try_clone(), self.output.try_clone()) else {
+            return;
+        };
         if let Ok(mut slot) = RESTORE.lock() {
             *slot = Some(Restore {
                 saved: *self.raw.saved(),
                 close: self.close.clone(),
+                input,
+                output,
             });
         }
     }
@@ -187,5 +196,95 @@ impl Drop for LocalTerminal {
         if self.active {
             let _ = self.suspend();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::fd::set_nonblocking;
+    use crate::sys::pty::open_pty;
+    use crate::sys::termios::get_attributes;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    fn caps() -> Capabilities {
+        Capabilities::detect(&|name| match name {
+            "TERM" => Some("xterm-no-such-entry".into()),
+            _ => None,
+        })
+    }
+
+    /// A pty: (master, slave opened for reading and writing).
+    fn pty() -> (File, File) {
+        let pair = open_pty().unwrap();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(std::ffi::OsStr::new(pair.slave_path.to_str().unwrap()))
+            .unwrap();
+        set_nonblocking(pair.master.as_fd(), true).unwrap();
+        (File::from(pair.master), slave)
+    }
+
+    fn drain(master: &mut File) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn raw_on_entry_restored_by_leave_suspend_and_a_panic() {
+        let (mut master, slave) = pty();
+        let open = |slave: &File| {
+            LocalTerminal::enter_on(
+                slave.try_clone().unwrap(),
+                slave.try_clone().unwrap(),
+                &caps(),
+            )
+            .unwrap()
+        };
+        let cooked = |slave: &File| {
+            let t = get_attributes(slave.as_fd()).unwrap();
+            t.echo() && t.canonical()
+        };
+
+        let terminal = open(&slave);
+        assert!(!cooked(&slave));
+        assert!(contains(&drain(&mut master), b"\x1b[?1049h\x1b[?1h"));
+        terminal.leave().unwrap();
+        assert!(cooked(&slave));
+        assert!(contains(&drain(&mut master), b"\x1b[?25h"));
+
+        let mut terminal = open(&slave);
+        terminal.suspend().unwrap();
+        assert!(cooked(&slave));
+        terminal.resume().unwrap();
+        assert!(!cooked(&slave));
+
+        drain(&mut master);
+        let panicked = std::panic::catch_unwind(|| {
+            let _terminal = &terminal;
+            panic!("deliberate panic while the terminal is raw");
+        });
+        assert!(panicked.is_err());
+        assert!(cooked(&slave), "the panic hook restored the terminal");
+        let written = drain(&mut master);
+        assert!(
+            contains(&written, b"\x1b[?1l\x1b[0m\x1b[?25h"),
+            "{written:?}"
+        );
+        assert!(contains(&written, b"\x1b[?1049l"), "{written:?}");
+        drop(terminal);
     }
 }
