@@ -2,6 +2,7 @@
 //! bound (command, locale), the socket and key, the `MOSH CONNECT` line,
 //! detaching into the background, and starting the session's program.
 
+use crate::diag::{DiagLog, Role};
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 
@@ -55,6 +56,12 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         }
     };
     let port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
+    let env_lookup = |name: &str| std::env::var_os(name);
+    let diag =
+        DiagLog::from_environment(Role::Server, opts.verbose, &env_lookup).unwrap_or_else(|why| {
+            eprintln!("{why}");
+            DiagLog::disabled(Role::Server)
+        });
     announce(port, &key);
     let _ = ignore(Signal::Hangup);
     let _ = ignore(Signal::Pipe);
@@ -91,6 +98,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         size,
         timeouts,
         verbose: opts.verbose,
+        diag,
     };
     let status = serve(setup);
     let _ = io::stdout().write_all(b"\n[mosh-server is exiting.]\n");
