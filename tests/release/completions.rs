@@ -8,19 +8,14 @@
 //! words at blanks and at `=` and `:` (bash's COMP_WORDBREAKS), and the
 //! function `complete -p` names is called with COMP_WORDS/COMP_CWORD.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use release::{run, Scratch};
+use crate::release::{run, Scratch};
 
 fn completions_dir() -> std::path::PathBuf {
-    release::repo_root().join("dist/completions")
+    crate::release::repo_root().join("dist/completions")
 }
 
 /// Splits a command line as bash does for completion: blanks separate
@@ -90,7 +85,7 @@ fn bash_offers(line: &str, home: &Path) -> Vec<String> {
 }
 
 fn missing_bash() -> bool {
-    !release::on_path("bash") && skip::skip("bash is not installed")
+    !crate::release::on_path("bash") && crate::skip::skip("bash is not installed")
 }
 
 /// Option names in a usage text (as in the man page test).
@@ -269,7 +264,8 @@ fn bash_completes_hosts_from_ssh_config_then_commands() {
 }
 
 fn missing_zsh() -> bool {
-    !release::on_path("zsh") && skip::skip("zsh is not installed (run scripts/test-deps.sh)")
+    !crate::release::on_path("zsh")
+        && crate::skip::skip("zsh is not installed (run scripts/test-deps.sh)")
 }
 
 /// The option specs `_mosh` hands to `_arguments` when completing `line`.
