@@ -106,7 +106,7 @@ pub fn detached_notice(sessions: &[Record], now: u64) -> Option<String> {
     let detached: Vec<&Record> = sessions.iter().filter(|r| !r.attached).collect();
     let newest = detached
         .iter()
-        .max_by_key(|r| (r.last_heard.max(r.started), r.started))?;
+        .max_by_key(|r| (r.last_heard > 0, r.last_heard.max(r.started), r.started))?;
     let idle = short_duration(newest.idle_seconds(now));
     let count = detached.len();
     let what = if count == 1 {

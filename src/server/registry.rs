@@ -239,8 +239,8 @@ impl PrivateMode for fs::OpenOptions {
 }
 
 /// Picks the session `attach` with no id means: the only detached one,
-/// else the detached one heard from most recently, else (all attached)
-/// the most recently active one. `None` when there are no sessions.
+/// else the detached one heard from most recently (sessions that once had
+/// a client first), else (all attached) the most recently active one. `None` when there are no sessions.
 pub fn pick_default(records: &[Record]) -> Option<&Record> {
     let detached: Vec<&Record> = records.iter().filter(|r| !r.attached).collect();
     let pool: Vec<&Record> = if detached.is_empty() {
@@ -248,8 +248,10 @@ pub fn pick_default(records: &[Record]) -> Option<&Record> {
     } else {
         detached
     };
+    // A session that never had a client is most likely a start that
+    // failed to connect: one that had a client comes first.
     pool.into_iter()
-        .max_by_key(|r| (r.last_heard.max(r.started), r.started))
+        .max_by_key(|r| (r.last_heard > 0, r.last_heard.max(r.started), r.started))
 }
 
 /// A short human duration: `45s`, `12m`, `3h`, `2d`.
@@ -327,9 +329,11 @@ mod tests {
         let c = record("c", 3, 30, 700, false);
         let all = [a.clone(), b.clone(), c];
         assert_eq!(pick_default(&all).map(|r| r.id.as_str()), Some("c"));
-        assert_eq!(pick_default(&[a, b.clone()]).unwrap().id, "a");
+        assert_eq!(pick_default(&[a.clone(), b.clone()]).unwrap().id, "a");
         assert_eq!(pick_default(&[b]).unwrap().id, "b");
         assert_eq!(pick_default(&[]), None);
+        let never_connected = record("n", 4, 2000, 0, false);
+        assert_eq!(pick_default(&[a, never_connected]).unwrap().id, "a");
     }
 
     #[test]
