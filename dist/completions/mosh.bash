@@ -6,7 +6,7 @@
 _mosh_rs_mosh_options='--client= --server= --install-server --predict= -a -n
   -o --predict-overwrite --no-predict-overwrite --family= -4 -6 -p --port=
   --bind-server= --ssh= --ssh-pty --no-ssh-pty --init --no-init --local
-  --experimental-remote-ip= -v --verbose --help --version'
+  --experimental-remote-ip= -v --verbose --attach --help --version'
 _mosh_rs_server_options='-s -v -i -p -c -l -- --help --version'
 _mosh_rs_client_options='-# -v -c --help --version'
 _mosh_rs_subcommands='mosh client server emulate --help --version'
@@ -115,14 +115,38 @@ _mosh_rs_mosh() {
     _mosh_rs_hosts "$cur"
 }
 
-# mosh-server new [options] [-- command...]
+# Session ids from `mosh-server list` (the command that runs the server
+# is in _mosh_rs_server_command).
+_mosh_rs_session_ids() {
+    "${_mosh_rs_server_command[@]}" list 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
+# mosh-server new [options] [-- command...] | attach [ID] | list [--json]
+# | kill ID... | kill --detached [--older-than DURATION]
 _mosh_rs_server() {
     local words=("$@") cword=$(($# - 1)) i
     local cur=${words[cword]} prev=${words[cword - 1]}
     if ((cword == 1)); then
-        _mosh_rs_offer 'new --help --version' "$cur"
+        _mosh_rs_offer 'new attach list kill --help --version' "$cur"
         return
     fi
+    case ${words[1]} in
+        list)
+            _mosh_rs_offer '--json' "$cur"
+            return
+            ;;
+        attach)
+            ((cword == 2)) && _mosh_rs_offer "$(_mosh_rs_session_ids)" "$cur"
+            return
+            ;;
+        kill)
+            case $prev in
+                --older-than) _mosh_rs_offer '90s 15m 2h 7d' "$cur" ;;
+                *) _mosh_rs_offer "--detached --older-than $(_mosh_rs_session_ids)" "$cur" ;;
+            esac
+            return
+            ;;
+    esac
     for ((i = 2; i < cword; i++)); do
         if [[ ${words[i]} == -- ]]; then
             COMPREPLY=($(compgen -c -- "$cur"))
@@ -154,7 +178,9 @@ _mosh_rs_complete() {
     COMPREPLY=()
     local words=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
     local mode=${words[0]##*/}
+    _mosh_rs_server_command=("${words[0]}")
     if [[ $mode == mosh-rs ]]; then
+        _mosh_rs_server_command=("${words[0]}" server)
         if ((COMP_CWORD == 1)); then
             _mosh_rs_offer "$_mosh_rs_subcommands" "${words[1]}"
             return

@@ -23,6 +23,9 @@ pub enum Kind {
     Negatable,
     /// An option with a mandatory value: `--name=V` or `--name V`.
     Value,
+    /// An option whose value is optional and only ever attached:
+    /// `--name` or `--name=V` (the next word is never taken).
+    OptionalValue,
 }
 
 /// One option: its names (the first is the canonical one) and kind.
@@ -93,6 +96,10 @@ pub fn parse(specs: &[Spec], args: &[OsString]) -> Parsed {
             (Kind::Value, Some(value)) if !value.is_empty() => {
                 Setting::Value(OsStr::from_bytes(value).to_owned())
             }
+            (Kind::OptionalValue, Some(value)) if !value.is_empty() => {
+                Setting::Value(OsStr::from_bytes(value).to_owned())
+            }
+            (Kind::OptionalValue, _) => Setting::On,
             (Kind::Value, Some(_)) => {
                 parsed.errors.push(requires_argument(&entry.name));
                 continue;

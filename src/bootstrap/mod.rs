@@ -19,6 +19,7 @@ pub mod getopt;
 pub mod handshake;
 pub mod install;
 pub mod local;
+pub mod notice;
 pub mod options;
 pub mod peers;
 pub mod remote_command;

@@ -163,6 +163,9 @@ pub struct Options {
     /// How many `--verbose`/`-v`: start-up steps on stderr, `-v` passed
     /// to the server and the client.
     pub verbose: u32,
+    /// `--attach[=ID]`: resume a running session (`Some(None)`: let the
+    /// server pick) instead of starting a new one.
+    pub attach: Option<Option<String>>,
 }
 
 const CLIENT: usize = 0;
@@ -187,6 +190,7 @@ const BIND_SERVER: usize = 18;
 const REMOTE_IP: usize = 19;
 const INSTALL_SERVER: usize = 20;
 const VERBOSE: usize = 21;
+const ATTACH: usize = 22;
 
 const fn spec(names: &'static [&'static str], kind: Kind) -> Spec {
     Spec { names, kind }
@@ -218,6 +222,7 @@ const SPECS: &[Spec] = &[
     spec(&["experimental-remote-ip"], Kind::Value),
     spec(&["install-server"], Kind::Flag),
     spec(&["verbose", "v"], Kind::Flag),
+    spec(&["attach"], Kind::OptionalValue),
 ];
 
 /// Option values as given, before they are checked.
@@ -240,6 +245,7 @@ struct Raw {
     remote_ip: Option<OsString>,
     install_server: bool,
     verbose: u32,
+    attach: Option<Option<OsString>>,
 }
 
 impl Raw {
@@ -271,6 +277,7 @@ impl Raw {
             REMOTE_IP => self.remote_ip = value,
             INSTALL_SERVER => self.install_server = true,
             VERBOSE => self.verbose = self.verbose.saturating_add(1),
+            ATTACH => self.attach = Some(value),
             _ => {}
         }
     }
@@ -343,6 +350,7 @@ fn check(
         )));
     }
     let ssh = check_ssh(program, raw.ssh.as_deref())?;
+    let attach = check_attach(program, raw.attach, operands.len())?;
     let user_host = operands.remove(0);
     Ok(Request::Connect(Box::new(Options {
         client: raw.client,
@@ -362,7 +370,37 @@ fn check(
         command: operands,
         typed_args: typed_args.to_vec(),
         verbose: raw.verbose,
+        attach,
     })))
+}
+
+/// `--attach[=ID]`: the id must be one the server could have made, and a
+/// resumed session already runs its command.
+fn check_attach(
+    program: &str,
+    given: Option<Option<OsString>>,
+    operand_count: usize,
+) -> Result<Option<Option<String>>, Finish> {
+    let Some(id) = given else {
+        return Ok(None);
+    };
+    if operand_count > 1 {
+        return Err(Finish::error(format!(
+            "{program}: --attach resumes a running session; it takes no command.\n"
+        )));
+    }
+    let Some(id) = id else {
+        return Ok(Some(None));
+    };
+    let text = id.to_string_lossy();
+    let valid =
+        !text.is_empty() && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !valid {
+        return Err(Finish::error(format!(
+            "{program}: bad session id \"{text}\" for --attach (see `mosh-server list` on the host).\n"
+        )));
+    }
+    Ok(Some(Some(text.into_owned())))
 }
 
 fn check_predict(
@@ -574,6 +612,9 @@ pub fn usage(program: &str) -> String {
 
 -v      --verbose            show each start-up step on stderr; pass -v to
                                 the server and the client (repeatable)
+
+        --attach[=ID]        resume a running mosh-rs session (by default
+                                the most recently used detached one)
 
         --help               this message
         --version            version and licence

@@ -62,7 +62,13 @@ pub fn server_arguments(
     bind: Vec<OsString>,
     locale: Vec<OsString>,
 ) -> Vec<OsString> {
-    let mut args: Vec<OsString> = vec!["new".into(), "-c".into(), colors.to_string().into()];
+    let mut args: Vec<OsString> = Vec::new();
+    if let Some(id) = &options.attach {
+        // `attach [ID]` ignores the `new …` words that follow.
+        args.push("attach".into());
+        args.extend(id.iter().map(OsString::from));
+    }
+    args.extend(["new".into(), "-c".into(), colors.to_string().into()]);
     args.extend((0..options.verbose.min(3)).map(|_| OsString::from("-v")));
     args.extend(bind);
     if let Some(port) = &options.port {
@@ -303,5 +309,29 @@ mod tests {
     fn user_and_host_split_at_the_last_at_sign() {
         assert_eq!(split_user_host("a@b@host"), ("a@b@", "host"));
         assert_eq!(split_user_host("host"), ("", "host"));
+    }
+
+    #[test]
+    fn attach_puts_attach_and_the_id_before_new() {
+        let o = options(&["--attach=ab12cd34", "host"]);
+        let args = strings(&server_arguments(&o, 8, vec![], vec![]));
+        assert_eq!(args[..4], ["attach", "ab12cd34", "new", "-c"]);
+        let o = options(&["--attach", "host"]);
+        let args = strings(&server_arguments(&o, 8, vec![], vec![]));
+        assert_eq!(args[..3], ["attach", "new", "-c"]);
+        assert_eq!(o.user_host, "host");
+        let plain = strings(&server_arguments(&options(&["host"]), 8, vec![], vec![]));
+        assert_eq!(plain[0], "new");
+    }
+
+    #[test]
+    fn attach_refuses_bad_ids_and_commands() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        for bad in [&["--attach=../x", "h"][..], &["--attach", "h", "ls"][..]] {
+            match parse("mosh", &args(bad), &|_| None) {
+                Request::Finish(f) => assert_eq!(f.status, 255, "{bad:?}"),
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
     }
 }

@@ -225,7 +225,7 @@ fn start(program: &str, mut plan: Plan, narrator: Narrator<'_>) -> Result<Endpoi
             }
         }
         match plan.handshake.take(&line, &kind) {
-            Step::Show => show(&line),
+            Step::Show => show(&super::notice::with_host(&line, &plan.user_host)),
             Step::Quiet => {}
             Step::Connected => break true,
             Step::Abort(failure) => {

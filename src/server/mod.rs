@@ -5,10 +5,15 @@
 //! and starts the program on a pty; `session` is the event loop that
 //! connects the pty, the terminal emulator and the transport.
 
+pub mod attach_cmd;
 pub mod cli;
+pub mod control;
 pub mod environment;
+pub mod kill_cmd;
+pub mod list_cmd;
 pub mod locale;
 pub mod ports;
+pub mod registry;
 pub mod session;
 pub mod startup;
 pub mod timeouts;
@@ -20,6 +25,9 @@ use std::path::Path;
 /// returns the process exit status.
 pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
     let core_dump_limit = crate::sys::process::disable_core_dumps().ok();
+    if let Some(status) = run_session_command(&args) {
+        return status;
+    }
     let argv0 = invoked_name();
     let parsed = {
         let mut out = std::io::stdout();
@@ -36,6 +44,18 @@ pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
         cli::Parsed::Exit(status) => status,
         cli::Parsed::Run(opts) => startup::run(opts, core_dump_limit),
     }
+}
+
+/// Runs `attach`, `list` or `kill` if the first word names one.
+fn run_session_command(args: &[OsString]) -> Option<i32> {
+    let (first, rest) = args.split_first()?;
+    let run = match first.to_str()? {
+        "attach" => attach_cmd::run,
+        "list" => list_cmd::run,
+        "kill" => kill_cmd::run,
+        _ => return None,
+    };
+    Some(run(rest, &mut std::io::stdout(), &mut std::io::stderr()))
 }
 
 /// The name messages use: argv[0] as typed when it names `mosh-server`

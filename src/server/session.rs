@@ -18,6 +18,7 @@ use mio::net::UdpSocket as MioUdpSocket;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
+use super::control::{ControlEndpoint, ATTACHED_SILENCE_MS};
 use super::timeouts::Timeouts;
 use crate::diag::{DiagLog, Event, LinkFigures};
 use crate::statesync::{CompleteTerminal, HostState, UserStream};
@@ -29,9 +30,12 @@ use crate::sys::spawn::PtyChild;
 use crate::transport::{Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
+mod rekey;
+
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
 const SIGNALS: Token = Token(2);
+const CONTROL: Token = Token(3);
 
 /// Bytes read from the pty per turn before the network gets a look in.
 const PTY_READ_BUDGET: usize = 1 << 20;
@@ -64,6 +68,8 @@ pub struct SessionSetup {
     pub verbose: u32,
     /// The `MOSH_LOG` file (or a disabled log).
     pub diag: DiagLog,
+    /// The session's entry in the registry, if it could be made.
+    pub control: Option<ControlEndpoint>,
 }
 
 /// Runs the session until it ends; returns the exit status.
@@ -150,6 +156,17 @@ struct Session<S: HostState> {
     last_remote_num: u64,
     /// Reused for every pty read.
     read_buf: Vec<u8>,
+    /// The current window size.
+    size: WindowSize,
+    control: Option<ControlEndpoint>,
+    control_ready: bool,
+    /// A transport replaced by an attach, finishing its shutdown with the
+    /// old client.
+    retired: Option<rekey::Retired<S>>,
+    /// `kill` was asked for over the control socket.
+    quit_requested: bool,
+    /// When the current client was last heard (ms), kept across rekeys.
+    last_heard: Option<u64>,
 }
 
 impl<S: HostState> Session<S> {
@@ -168,6 +185,13 @@ impl<S: HostState> Session<S> {
             SignalPipe::install(&[Signal::Terminate, Signal::Interrupt, Signal::User1])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        if let Some(control) = &setup.control {
+            poll.registry().register(
+                &mut SourceFd(&control.raw_fd()),
+                CONTROL,
+                Interest::READABLE,
+            )?;
+        }
         let seed = chaff_seed();
         let local = S::blank(setup.size.cols, setup.size.rows);
         let mut transport =
@@ -200,6 +224,12 @@ impl<S: HostState> Session<S> {
             socket_more_to_read: false,
             last_remote_num: 0,
             read_buf: vec![0u8; PTY_READ_CHUNK],
+            size: setup.size,
+            control: setup.control,
+            control_ready: false,
+            retired: None,
+            quit_requested: false,
+            last_heard: None,
         })
     }
 
@@ -222,6 +252,7 @@ impl<S: HostState> Session<S> {
                 match event.token() {
                     SOCKET => self.socket_more_to_read = true,
                     PTY => self.pty_more_to_read |= event.is_readable() || event.is_read_closed(),
+                    CONTROL => self.control_ready = true,
                     _ => signals = self.signals.take(),
                 }
             }
@@ -236,6 +267,10 @@ impl<S: HostState> Session<S> {
     /// One turn of the loop after waking up.
     fn turn(&mut self, signals: SignalSet) -> Next {
         let now = self.clock.now();
+        if self.control_ready {
+            self.control_ready = false;
+            self.handle_control_requests(now);
+        }
         if self.socket_more_to_read {
             self.receive_datagrams(now);
         }
@@ -255,7 +290,10 @@ impl<S: HostState> Session<S> {
         if !self.transport.shutdown_in_progress() {
             self.transport.current_state_mut().update_echo_ack(now);
         }
-        self.send_datagrams(now)
+        self.send_retired(now);
+        let next = self.send_datagrams(now);
+        self.update_registry(now);
+        next
     }
 
     /// Whether user input is held back in the transport although the
@@ -282,6 +320,15 @@ impl<S: HostState> Session<S> {
             let heard = self.transport.latest_remote_state().timestamp;
             wake = wake.min(heard.saturating_add(self.timeouts.network_ms));
         }
+        if let Some(retired) = &mut self.retired {
+            wake = wake.min(retired.next_wakeup(now));
+        }
+        if let Some(heard) = self.last_heard {
+            let detached_at = heard.saturating_add(ATTACHED_SILENCE_MS);
+            if detached_at > now {
+                wake = wake.min(detached_at);
+            }
+        }
         wake
     }
 
@@ -292,7 +339,13 @@ impl<S: HostState> Session<S> {
                 Ok((n, from)) => {
                     let datagram = buf.get(..n).unwrap_or_default();
                     if let Err(why) = self.transport.handle_datagram(datagram, from, now) {
-                        self.log.dropped(&why);
+                        let for_old_client = self
+                            .retired
+                            .as_mut()
+                            .is_some_and(|old| old.take_datagram(datagram, from, now));
+                        if !for_old_client {
+                            self.log.dropped(&why);
+                        }
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -354,6 +407,7 @@ impl<S: HostState> Session<S> {
             cols: width.clamp(1, MAX_WINDOW_DIMENSION) as u16,
             rows: height.clamp(1, MAX_WINDOW_DIMENSION) as u16,
         };
+        self.size = size;
         if let Err(e) = set_window_size(self.pty.as_fd(), size) {
             self.log.say(format_args!("cannot resize the pty: {e}"));
         }
@@ -456,7 +510,9 @@ impl<S: HostState> Session<S> {
     /// Signals, idle timeouts and the shutdown handshake.
     fn check_lifetime(&mut self, signals: SignalSet, now: u64) -> Next {
         let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
-        let mut quit = signals.contains(Signal::Terminate) || signals.contains(Signal::Interrupt);
+        let mut quit = signals.contains(Signal::Terminate)
+            || signals.contains(Signal::Interrupt)
+            || self.quit_requested;
         if self.timeouts.network_ms > 0 && since_heard >= self.timeouts.network_ms {
             self.log.say(format_args!(
                 "Network idle for {} seconds.",
@@ -501,7 +557,11 @@ impl<S: HostState> Session<S> {
             self.log.exiting("the client shut the session down");
             return Next::Stop;
         }
-        if self.transport.remote_state_num() == 0 && since_heard >= NO_CLIENT_TIMEOUT_MS {
+        let never_had_client = self.last_heard.is_none();
+        if never_had_client
+            && self.transport.remote_state_num() == 0
+            && since_heard >= NO_CLIENT_TIMEOUT_MS
+        {
             self.log.say(format_args!(
                 "No connection within {} seconds.",
                 NO_CLIENT_TIMEOUT_MS / 1000

@@ -2,18 +2,22 @@
 //! bound (command, locale), the socket and key, the `MOSH CONNECT` line,
 //! detaching into the background, and starting the session's program.
 
-use crate::diag::{DiagLog, Role};
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 
 use super::cli::ServerOptions;
+use super::control::ControlEndpoint;
 use super::environment::{
     home_directory, message_of_the_day, session_command, session_environment, Environment,
 };
+use super::list_cmd::detached_notice;
 use super::locale::ensure_utf8;
 use super::ports::{bind_server_socket, DEFAULT_PORTS};
+use super::registry::{command_line, live_sessions, registry_dir, unix_now};
 use super::session::{serve, SessionSetup};
 use super::timeouts::Timeouts;
+use crate::diag::{DiagLog, Role};
 use crate::sys::fd::{redirect_stdio_to_null, stdin_is_tty, tcdrain};
 use crate::sys::passwd::current_user;
 use crate::sys::process::{exit_immediately, fork_single_threaded, new_session, Forked};
@@ -62,10 +66,12 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
             eprintln!("{why}");
             DiagLog::disabled(Role::Server)
         });
+    tell_of_detached_sessions();
     announce(port, &key);
     let _ = ignore(Signal::Hangup);
     let _ = ignore(Signal::Pipe);
     detach(opts.verbose);
+    let control = register_session(port, &command.argv, opts.verbose);
 
     let home = home_directory(&env, current_user);
     let greeting = if command.login_shell {
@@ -99,11 +105,36 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         timeouts,
         verbose: opts.verbose,
         diag,
+        control,
     };
     let status = serve(setup);
     let _ = io::stdout().write_all(b"\n[mosh-server is exiting.]\n");
     let _ = io::stdout().flush();
     status
+}
+
+/// Prints the notice about detached sessions the user may want instead.
+fn tell_of_detached_sessions() {
+    let Ok(dir) = registry_dir() else {
+        return;
+    };
+    if let Some(notice) = detached_notice(&live_sessions(&dir), unix_now()) {
+        eprintln!("{notice}");
+    }
+}
+
+/// Enters the session in the registry; a session that cannot be
+/// registered still runs, it just cannot be resumed from a new client.
+fn register_session(port: u16, argv: &[OsString], verbose: u32) -> Option<ControlEndpoint> {
+    match ControlEndpoint::open(port, command_line(argv)) {
+        Ok(control) => Some(control),
+        Err(e) => {
+            if verbose > 0 {
+                eprintln!("mosh-server: cannot register the session for attach: {e}");
+            }
+            None
+        }
+    }
 }
 
 /// The size of the terminal on stdin, or 80x24 (the client's first

@@ -1,6 +1,8 @@
 //! The server's idle timeouts from `MOSH_SERVER_NETWORK_TMOUT` and
 //! `MOSH_SERVER_SIGNAL_TMOUT` (whole seconds), read with upstream's rules
-//! and warnings.
+//! and warnings. `MOSH_SERVER_NETWORK_TIMEOUT` and
+//! `MOSH_SERVER_SIGNAL_TIMEOUT` are accepted too; upstream's names win
+//! when both are set.
 
 use std::io::Write;
 
@@ -20,10 +22,28 @@ impl Timeouts {
     /// Reads both variables, warning on `log` about values it ignores.
     pub fn from_environment(env: &Environment, log: &mut dyn Write) -> Timeouts {
         Timeouts {
-            network_ms: seconds(env, "MOSH_SERVER_NETWORK_TMOUT", log).saturating_mul(1000),
-            signal_ms: seconds(env, "MOSH_SERVER_SIGNAL_TMOUT", log).saturating_mul(1000),
+            network_ms: seconds_either(
+                env,
+                ["MOSH_SERVER_NETWORK_TMOUT", "MOSH_SERVER_NETWORK_TIMEOUT"],
+                log,
+            )
+            .saturating_mul(1000),
+            signal_ms: seconds_either(
+                env,
+                ["MOSH_SERVER_SIGNAL_TMOUT", "MOSH_SERVER_SIGNAL_TIMEOUT"],
+                log,
+            )
+            .saturating_mul(1000),
         }
     }
+}
+
+/// The first of `names` that is set (and not empty).
+fn seconds_either(env: &Environment, names: [&str; 2], log: &mut dyn Write) -> u64 {
+    let set = names
+        .into_iter()
+        .find(|name| env.get_str(name).is_some_and(|t| !t.is_empty()));
+    set.map_or(0, |name| seconds(env, name, log))
 }
 
 fn seconds(env: &Environment, name: &str, log: &mut dyn Write) -> u64 {
@@ -74,5 +94,21 @@ mod tests {
             Timeouts::from_environment(&Environment::default(), &mut Vec::new()),
             Timeouts::default()
         );
+    }
+
+    #[test]
+    fn the_timeout_spellings_are_aliases_and_upstreams_wins() {
+        let env = Environment::from_pairs([
+            ("MOSH_SERVER_NETWORK_TIMEOUT", "7"),
+            ("MOSH_SERVER_SIGNAL_TIMEOUT", "9"),
+        ]);
+        let t = Timeouts::from_environment(&env, &mut Vec::new());
+        assert_eq!((t.network_ms, t.signal_ms), (7000, 9000));
+        let env = Environment::from_pairs([
+            ("MOSH_SERVER_NETWORK_TMOUT", "3"),
+            ("MOSH_SERVER_NETWORK_TIMEOUT", "7"),
+        ]);
+        let t = Timeouts::from_environment(&env, &mut Vec::new());
+        assert_eq!(t.network_ms, 3000);
     }
 }

@@ -121,6 +121,10 @@ impl HostState for CompleteTerminal {
         self.echo.register_input(num, now);
     }
 
+    fn forget_input(&mut self) {
+        self.echo = EchoAck::default();
+    }
+
     fn update_echo_ack(&mut self, now: u64) -> bool {
         self.echo.update(now)
     }

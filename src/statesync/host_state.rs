@@ -25,6 +25,10 @@ pub trait HostState: SyncState {
     /// Records that the input of user state `num` reached the program.
     fn register_input(&mut self, num: u64, now: u64);
 
+    /// Forgets every user state number (a new client starts counting
+    /// from 0 again): the echo ack goes back to 0.
+    fn forget_input(&mut self);
+
     /// Updates the echo ack; true if it changed.
     fn update_echo_ack(&mut self, now: u64) -> bool;
 

@@ -128,6 +128,10 @@ impl HostState for HostStream {
         self.echo.register_input(num, now);
     }
 
+    fn forget_input(&mut self) {
+        self.echo = EchoAck::default();
+    }
+
     fn update_echo_ack(&mut self, now: u64) -> bool {
         self.echo.update(now)
     }

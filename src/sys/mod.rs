@@ -6,6 +6,7 @@
 
 pub mod fd;
 pub mod passwd;
+pub mod peer_cred;
 pub mod process;
 pub mod pty;
 pub mod signals;

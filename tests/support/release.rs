@@ -1,4 +1,4 @@
-//! Helpers for the release tests (`tests/release_*.rs`): where the built
+//! Helpers for the release tests (`tests/release/`): where the built
 //! binaries and tarballs are, scratch directories that clean up after
 //! themselves, running a program with a deadline, and reading an ELF
 //! header to tell the architecture and whether it is static.

@@ -4,18 +4,13 @@
 //! second run changes nothing; a foreign file is left alone unless
 //! `--force`; the PATH hint tells the truth; mistakes fail with a message.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-
 use std::path::Path;
 use std::process::Command;
 
-use release::{run, Ran, Scratch};
+use crate::release::{run, Ran, Scratch};
 
 fn install_script() -> std::path::PathBuf {
-    release::repo_root().join("scripts/install.sh")
+    crate::release::repo_root().join("scripts/install.sh")
 }
 
 /// Runs install.sh with `shell`, the given arguments and PATH.
@@ -50,7 +45,7 @@ fn assert_installed(prefix: &Path) {
     }
     for page in ["mosh.1", "mosh-client.1", "mosh-server.1"] {
         let installed = prefix.join("share/man/man1").join(page);
-        let shipped = release::repo_root().join("dist/man").join(page);
+        let shipped = crate::release::repo_root().join("dist/man").join(page);
         assert_eq!(
             std::fs::read(&installed).expect("installed page"),
             std::fs::read(shipped).expect("shipped page"),
@@ -67,13 +62,13 @@ fn assert_installed(prefix: &Path) {
 
 #[test]
 fn install_sh_under_sh_and_dash_gives_working_commands_and_is_idempotent() {
-    let binary = release::native_binary();
+    let binary = crate::release::native_binary();
     let binary = binary.to_string_lossy();
     let mut shells = vec!["sh"];
-    if release::on_path("dash") {
+    if crate::release::on_path("dash") {
         shells.push("dash");
     } else {
-        skip::skip("dash is not installed: install.sh checked with sh only");
+        crate::skip::skip("dash is not installed: install.sh checked with sh only");
     }
     for shell in shells {
         let scratch = Scratch::new(&format!("install-{shell}"));
@@ -114,7 +109,7 @@ fn install_sh_under_sh_and_dash_gives_working_commands_and_is_idempotent() {
 #[test]
 fn install_sh_defaults_to_home_dot_local() {
     let scratch = Scratch::new("install-home");
-    let binary = release::native_binary();
+    let binary = crate::release::native_binary();
     let out = run(
         Command::new("sh")
             .arg(install_script())
@@ -138,7 +133,7 @@ fn a_foreign_mosh_is_left_alone_unless_forced() {
     std::fs::create_dir_all(prefix.join("bin")).expect("mkdir");
     let foreign = prefix.join("bin/mosh");
     std::fs::write(&foreign, "#!/bin/sh\necho someone else's mosh\n").expect("write");
-    let binary = release::native_binary();
+    let binary = crate::release::native_binary();
     let binary = binary.to_string_lossy();
     let prefix_text = prefix.to_string_lossy().into_owned();
     let out = install_with("sh", &["--prefix", &prefix_text, &binary], &system_path())
@@ -188,16 +183,16 @@ fn install_sh_mistakes_fail_with_a_message() {
 
 #[test]
 fn make_install_uses_the_same_script_and_honours_destdir() {
-    if !release::on_path("make") {
-        skip::skip("make is not installed");
+    if !crate::release::on_path("make") {
+        crate::skip::skip("make is not installed");
         return;
     }
     let scratch = Scratch::new("make-install");
-    let binary = release::native_binary();
+    let binary = crate::release::native_binary();
     let out = run(
         Command::new("make")
             .arg("-C")
-            .arg(release::repo_root())
+            .arg(crate::release::repo_root())
             .args(["--no-print-directory", "-o", "build", "install"])
             .arg(format!("BIN={}", binary.display()))
             .arg("PREFIX=/opt/mosh-rs")

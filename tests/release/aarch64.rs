@@ -4,30 +4,25 @@
 //! same screens from the terminal test corpus. `make test` builds the
 //! aarch64 binary and passes it as `$MOSH_RS_AARCH64_BIN`.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-#[path = "terminal_streams/mod.rs"]
-mod terminal_streams;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use release::{run, Ran, Scratch};
+use crate::release::{run, Ran, Scratch};
 
 const QEMU: &str = "qemu-aarch64-static";
 
 /// The aarch64 binary and a way to run it, or `None` after a loud skip.
 fn aarch64() -> Option<PathBuf> {
-    if !release::on_path(QEMU) {
-        skip::skip("qemu-aarch64-static is not installed (run scripts/test-deps.sh)");
+    if !crate::release::on_path(QEMU) {
+        crate::skip::skip("qemu-aarch64-static is not installed (run scripts/test-deps.sh)");
         return None;
     }
-    match release::aarch64_binary() {
+    match crate::release::aarch64_binary() {
         Some(path) => Some(path),
         None => {
-            skip::skip("no aarch64 build: run `make build-aarch64` or set MOSH_RS_AARCH64_BIN");
+            crate::skip::skip(
+                "no aarch64 build: run `make build-aarch64` or set MOSH_RS_AARCH64_BIN",
+            );
             None
         }
     }
@@ -73,8 +68,13 @@ fn as_if_aarch64(text: &str) -> String {
 #[test]
 fn the_aarch64_binary_is_a_static_aarch64_executable() {
     let Some(binary) = aarch64() else { return };
-    let facts = release::elf_facts(&binary);
-    assert_eq!(facts.machine, release::EM_AARCH64, "{}", binary.display());
+    let facts = crate::release::elf_facts(&binary);
+    assert_eq!(
+        facts.machine,
+        crate::release::EM_AARCH64,
+        "{}",
+        binary.display()
+    );
     assert!(
         !facts.dynamic,
         "{} needs a dynamic loader",
@@ -85,7 +85,7 @@ fn the_aarch64_binary_is_a_static_aarch64_executable() {
 #[test]
 fn every_mode_answers_version_and_help_like_the_x86_64_build() {
     let Some(arm) = aarch64() else { return };
-    let native = release::native_binary();
+    let native = crate::release::native_binary();
     let arm_dir = Scratch::new("arm-links");
     let native_dir = Scratch::new("x86-links");
     let arm_links = mode_links(&arm, &arm_dir.path);
@@ -141,7 +141,7 @@ fn version_first_line_keeps_upstreams_shape_on_aarch64() {
 #[test]
 fn command_line_mistakes_get_the_same_message_and_status() {
     let Some(arm) = aarch64() else { return };
-    let native = release::native_binary();
+    let native = crate::release::native_binary();
     let cases: &[&[&str]] = &[
         &["server", "new", "-p", "70000"],
         &["server", "new", "-c", "lots"],
@@ -163,8 +163,8 @@ fn command_line_mistakes_get_the_same_message_and_status() {
 #[test]
 fn emulate_draws_the_same_screens_as_the_x86_64_build() {
     let Some(arm) = aarch64() else { return };
-    let native = release::native_binary();
-    let corpus = terminal_streams::corpus();
+    let native = crate::release::native_binary();
+    let corpus = crate::terminal_streams::corpus();
     assert!(corpus.len() >= 10, "the terminal corpus is missing");
     for (index, stream) in corpus.iter().enumerate() {
         let plain = run_as(&native, false, &["emulate"], &stream.bytes);

@@ -5,20 +5,15 @@
 //! (cargo replaced by a copy of our binary) followed by its own tests and
 //! package-contents checks passes.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use release::{run, Scratch};
+use crate::release::{run, Scratch};
 
 const PLATFORMS: [&str; 2] = ["linux-64", "linux-aarch64"];
 
 fn recipe_path() -> PathBuf {
-    release::repo_root().join("dist/conda-forge/recipe.yaml")
+    crate::release::repo_root().join("dist/conda-forge/recipe.yaml")
 }
 
 /// A Python that can `import rattler_build`: `$MOSH_RS_RATTLER_PYTHON`,
@@ -47,7 +42,7 @@ fn rattler_python() -> Option<PathBuf> {
             return Some(python);
         }
     }
-    skip::skip("py-rattler-build is not installed (run scripts/test-deps.sh)");
+    crate::skip::skip("py-rattler-build is not installed (run scripts/test-deps.sh)");
     None
 }
 
@@ -76,7 +71,7 @@ impl Rendered {
 
 /// Renders `recipe` for `PLATFORMS`; `Err` holds what the renderer said.
 fn render(python: &Path, recipe: &Path) -> Result<(Vec<String>, Vec<Rendered>), String> {
-    let helper = release::repo_root().join("tests/support/render_recipe.py");
+    let helper = crate::release::repo_root().join("tests/support/render_recipe.py");
     let out = run(
         Command::new(python).arg(helper).arg(recipe).args(PLATFORMS),
         b"",
@@ -136,7 +131,7 @@ fn recipe_renders_for_both_linux_platforms_with_the_crates_facts() {
         for file in r.all("about.license_file") {
             if file != "THIRDPARTY.yml" {
                 assert!(
-                    release::repo_root().join(file).is_file(),
+                    crate::release::repo_root().join(file).is_file(),
                     "licence file {file}"
                 );
             }
@@ -187,7 +182,7 @@ fn dry_run_of_build_script_then_the_recipes_own_tests_pass() {
     let src = scratch.join("src");
     for dir in ["dist/man", "dist/completions"] {
         std::fs::create_dir_all(src.join(dir)).expect("mkdir");
-        for entry in std::fs::read_dir(release::repo_root().join(dir))
+        for entry in std::fs::read_dir(crate::release::repo_root().join(dir))
             .expect("read")
             .flatten()
         {
@@ -203,7 +198,7 @@ fn dry_run_of_build_script_then_the_recipes_own_tests_pass() {
             "[ \"$1\" = install ] || exit 2\n\
              while [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=$2; shift; done\n\
              mkdir -p \"$root/bin\" && cp '{}' \"$root/bin/mosh-rs\"\n",
-            release::native_binary().display()
+            crate::release::native_binary().display()
         ),
     );
     write_script(

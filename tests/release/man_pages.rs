@@ -3,21 +3,16 @@
 //! mode's usage text names and every `MOSH_*` variable the code reads
 //! (and none it does not), and carry the crate's version.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use release::run;
+use crate::release::run;
 
 const PAGES: [&str; 3] = ["mosh", "mosh-client", "mosh-server"];
 
 fn page_path(name: &str) -> PathBuf {
-    release::repo_root().join(format!("dist/man/{name}.1"))
+    crate::release::repo_root().join(format!("dist/man/{name}.1"))
 }
 
 fn page_source(name: &str) -> String {
@@ -26,10 +21,10 @@ fn page_source(name: &str) -> String {
 
 /// `true` (after a loud skip) when `tool` is not installed.
 fn missing_tool(tool: &str) -> bool {
-    if release::on_path(tool) {
+    if crate::release::on_path(tool) {
         return false;
     }
-    skip::skip(&format!(
+    crate::skip::skip(&format!(
         "{tool} is not installed (run scripts/test-deps.sh)"
     ))
 }
@@ -137,7 +132,7 @@ fn every_option_in_each_usage_text_is_documented() {
 /// own `MOSH_RS_*`.
 fn variables_read_by_the_code() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    let mut dirs = vec![release::repo_root().join("src")];
+    let mut dirs = vec![crate::release::repo_root().join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("src").flatten() {
             let path = entry.path();

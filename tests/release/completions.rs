@@ -8,19 +8,14 @@
 //! words at blanks and at `=` and `:` (bash's COMP_WORDBREAKS), and the
 //! function `complete -p` names is called with COMP_WORDS/COMP_CWORD.
 
-#[path = "support/release.rs"]
-mod release;
-#[path = "support/skip.rs"]
-mod skip;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use release::{run, Scratch};
+use crate::release::{run, Scratch};
 
 fn completions_dir() -> std::path::PathBuf {
-    release::repo_root().join("dist/completions")
+    crate::release::repo_root().join("dist/completions")
 }
 
 /// Splits a command line as bash does for completion: blanks separate
@@ -54,6 +49,11 @@ fn quoted(word: &str) -> String {
 /// What bash offers for `line` (the cursor at its end), with `home` as
 /// `$HOME`.
 fn bash_offers(line: &str, home: &Path) -> Vec<String> {
+    bash_offers_with_path(line, home, &std::env::var("PATH").unwrap_or_default())
+}
+
+/// `bash_offers` with `path` as `$PATH`.
+fn bash_offers_with_path(line: &str, home: &Path, path: &str) -> Vec<String> {
     let words = completion_words(line);
     let script = format!(
         "source {file}\n\
@@ -78,7 +78,7 @@ fn bash_offers(line: &str, home: &Path) -> Vec<String> {
         Command::new("bash")
             .args(["--norc", "--noprofile", "-c", &script])
             .env("HOME", home)
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            .env("PATH", path),
         b"",
     )
     .expect_success(&format!("completing {line:?}"));
@@ -90,7 +90,7 @@ fn bash_offers(line: &str, home: &Path) -> Vec<String> {
 }
 
 fn missing_bash() -> bool {
-    !release::on_path("bash") && skip::skip("bash is not installed")
+    !crate::release::on_path("bash") && crate::skip::skip("bash is not installed")
 }
 
 /// Option names in a usage text (as in the man page test).
@@ -230,8 +230,17 @@ fn bash_completes_subcommands_server_words_and_colours() {
     for word in ["mosh", "client", "server", "emulate"] {
         assert!(subcommands.contains(word), "mosh-rs: {subcommands:?}");
     }
-    assert!(bash_offers("mosh-server ", &home.path).contains(&"new".to_string()));
-    assert!(bash_offers("mosh-rs server ", &home.path).contains(&"new".to_string()));
+    for line in ["mosh-server ", "mosh-rs server "] {
+        let offered = bash_offers(line, &home.path);
+        for word in ["new", "attach", "list", "kill"] {
+            assert!(offered.contains(&word.to_string()), "{line:?}: {offered:?}");
+        }
+    }
+    assert_eq!(bash_offers("mosh-server list -", &home.path), ["--json"]);
+    assert_eq!(
+        bash_offers("mosh-server kill --older-than 1", &home.path),
+        ["15m"]
+    );
     assert_eq!(bash_offers("mosh-server new -c 2", &home.path), ["256"]);
     let emulate = bash_offers("mosh-rs emulate --", &home.path);
     for option in ["--cols", "--rows"] {
@@ -269,7 +278,8 @@ fn bash_completes_hosts_from_ssh_config_then_commands() {
 }
 
 fn missing_zsh() -> bool {
-    !release::on_path("zsh") && skip::skip("zsh is not installed (run scripts/test-deps.sh)")
+    !crate::release::on_path("zsh")
+        && crate::skip::skip("zsh is not installed (run scripts/test-deps.sh)")
 }
 
 /// The option specs `_mosh` hands to `_arguments` when completing `line`.
@@ -355,4 +365,38 @@ fn zsh_registers_every_name_and_specifies_every_option() {
             "zsh {service}: no spec for {missing:?}\n{specs}"
         );
     }
+}
+
+#[test]
+fn bash_offers_running_session_ids_to_attach_and_kill() {
+    if missing_bash() {
+        return;
+    }
+    let home = Scratch::new("completion-home");
+    // A stand-in server whose `list` prints a table like the real one.
+    let bin = home.join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let fake = bin.join("mosh-server");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n[ \"$1\" = list ] || exit 1\n\
+         printf 'ID PID STATE\\nk3x9 11 detached\\nq7m2 12 attached\\n'\n",
+    )
+    .expect("write");
+    let mut permissions = std::fs::metadata(&fake).expect("stat").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&fake, permissions).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    assert_eq!(
+        bash_offers_with_path("mosh-server attach ", &home.path, &path),
+        ["k3x9", "q7m2"]
+    );
+    assert_eq!(
+        bash_offers_with_path("mosh-server kill q", &home.path, &path),
+        ["q7m2"]
+    );
 }

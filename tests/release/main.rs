@@ -1,0 +1,19 @@
+//! Release checks, in one test binary to keep `make test`'s build time
+//! down: the aarch64 build under qemu, the tarballs `make dist` makes,
+//! `install.sh` and `make install`, the man pages, shell completion and
+//! the conda-forge recipe. `make test` passes the builds and the dist
+//! directory in `$MOSH_RS_BIN`, `$MOSH_RS_AARCH64_BIN`, `$MOSH_RS_DIST_DIR`.
+
+#[path = "../support/release.rs"]
+mod release;
+#[path = "../support/skip.rs"]
+mod skip;
+#[path = "../terminal_streams/mod.rs"]
+mod terminal_streams;
+
+mod aarch64;
+mod completions;
+mod conda_recipe;
+mod dist;
+mod install;
+mod man_pages;
