@@ -1,7 +1,9 @@
 //! `mosh --verbose`: in a real terminal (tmux), `mosh --verbose --local
 //! localhost` prints each start-up step on stderr — the resolved
 //! address, the exact command, the server's start-up lines without the
-//! session key, the chosen port — and the session then opens and works.
+//! session key, the chosen port — and the session then opens and works;
+//! also through a real sshd, where the verbose server (`-v` keeps its
+//! output open) must not hold the ssh connection and the start-up.
 
 #[path = "support/bootstrap_session.rs"]
 mod bootstrap_session;
@@ -9,12 +11,15 @@ mod bootstrap_session;
 mod server;
 #[path = "support/skip.rs"]
 mod skip;
+#[path = "support/sshd.rs"]
+mod sshd;
 #[path = "support/tmux.rs"]
 mod tmux;
 
 use std::time::Duration;
 
-use bootstrap_session::{remote_command, sh_quote, MARKER};
+use bootstrap_session::{check_session, remote_command, sh_quote, MARKER};
+use sshd::Sshd;
 use tmux::Tmux;
 
 /// Kills the detached server by pid when dropped.
@@ -101,4 +106,21 @@ fn verbose_payload(steps: &str) -> String {
         .filter_map(|l| l.split("[verbose] server says: ").nth(1))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[test]
+fn verbose_session_through_sshd_opens_and_ends_cleanly() {
+    if skip::missing_tmux() {
+        return;
+    }
+    let Some(sshd) = Sshd::start() else { return };
+    let mut words = vec![
+        server::our_links().join("mosh").display().to_string(),
+        "--verbose".to_string(),
+        format!("--server={}", server::our_server().display()),
+        format!("--ssh={}", sshd.ssh_command()),
+        "root@127.0.0.1".to_string(),
+    ];
+    words.extend(remote_command());
+    check_session(&words, &[("MOSH_SERVER_NETWORK_TMOUT", "20")]);
 }
