@@ -7,6 +7,8 @@
 //!   SIGSTOP, the client gives up with a clear message;
 //! - the status view (Ctrl-^ s) through the link relay at 200 ms round
 //!   trip shows a plausible RTT, and goes away on the second toggle.
+//! - the server's `MOSH_LOG` follows a client that roams (the relay moves
+//!   its source address), without keys or typed text.
 
 #[path = "support/link.rs"]
 mod link;
@@ -276,4 +278,53 @@ fn status_view_shows_a_plausible_rtt_through_a_slow_link_and_toggles_off() {
         screen.lines().any(|l| l.trim_end() == "ready$ echo after"),
         "the escape sequence leaked into the shell:\n{screen}"
     );
+}
+
+#[test]
+fn the_server_log_follows_a_roaming_client() {
+    if skip::missing_tmux() {
+        return;
+    }
+    let dir = temp_dir("roam");
+    let log = dir.join("server.log");
+    let log_text = log.to_string_lossy().into_owned();
+    let server = server::start_detached(
+        &server::our_server(),
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", SHELL],
+        &[("LANG", "C.UTF-8"), ("MOSH_LOG", log_text.as_str())],
+    )
+    .expect("server starts");
+    let relay =
+        Link::start(([127, 0, 0, 1], server.port).into(), LinkConfig::default()).expect("relay");
+    let client = server::our_links().join("mosh-client");
+    let command = format!(
+        "MOSH_KEY={} exec {} 127.0.0.1 {}",
+        server.key,
+        shell_quote(&client.to_string_lossy()),
+        relay.client_facing_addr().port()
+    );
+    let term = Tmux::start(80, 24, &command, &[]).expect("tmux");
+    term.wait_for_text("ready$", WAIT)
+        .unwrap_or_else(|s| panic!("no session:\n{s}"));
+    wait_for_file(&log, |t| t.contains("client attached at 127.0.0.1:"))
+        .unwrap_or_else(|t| panic!("first contact not logged:\n{t}"));
+
+    relay.switch_source([127, 0, 0, 2].into());
+    term.type_text("echo roamed");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("roamed\n", WAIT)
+        .unwrap_or_else(|s| panic!("typing after the move:\n{s}"));
+    let text = wait_for_file(&log, |t| t.contains("client attached at 127.0.0.2:"))
+        .unwrap_or_else(|t| panic!("the move was not logged:\n{t}"));
+    assert!(
+        text.lines().all(|l| l.contains(" mosh-server[")),
+        "every line is tagged:\n{text}"
+    );
+    assert!(text.contains("] started "), "{text}");
+    assert!(!text.contains("roamed"), "typed text in the log:\n{text}");
+    assert!(
+        !text.contains(&server.key),
+        "the key is in the log:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
