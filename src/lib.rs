@@ -7,6 +7,7 @@
 
 pub mod bootstrap;
 pub mod client;
+pub mod diag;
 pub mod modes;
 pub mod server;
 pub mod statesync;

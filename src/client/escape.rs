@@ -1,7 +1,8 @@
 //! The escape key (Ctrl-^ unless `MOSH_ESCAPE_KEY` says otherwise): the
 //! one key the client keeps for itself. After it, `.` quits, Ctrl-Z
 //! suspends the client, the pass key (`^` for Ctrl-^) sends the escape key
-//! itself, and anything else is sent along with it. A printable escape
+//! itself, `s` toggles the connection status view, and anything else is
+//! sent along with it. A printable escape
 //! key counts only at the start of a line, so it can still be typed.
 
 use super::settings::EscapeKey;
@@ -19,6 +20,8 @@ pub enum KeyAction {
     Quit,
     /// Escape then Ctrl-Z: suspend the client.
     Suspend,
+    /// Escape then `s`: show or hide the connection status view.
+    ToggleStatus,
 }
 
 impl KeyAction {
@@ -74,6 +77,7 @@ impl EscapeHandler {
             return match byte {
                 b'.' => KeyAction::Quit,
                 CTRL_Z => KeyAction::Suspend,
+                b's' => KeyAction::ToggleStatus,
                 b if b == key.pass_key || b == key.pass_key_alt => KeyAction::send_one(key.key),
                 b => KeyAction::Send([key.key, b], 2),
             };
@@ -135,6 +139,18 @@ mod tests {
         assert_eq!(sent, b"\r".to_vec());
         assert_eq!(actions, vec![KeyAction::EscapeStarted, KeyAction::Quit]);
         assert_eq!(run(&mut h, b"\n~~").0, b"\n~".to_vec());
+    }
+
+    #[test]
+    fn escape_then_s_toggles_the_status_view_and_sends_nothing() {
+        let mut h = EscapeHandler::new(Some(EscapeKey::DEFAULT));
+        assert_eq!(
+            run(&mut h, b"s\x1es"),
+            (
+                b"s".to_vec(),
+                vec![KeyAction::EscapeStarted, KeyAction::ToggleStatus]
+            )
+        );
     }
 
     #[test]

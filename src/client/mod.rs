@@ -5,8 +5,10 @@
 //! the `session` event loop on the local terminal (`tty`). The frame it
 //! draws is the server's screen (`statesync::CompleteTerminal`) with the
 //! client's `overlays` on top: predicted typing (`prediction`) and the
-//! `notification` bar. The `escape` key gives local commands; `sockets`
-//! hold the UDP sockets, hopping ports when the path goes quiet.
+//! `notification` bar, and the connection `status_overlay`. The `escape`
+//! key gives local commands; `sockets` hold the UDP sockets, hopping
+//! ports when the path goes quiet. `MOSH_LOG` and the network timeout
+//! come from `crate::diag`.
 
 pub mod capabilities;
 pub mod escape;
@@ -16,6 +18,7 @@ pub mod prediction;
 pub mod session;
 pub mod settings;
 pub mod sockets;
+pub mod status_overlay;
 pub mod terminfo;
 pub mod tty;
 
@@ -26,6 +29,7 @@ use capabilities::Capabilities;
 use session::{Ending, SessionSetup};
 use settings::{ClientEnvironment, Command, ConnectArgs};
 
+use crate::diag::{client_network_timeout, DiagLog, Role};
 use crate::server::environment::Environment;
 use crate::server::locale::{charset, ctype_variable, is_utf8};
 use crate::wire::SessionKey;
@@ -98,12 +102,19 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
         return 1;
     };
     let server = SocketAddr::new(ip, args.port);
+    let env = |name: &str| std::env::var_os(name);
+    let diag = DiagLog::from_environment(Role::Client, args.verbose, &env).unwrap_or_else(|why| {
+        eprintln!("{why}");
+        DiagLog::disabled(Role::Client)
+    });
     let setup = SessionSetup {
         server,
         key,
         settings,
         caps: Capabilities::from_environment(),
         verbose: args.verbose,
+        diag,
+        network_timeout_ms: client_network_timeout(&env),
     };
     let status = match session::run(setup) {
         Ok(ending) => report(ending, &args.host, args.port),
@@ -124,6 +135,13 @@ fn report(ending: Ending, host: &str, port: u16) -> i32 {
             eprint!(
                 "\n\nmosh did not shut down cleanly. Please note that the\n\
                  mosh-server process may still be running on the server.\n"
+            );
+            1
+        }
+        Ending::NetworkTimeout(seconds) => {
+            eprint!(
+                "\nmosh-client: nothing heard from the server at {host}:{port} for {seconds} seconds;\n\
+                 giving up (MOSH_CLIENT_NETWORK_TIMEOUT={seconds}).\n"
             );
             1
         }

@@ -1,10 +1,11 @@
 //! The frame the user sees: the server's screen with the client's own
-//! layers on top — predicted typing, the notification bar, and the
-//! `[mosh] ` prefix on the window title.
+//! layers on top — predicted typing, the notification bar, the
+//! connection status view, and the `[mosh] ` prefix on the window title.
 
 use super::notification::NotificationBar;
 use super::prediction::PredictionEngine;
 use super::settings::ClientEnvironment;
+use super::status_overlay::StatusOverlay;
 use crate::terminal::Framebuffer;
 
 /// The prefix put before window titles set by programs.
@@ -17,6 +18,8 @@ pub struct Overlays {
     pub notifications: NotificationBar,
     /// Predicted typing.
     pub predictions: PredictionEngine,
+    /// The connection status view (hidden until asked for).
+    pub status: StatusOverlay,
     title_prefix: String,
 }
 
@@ -30,6 +33,7 @@ impl Overlays {
         Overlays {
             notifications,
             predictions: PredictionEngine::new(settings.prediction, settings.predict_overwrite),
+            status: StatusOverlay::default(),
             title_prefix: if settings.title_prefix {
                 TITLE_PREFIX.to_string()
             } else {
@@ -52,19 +56,21 @@ impl Overlays {
         self.predictions.apply(&mut frame);
         self.notifications.expire_message(now);
         self.notifications.apply(&mut frame, now);
+        self.status.apply(&mut frame);
         prefix_title(&mut frame, &self.title_prefix);
         frame
     }
 
     /// How soon (ms) the frame may change by itself, if ever.
     pub fn wait_time(&self, now: u64) -> Option<u64> {
-        match (
+        [
             self.notifications.wait_time(now),
             self.predictions.wait_time(),
-        ) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+            self.status.wait_time(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 

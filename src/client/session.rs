@@ -19,9 +19,10 @@ use super::capabilities::Capabilities;
 use super::escape::{EscapeHandler, KeyAction};
 use super::overlays::Overlays;
 use super::prediction::PASTE_THRESHOLD;
-use super::settings::ClientEnvironment;
+use super::settings::{ClientEnvironment, PredictionDisplay};
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
+use crate::diag::{ConnectionStats, DiagLog, Event, LinkFigures, StatusFigures};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
@@ -62,6 +63,11 @@ pub struct SessionSetup {
     pub caps: Capabilities,
     /// `-v` count.
     pub verbose: u32,
+    /// The `MOSH_LOG` file (or a disabled log).
+    pub diag: DiagLog,
+    /// `MOSH_CLIENT_NETWORK_TIMEOUT` (ms): give up after this long
+    /// without hearing from the server.
+    pub network_timeout_ms: Option<u64>,
 }
 
 /// How a session ended.
@@ -73,6 +79,8 @@ pub enum Ending {
     Unclean,
     /// The server never answered.
     NeverConnected,
+    /// Nothing was heard from the server for the network timeout (s).
+    NetworkTimeout(u64),
 }
 
 /// Runs the session on the current terminal until it ends.
@@ -120,7 +128,14 @@ struct Client {
     output_broken: bool,
     receive_buffer: Vec<u8>,
     clean_shutdown: bool,
-    verbose: u32,
+    server: SocketAddr,
+    prediction_mode: &'static str,
+    diag: DiagLog,
+    stats: ConnectionStats,
+    network_timeout_ms: Option<u64>,
+    timed_out: bool,
+    /// Prediction progress already logged: confirmed epoch, discards.
+    logged_epochs: (u64, u64),
 }
 
 impl Client {
@@ -153,6 +168,7 @@ impl Client {
             Signal::Pipe,
             Signal::Continue,
             Signal::TerminalStop,
+            Signal::User1,
         ])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
@@ -169,6 +185,13 @@ impl Client {
         );
         // Keystrokes go out at once.
         transport.set_send_delay(1);
+        transport.set_frame_records(setup.diag.wants_frames());
+        let mut diag = setup.diag;
+        diag.record(&Event::Started {
+            local: sockets.local_addr().ok(),
+            peer: Some(setup.server),
+            verbose: setup.verbose,
+        });
         transport
             .current_state_mut()
             .push_resize(i32::from(size.cols), i32::from(size.rows));
@@ -196,7 +219,13 @@ impl Client {
             output_broken: false,
             receive_buffer: vec![0; RECEIVE_BUFFER_LEN],
             clean_shutdown: false,
-            verbose: setup.verbose,
+            server: setup.server,
+            prediction_mode: prediction_mode_name(setup.settings.prediction),
+            diag,
+            stats: ConnectionStats::default(),
+            network_timeout_ms: setup.network_timeout_ms,
+            timed_out: false,
+            logged_epochs: (0, 0),
         })
     }
 
@@ -232,6 +261,10 @@ impl Client {
             self.update_connecting_notice(now);
             self.transmit(now);
             self.handle_transport_events(now)?;
+            self.log_frames();
+            if self.network_timed_out(now) {
+                return Ok(());
+            }
             if self.transport.old_sockets_expired(now) {
                 self.sockets.keep_only_newest(self.poll.registry());
             }
@@ -269,7 +302,34 @@ impl Client {
         if self.still_connecting() {
             wait = wait.min(CONNECTING_CHECK_MS);
         }
+        if let Some(limit) = self.network_timeout_ms {
+            let deadline = self.last_heard().saturating_add(limit);
+            wait = wait.min(deadline.saturating_sub(now));
+        }
         wait
+    }
+
+    /// When the server was last heard (the start, if never).
+    fn last_heard(&self) -> u64 {
+        self.transport
+            .last_heard()
+            .unwrap_or(self.transport.latest_remote_state().timestamp)
+    }
+
+    /// `MOSH_CLIENT_NETWORK_TIMEOUT`: whether the server has been silent
+    /// too long (then the session ends at once).
+    fn network_timed_out(&mut self, now: u64) -> bool {
+        let Some(limit) = self.network_timeout_ms else {
+            return false;
+        };
+        if now.saturating_sub(self.last_heard()) < limit {
+            return false;
+        }
+        self.timed_out = true;
+        self.diag.record(&Event::NetworkTimeout {
+            seconds: limit / 1000,
+        });
+        true
     }
 
     fn still_connecting(&self) -> bool {
@@ -282,9 +342,14 @@ impl Client {
     /// terminal that can no longer be written (hung up) is left alone;
     /// the hangup itself ends the session.
     fn draw(&mut self, now: u64) {
+        if self.overlays.status.is_visible() {
+            let lines = self.status_figures(now).overlay_lines();
+            self.overlays.status.set_lines(&lines);
+        }
         let frame = self
             .overlays
             .compose(self.transport.remote_state().framebuffer(), now);
+        self.log_prediction_epochs();
         let previous = (!self.repaint).then_some(&self.shown);
         let bytes = render(previous, &frame, &self.render_caps);
         self.repaint = false;
@@ -304,17 +369,23 @@ impl Client {
     fn receive(&mut self, now: u64) {
         let buf = &mut self.receive_buffer;
         let transport = &mut self.transport;
-        let verbose = self.verbose;
+        let stats = &mut self.stats;
+        let diag = &mut self.diag;
         let mut version_error = None;
         let count = self
             .sockets
             .receive(buf, DATAGRAM_BUDGET, |datagram, from| {
                 match transport.handle_datagram(datagram, from, now) {
-                    Ok(()) => {}
-                    Err(TransportError::ProtocolVersion(v)) => version_error = Some(v),
-                    Err(e) => {
-                        if verbose > 0 {
-                            eprintln!("mosh-client: dropped a datagram: {e}\r");
+                    Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
+                    Err(TransportError::ProtocolVersion(v)) => {
+                        stats.dropped();
+                        version_error = Some(v);
+                    }
+                    Err(why) => {
+                        stats.dropped();
+                        let total = stats.dropped;
+                        if total <= 10 || total % 1000 == 0 {
+                            diag.record(&Event::Dropped { total, why: &why });
                         }
                     }
                 }
@@ -343,7 +414,7 @@ impl Client {
         let mut send_error = None;
         while let Some((to, datagram)) = self.transport.poll_transmit(now) {
             match self.sockets.send_to(&datagram, to) {
-                Ok(_) => {}
+                Ok(_) => self.stats.sent(datagram.len()),
                 Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
                     self.transport.datagram_too_big();
                 }
@@ -367,6 +438,8 @@ impl Client {
                         let message = format!("socket: {}", os_error_text(&e));
                         self.overlays.notifications.set_network_error(&message, now);
                     }
+                    let local = self.sockets.local_addr().ok();
+                    self.diag.record(&Event::PortHop { local });
                 }
                 TransportEvent::SendFailed(WireError::EncryptionLimit) => {
                     return Err(io::Error::other(WireError::EncryptionLimit.to_string()));
@@ -459,6 +532,7 @@ impl Client {
                 return Ok(false);
             }
             KeyAction::Suspend => self.suspend()?,
+            KeyAction::ToggleStatus => self.overlays.status.toggle(),
             KeyAction::EscapeStarted => {
                 if let Some(help) = &self.escape_help {
                     self.overlays
@@ -493,6 +567,10 @@ impl Client {
         }
         if signals.contains(Signal::Continue) {
             self.resume()?;
+        }
+        if signals.contains(Signal::User1) {
+            let figures = self.status_figures(now);
+            self.diag.record(&Event::Status(&figures));
         }
         let quit = [
             Signal::Terminate,
@@ -535,10 +613,11 @@ impl Client {
 
     // ----- ending -----
 
-    fn start_shutdown(&mut self, message: &str, now: u64) {
+    fn start_shutdown(&mut self, message: &'static str, now: u64) {
         if self.transport.shutdown_in_progress() {
             return;
         }
+        self.diag.record(&Event::Exiting(message));
         self.overlays
             .notifications
             .set_message(message, true, true, now);
@@ -575,13 +654,83 @@ impl Client {
         if let Some(terminal) = self.terminal.take() {
             let _ = terminal.leave();
         }
-        if self.still_connecting() {
+        if self.timed_out {
+            Ending::NetworkTimeout(self.network_timeout_ms.unwrap_or(0) / 1000)
+        } else if self.still_connecting() {
             Ending::NeverConnected
         } else if self.clean_shutdown {
             Ending::Clean
         } else {
             Ending::Unclean
         }
+    }
+}
+
+impl Client {
+    // ----- diagnostics -----
+
+    /// The figures the status view and `SIGUSR1` show.
+    fn status_figures(&self, now: u64) -> StatusFigures {
+        let outcomes = self.overlays.predictions.outcomes();
+        StatusFigures {
+            srtt_ms: self.transport.srtt(),
+            rttvar_ms: self.transport.rttvar(),
+            frame_interval_ms: self.transport.send_interval(),
+            server: self.transport.remote_addr().unwrap_or(self.server),
+            since_contact_ms: self
+                .transport
+                .last_heard()
+                .map(|heard| now.saturating_sub(heard)),
+            stats: self.stats,
+            prediction_mode: self.prediction_mode,
+            predictions_shown: self.overlays.predictions.is_showing(),
+            predictions_confirmed: outcomes.cells_confirmed,
+            predictions_wrong: outcomes.cells_wrong,
+        }
+    }
+
+    /// A `MOSH_LOG` line for each datagram sent and received.
+    fn log_frames(&mut self) {
+        if !self.diag.wants_frames() {
+            return;
+        }
+        let link = LinkFigures {
+            srtt: self.transport.srtt(),
+            rttvar: self.transport.rttvar(),
+            rto: self.transport.rto(),
+            interval: self.transport.send_interval(),
+        };
+        while let Some(record) = self.transport.poll_frame_record() {
+            self.diag.record(&Event::Frame(record, link));
+        }
+    }
+
+    /// Logs prediction epochs confirmed or discarded since last time.
+    fn log_prediction_epochs(&mut self) {
+        if !self.diag.wants(1) {
+            return;
+        }
+        let confirmed = self.overlays.predictions.confirmed_epoch();
+        let discarded = self.overlays.predictions.outcomes().epochs_discarded;
+        let (logged_confirmed, logged_discarded) = self.logged_epochs;
+        if confirmed > logged_confirmed {
+            self.diag.record(&Event::EpochConfirmed(confirmed));
+        }
+        if discarded > logged_discarded {
+            self.diag.record(&Event::EpochsDiscarded(discarded));
+        }
+        self.logged_epochs = (confirmed, discarded);
+    }
+}
+
+/// The name of a prediction display mode, as `MOSH_PREDICTION_DISPLAY`
+/// spells it.
+fn prediction_mode_name(mode: PredictionDisplay) -> &'static str {
+    match mode {
+        PredictionDisplay::Adaptive => "adaptive",
+        PredictionDisplay::Always => "always",
+        PredictionDisplay::Never => "never",
+        PredictionDisplay::Experimental => "experimental",
     }
 }
 

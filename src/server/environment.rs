@@ -81,8 +81,9 @@ impl Environment {
 }
 
 /// Variables of mosh itself that must not leak into the session.
-const MOSH_OWN_VARIABLES: [&str; 6] = [
+const MOSH_OWN_VARIABLES: [&str; 7] = [
     "MOSH_KEY",
+    "MOSH_LOG",
     "MOSH_PREDICTION_DISPLAY",
     "MOSH_NO_TERM_INIT",
     "MOSH_SERVER_NETWORK_TMOUT",

@@ -20,13 +20,14 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::control::{ControlEndpoint, ATTACHED_SILENCE_MS};
 use super::timeouts::Timeouts;
+use crate::diag::{DiagLog, Event, LinkFigures};
 use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::sys::spawn::PtyChild;
-use crate::transport::{Transport, TransportEvent};
+use crate::transport::{Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod rekey;
@@ -65,6 +66,8 @@ pub struct SessionSetup {
     pub timeouts: Timeouts,
     /// `-v` count: log events on stderr.
     pub verbose: u32,
+    /// The `MOSH_LOG` file (or a disabled log).
+    pub diag: DiagLog,
     /// The session's entry in the registry, if it could be made.
     pub control: Option<ControlEndpoint>,
 }
@@ -101,10 +104,11 @@ enum Next {
     Stop,
 }
 
-/// Logging on stderr, only with `-v`.
+/// Logging on stderr, only with `-v`; and typed events to `MOSH_LOG`.
 struct Log {
     verbose: u32,
     dropped: u64,
+    diag: DiagLog,
 }
 
 impl Log {
@@ -115,14 +119,21 @@ impl Log {
     }
 
     /// Counts a dropped datagram; logs the first few, then every 1000th.
-    fn dropped(&mut self, why: &dyn std::fmt::Display) {
+    fn dropped(&mut self, why: &TransportError) {
         self.dropped += 1;
         if self.dropped <= 10 || self.dropped % 1000 == 0 {
             self.say(format_args!(
                 "dropped a datagram ({why}); {} dropped so far",
                 self.dropped
             ));
+            let total = self.dropped;
+            self.diag.record(&Event::Dropped { total, why });
         }
+    }
+
+    /// Notes in `MOSH_LOG` why the session ends.
+    fn exiting(&mut self, reason: &'static str) {
+        self.diag.record(&Event::Exiting(reason));
     }
 }
 
@@ -183,8 +194,15 @@ impl<S: HostState> Session<S> {
         }
         let seed = chaff_seed();
         let local = S::blank(setup.size.cols, setup.size.rows);
-        let transport =
+        let mut transport =
             Transport::new_server(&setup.key, local, UserStream::new(), clock.now(), seed);
+        transport.set_frame_records(setup.diag.wants_frames());
+        let mut diag = setup.diag;
+        diag.record(&Event::Started {
+            local: socket.local_addr().ok(),
+            peer: None,
+            verbose: setup.verbose,
+        });
         Ok(Session {
             poll,
             socket,
@@ -197,6 +215,7 @@ impl<S: HostState> Session<S> {
             log: Log {
                 verbose: setup.verbose,
                 dropped: 0,
+                diag,
             },
             to_pty: Vec::new(),
             to_pty_done: 0,
@@ -225,6 +244,7 @@ impl<S: HostState> Session<S> {
                     continue;
                 }
                 self.log.say(format_args!("poll: {e}"));
+                self.log.exiting("cannot wait for events (poll failed)");
                 break;
             }
             let mut signals = SignalSet::default();
@@ -442,6 +462,7 @@ impl<S: HostState> Session<S> {
         if !self.transport.shutdown_in_progress() {
             self.log
                 .say(format_args!("the session's program has ended"));
+            self.log.exiting("the session's program has ended");
             self.transport.start_shutdown(now);
         }
     }
@@ -509,6 +530,16 @@ impl<S: HostState> Session<S> {
             quit = true;
         }
         if quit {
+            if !self.transport.shutdown_in_progress() {
+                let idle = self.timeouts.network_ms > 0 && since_heard >= self.timeouts.network_ms;
+                self.log.exiting(if idle {
+                    "network idle timeout (MOSH_SERVER_NETWORK_TMOUT)"
+                } else if signals.contains(Signal::User1) {
+                    "SIGUSR1 received"
+                } else {
+                    "signal received"
+                });
+            }
             if self.transport.has_remote_addr() && !self.transport.shutdown_in_progress() {
                 self.transport.start_shutdown(now);
             } else {
@@ -519,9 +550,11 @@ impl<S: HostState> Session<S> {
             || self.transport.shutdown_acknowledged()
             || self.transport.shutdown_ack_timed_out(now);
         if self.transport.shutdown_in_progress() && shutdown_over {
+            self.log.exiting("shutdown complete");
             return Next::Stop;
         }
         if self.transport.counterparty_shutdown_ack_sent() {
+            self.log.exiting("the client shut the session down");
             return Next::Stop;
         }
         let never_had_client = self.last_heard.is_none();
@@ -533,9 +566,26 @@ impl<S: HostState> Session<S> {
                 "No connection within {} seconds.",
                 NO_CLIENT_TIMEOUT_MS / 1000
             ));
+            self.log.exiting("no client connected within 60 seconds");
             return Next::Stop;
         }
         Next::Continue
+    }
+
+    /// Writes a `MOSH_LOG` line for each datagram sent and received.
+    fn log_frames(&mut self) {
+        if !self.log.diag.wants_frames() {
+            return;
+        }
+        let link = LinkFigures {
+            srtt: self.transport.srtt(),
+            rttvar: self.transport.rttvar(),
+            rto: self.transport.rto(),
+            interval: self.transport.send_interval(),
+        };
+        while let Some(record) = self.transport.poll_frame_record() {
+            self.log.diag.record(&Event::Frame(record, link));
+        }
     }
 
     fn send_datagrams(&mut self, now: u64) -> Next {
@@ -550,22 +600,28 @@ impl<S: HostState> Session<S> {
         }
         while let Some(event) = self.transport.poll_event() {
             match event {
-                TransportEvent::RemoteAttached(addr) => self
-                    .log
-                    .say(format_args!("Server now attached to client at {addr}")),
-                TransportEvent::RemoteDetached => self
-                    .log
-                    .say(format_args!("Server now detached from client.")),
+                TransportEvent::RemoteAttached(addr) => {
+                    self.log
+                        .say(format_args!("Server now attached to client at {addr}"));
+                    self.log.diag.record(&Event::PeerAttached(addr));
+                }
+                TransportEvent::RemoteDetached => {
+                    self.log
+                        .say(format_args!("Server now detached from client."));
+                    self.log.diag.record(&Event::PeerDetached);
+                }
                 TransportEvent::SendFailed(WireError::EncryptionLimit) => {
                     self.log.say(format_args!(
                         "the session key is worn out; ending the session"
                     ));
+                    self.log.exiting("the session key is worn out");
                     return Next::Stop;
                 }
                 TransportEvent::SendFailed(e) => self.log.say(format_args!("could not send: {e}")),
                 TransportEvent::PortHopWanted => {}
             }
         }
+        self.log_frames();
         Next::Continue
     }
 

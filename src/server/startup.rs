@@ -17,6 +17,7 @@ use super::ports::{bind_server_socket, DEFAULT_PORTS};
 use super::registry::{command_line, live_sessions, registry_dir, unix_now};
 use super::session::{serve, SessionSetup};
 use super::timeouts::Timeouts;
+use crate::diag::{DiagLog, Role};
 use crate::sys::fd::{redirect_stdio_to_null, stdin_is_tty, tcdrain};
 use crate::sys::passwd::current_user;
 use crate::sys::process::{exit_immediately, fork_single_threaded, new_session, Forked};
@@ -59,6 +60,12 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         }
     };
     let port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
+    let env_lookup = |name: &str| std::env::var_os(name);
+    let diag =
+        DiagLog::from_environment(Role::Server, opts.verbose, &env_lookup).unwrap_or_else(|why| {
+            eprintln!("{why}");
+            DiagLog::disabled(Role::Server)
+        });
     tell_of_detached_sessions();
     announce(port, &key);
     let _ = ignore(Signal::Hangup);
@@ -97,6 +104,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         size,
         timeouts,
         verbose: opts.verbose,
+        diag,
         control,
     };
     let status = serve(setup);

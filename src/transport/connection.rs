@@ -211,6 +211,12 @@ impl Connection {
         self.remote_addr
     }
 
+    /// One more than the highest datagram sequence number heard from the
+    /// peer: how many datagrams it has sent, as far as we know.
+    pub fn peer_datagrams_sent(&self) -> u64 {
+        self.expected_seq
+    }
+
     /// When the newest in-order authentic datagram arrived.
     pub fn last_heard(&self) -> Option<u64> {
         self.last_heard

@@ -18,6 +18,7 @@ use super::chaff::ChaffSource;
 use super::connection::{Connection, Role};
 use super::error::TransportError;
 use super::event::TransportEvent;
+use super::frame_record::{FrameDirection, FrameNumbers, FrameRecord, FrameRecords};
 use super::receiver::{Incoming, Received, Receiver};
 use super::sender::{LinkTiming, Sender};
 use super::state::{NumberedState, SyncState};
@@ -37,6 +38,8 @@ pub struct Transport<Local: SyncState, Remote: SyncState> {
     assembly: FragmentAssembly,
     /// Datagrams of the instruction being sent, not yet taken.
     outbox: VecDeque<(SocketAddr, Vec<u8>)>,
+    /// Datagram summaries for diagnostics (off unless asked for).
+    frames: FrameRecords,
 }
 
 impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
@@ -82,6 +85,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
             fragmenter: Fragmenter::new(),
             assembly: FragmentAssembly::new(),
             outbox: VecDeque::new(),
+            frames: FrameRecords::default(),
         }
     }
 
@@ -98,9 +102,24 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     ) -> Result<(), TransportError> {
         let payload = self.connection.receive(datagram, from, now)?;
         let fragment = Fragment::decode(&payload)?;
+        let mut record = FrameRecord {
+            direction: FrameDirection::Received,
+            datagram_len: datagram.len(),
+            fragment_id: fragment.id,
+            fragment_num: fragment.num,
+            is_final: fragment.is_final,
+            numbers: None,
+        };
         match self.assembly.add(fragment)? {
-            Some(instruction) => self.handle_instruction(instruction, now),
-            None => Ok(()),
+            Some(instruction) => {
+                record.numbers = Some(numbers_of(&instruction));
+                self.frames.push(record);
+                self.handle_instruction(instruction, now)
+            }
+            None => {
+                self.frames.push(record);
+                Ok(())
+            }
         }
     }
 
@@ -160,6 +179,16 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         let budget = self.connection.fragment_budget();
         for fragment in self.fragmenter.try_make_fragments(inst, budget)? {
             if let Some(datagram) = self.connection.make_datagram(&fragment.encode(), now)? {
+                if self.frames.is_enabled() {
+                    self.frames.push(FrameRecord {
+                        direction: FrameDirection::Sent,
+                        datagram_len: datagram.1.len(),
+                        fragment_id: fragment.id,
+                        fragment_num: fragment.num,
+                        is_final: fragment.is_final,
+                        numbers: Some(numbers_of(inst)),
+                    });
+                }
                 self.outbox.push_back(datagram);
             }
         }
@@ -357,6 +386,40 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     pub fn reassembly_bytes_held(&self) -> usize {
         self.assembly.held_bytes()
     }
+
+    /// Round-trip time variation (ms).
+    pub fn rttvar(&self) -> f64 {
+        self.connection.rtt().rttvar()
+    }
+
+    /// How many datagrams the peer has sent, as far as its sequence
+    /// numbers tell (for loss estimates).
+    pub fn peer_datagrams_sent(&self) -> u64 {
+        self.connection.peer_datagrams_sent()
+    }
+
+    /// Starts (or stops) keeping a [`FrameRecord`] for each datagram sent
+    /// and received, to take with
+    /// [`poll_frame_record`](Self::poll_frame_record).
+    pub fn set_frame_records(&mut self, on: bool) {
+        self.frames.set_enabled(on);
+    }
+
+    /// The oldest datagram summary not yet taken.
+    pub fn poll_frame_record(&mut self) -> Option<FrameRecord> {
+        self.frames.pop()
+    }
+}
+
+/// The numbers of an instruction, without its contents.
+fn numbers_of(inst: &Instruction) -> FrameNumbers {
+    FrameNumbers {
+        old_num: inst.old_num,
+        new_num: inst.new_num,
+        ack_num: inst.ack_num,
+        throwaway_num: inst.throwaway_num,
+        diff_len: inst.diff.len(),
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +503,37 @@ mod tests {
             client.srtt()
         );
         assert_eq!(client.send_interval(), crate::transport::SEND_INTERVAL_MIN);
+    }
+
+    #[test]
+    fn frame_records_describe_each_datagram_without_its_contents() {
+        let (mut server, mut client) = pair();
+        client.set_frame_records(true);
+        server.set_frame_records(true);
+        client.current_state_mut().push(b"typed");
+        run(&mut server, &mut client, 0, 50);
+        let sent: Vec<FrameRecord> = std::iter::from_fn(|| client.poll_frame_record()).collect();
+        let heard: Vec<FrameRecord> = std::iter::from_fn(|| server.poll_frame_record())
+            .filter(|r| r.direction == FrameDirection::Received)
+            .collect();
+        let first = sent
+            .iter()
+            .find(|r| r.direction == FrameDirection::Sent)
+            .unwrap();
+        let numbers = first.numbers.unwrap();
+        assert_eq!((numbers.old_num, numbers.new_num), (0, 1));
+        assert!(numbers.diff_len > 0);
+        let same = heard
+            .iter()
+            .find(|r| r.fragment_id == first.fragment_id)
+            .unwrap();
+        assert_eq!(same.datagram_len, first.datagram_len);
+        assert_eq!(same.numbers, first.numbers);
+        assert!(sent.iter().any(|r| r.direction == FrameDirection::Received));
+        assert!(server.peer_datagrams_sent() >= heard.len() as u64);
+        client.set_frame_records(false);
+        run(&mut server, &mut client, 51, 400);
+        assert_eq!(client.poll_frame_record(), None, "nothing kept while off");
     }
 
     #[test]

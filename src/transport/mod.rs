@@ -12,6 +12,7 @@ mod connection;
 mod endpoint;
 mod error;
 mod event;
+mod frame_record;
 mod receiver;
 mod sender;
 mod state;
@@ -24,6 +25,7 @@ pub use connection::{
 pub use endpoint::Transport;
 pub use error::TransportError;
 pub use event::TransportEvent;
+pub use frame_record::{FrameDirection, FrameNumbers, FrameRecord};
 pub use receiver::{HARD_STATE_LIMIT, QUENCH_INTERVAL, SOFT_STATE_LIMIT};
 pub use sender::{
     ACK_DELAY, ACK_INTERVAL, ACTIVE_RETRY_TIMEOUT, DEFAULT_SEND_DELAY, MAX_SENT_STATES,

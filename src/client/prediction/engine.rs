@@ -47,6 +47,17 @@ const MAX_CURSOR_PREDICTIONS: usize = 1024;
 /// A read of more bytes than this is a paste: no predictions for it.
 pub const PASTE_THRESHOLD: usize = 100;
 
+/// How the predictions fared so far, for the status view and the log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PredictionOutcomes {
+    /// Predicted cells the server's screen confirmed.
+    pub cells_confirmed: u64,
+    /// Predicted cells the server's screen contradicted (or that expired).
+    pub cells_wrong: u64,
+    /// Epochs thrown away because a prediction in them was wrong.
+    pub epochs_discarded: u64,
+}
+
 /// Guesses the effect of typing on the screen. All times are `now`
 /// milliseconds from the caller's clock.
 #[derive(Clone, Debug)]
@@ -81,6 +92,7 @@ pub struct PredictionEngine {
     server_cursor: Option<(usize, usize)>,
     /// The epoch a Return started and the server's cursor at that time.
     newline: Option<(u64, (usize, usize))>,
+    outcomes: PredictionOutcomes,
 }
 
 impl PredictionEngine {
@@ -106,6 +118,7 @@ impl PredictionEngine {
             last_size: (0, 0),
             server_cursor: None,
             newline: None,
+            outcomes: PredictionOutcomes::default(),
         }
     }
 
@@ -145,6 +158,16 @@ impl PredictionEngine {
             PredictionDisplay::Always | PredictionDisplay::Experimental => true,
             PredictionDisplay::Adaptive => self.srtt_trigger || self.glitch_trigger > 0,
         }
+    }
+
+    /// How the predictions fared so far.
+    pub fn outcomes(&self) -> PredictionOutcomes {
+        self.outcomes
+    }
+
+    /// The newest epoch a correct prediction confirmed.
+    pub fn confirmed_epoch(&self) -> u64 {
+        self.confirmed_epoch
     }
 
     /// Whether shown predictions are underlined.
@@ -514,16 +537,20 @@ impl PredictionEngine {
                 let (validity, lifetime) = (p.validity(fb, row, self.frame_echo_acked), p.lifetime);
                 match validity {
                     Validity::IncorrectOrExpired => {
+                        self.outcomes.cells_wrong += 1;
                         if self.display == PredictionDisplay::Experimental {
                             self.reset_cell(r, c);
                         } else if lifetime.is_tentative(self.confirmed_epoch) {
+                            self.outcomes.epochs_discarded += 1;
                             self.kill_epoch(lifetime.tentative_until_epoch, fb);
                         } else {
+                            self.outcomes.epochs_discarded += 1;
                             self.reset();
                             return false;
                         }
                     }
                     Validity::Correct => {
+                        self.outcomes.cells_confirmed += 1;
                         self.confirm(lifetime, now);
                         let actual = fb.cell(row, c).rendition();
                         if let Some(rest) = self.rows.get_mut(r).and_then(|p| p.cells.get_mut(c..))

@@ -12,6 +12,6 @@ mod engine;
 mod input;
 mod overlay;
 
-pub use engine::{PredictionEngine, PASTE_THRESHOLD};
+pub use engine::{PredictionEngine, PredictionOutcomes, PASTE_THRESHOLD};
 pub use input::{InputDecoder, Keystroke};
 pub use overlay::{CellPrediction, CursorPrediction, Lifetime, Validity};
