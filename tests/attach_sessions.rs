@@ -568,3 +568,44 @@ fn after_a_rekey_the_old_key_is_useless() {
         );
     }
 }
+
+#[test]
+fn kill_tells_a_connected_client_the_session_is_over() {
+    let registry = Registry::new();
+    let script = "while read line; do echo \"got:$line\"; done";
+    let out = registry.run_server(&["new", "-i", "127.0.0.1", "--", "sh", "-c", script]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (port, key) = server::parse_connect(&text).expect("MOSH CONNECT");
+    let mut client = HandClient::new(&SessionKey::parse(&key).unwrap(), port);
+    client.type_keys(b"hello\r");
+    assert!(client.run_until("got:hello", Duration::from_secs(20)));
+    let session = registry.wait_for("attached", |s| s.len() == 1 && s[0].attached)[0].clone();
+
+    let runtime_dir = registry.runtime_dir.clone();
+    let id = session.id.clone();
+    let killer = std::thread::spawn(move || {
+        let mut cmd = Command::new(server::our_server());
+        cmd.args(["kill", &id]).env("XDG_RUNTIME_DIR", runtime_dir);
+        server::run_with_deadline(cmd, Duration::from_secs(20)).expect("kill")
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !client.transport.counterparty_shutdown_ack_sent() {
+        if Instant::now() >= deadline {
+            let killed = killer.join().unwrap();
+            panic!(
+                "the client was not told; kill said {killed:?}; state {}",
+                client.transport.remote_state_num()
+            );
+        }
+        client.run_for(Duration::from_millis(50));
+    }
+    client.run_for(Duration::from_millis(200));
+    let killed = killer.join().unwrap();
+    let said = String::from_utf8_lossy(&killed.stdout);
+    assert!(killed.status.success(), "{killed:?}");
+    assert!(
+        said.contains(&format!("ended session {}", session.id)),
+        "{said}"
+    );
+    assert!(!alive(session.pid));
+}

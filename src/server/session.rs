@@ -512,7 +512,7 @@ impl<S: HostState> Session<S> {
         let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
         let mut quit = signals.contains(Signal::Terminate)
             || signals.contains(Signal::Interrupt)
-            || self.quit_requested;
+            || std::mem::take(&mut self.quit_requested);
         if self.timeouts.network_ms > 0 && since_heard >= self.timeouts.network_ms {
             self.log.say(format_args!(
                 "Network idle for {} seconds.",
