@@ -58,7 +58,9 @@ pub struct ClientSettings {
     pub term_init: bool,
     /// The bootstrap's arguments, shown in the client's `-#` argument.
     pub typed_args: Vec<OsString>,
-    /// `--verbose` count, passed on as `-v`.
+    /// `--verbose` count, passed on as `-v` when `MOSH_LOG` is set (that
+    /// is where our client writes the detail; a stock client would write
+    /// it over the session's screen).
     pub verbose: u32,
 }
 
@@ -107,8 +109,9 @@ pub fn hand_over(
     settings: &ClientSettings,
 ) -> i32 {
     let mut args = client_arguments(endpoint, &settings.typed_args);
-    let verbose = (0..settings.verbose.min(3)).map(|_| OsString::from("-v"));
-    args.splice(0..0, verbose);
+    let logging = std::env::var_os(crate::diag::LOG_VARIABLE).is_some_and(|p| !p.is_empty());
+    let verbose = if logging { settings.verbose.min(3) } else { 0 };
+    args.splice(0..0, (0..verbose).map(|_| OsString::from("-v")));
     let env = client_environment(endpoint, settings);
     match client {
         Client::Builtin => {

@@ -611,7 +611,8 @@ pub fn usage(program: &str) -> String {
                              address is found (default: \"proxy\")
 
 -v      --verbose            show each start-up step on stderr; pass -v to
-                                the server and the client (repeatable)
+                                the server (and the client, if MOSH_LOG
+                                is set); repeatable
 
         --attach[=ID]        resume a running mosh-rs session (by default
                                 the most recently used detached one)
