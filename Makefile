@@ -11,7 +11,7 @@ DIST_DIR     = target/dist
 # Adds a rustup target when it is missing (no-op without rustup).
 add_target = @command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx '$(1)' || rustup target add '$(1)'; } || true
 
-.PHONY: all build build-aarch64 test lint unit run install dist package bench clean
+.PHONY: all build build-aarch64 test lint unit run install dist package bench soak clean
 
 all: build
 
@@ -51,6 +51,12 @@ dist: build build-aarch64 package
 
 package:
 	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN)
+
+# The fault suite's long variants: a 60 s outage, 90 s asleep, two
+# minutes of roaming, in every pairing (about a quarter of an hour).
+soak: build
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
+	$(CARGO) test --locked --release --test faults -- --test-threads=2
 
 bench: build
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) bench --locked

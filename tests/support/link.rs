@@ -10,7 +10,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -73,6 +73,10 @@ pub struct LinkStats {
     pub dropped: AtomicU64,
 }
 
+/// How many client-to-server datagrams the relay keeps copies of, for
+/// tests that replay captured traffic.
+const CAPTURE_LIMIT: usize = 64;
+
 /// The relay's settings.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
@@ -110,6 +114,7 @@ pub struct Link {
     blackout: Arc<AtomicBool>,
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
+    captured: Arc<Mutex<VecDeque<Vec<u8>>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -124,6 +129,7 @@ impl Link {
         let blackout = Arc::new(AtomicBool::new(false));
         let source_ip = Arc::new(Mutex::new(None));
         let stats = Arc::new(LinkStats::default());
+        let captured = Arc::new(Mutex::new(VecDeque::new()));
         let mut worker = Worker {
             front,
             back,
@@ -140,6 +146,7 @@ impl Link {
             blackout: blackout.clone(),
             source_ip: source_ip.clone(),
             stats: stats.clone(),
+            captured: captured.clone(),
             hops_done: 0,
             switches_done: 0,
             scripted_dark: false,
@@ -153,6 +160,7 @@ impl Link {
             blackout,
             source_ip,
             stats,
+            captured,
             thread: Some(thread),
         })
     }
@@ -172,6 +180,15 @@ impl Link {
         if let Ok(mut pending) = self.source_ip.lock() {
             *pending = Some(ip);
         }
+    }
+
+    /// Copies of the last client-to-server datagrams delivered (oldest
+    /// first), as an eavesdropper on the path would have them.
+    pub fn captured_to_server(&self) -> Vec<Vec<u8>> {
+        self.captured
+            .lock()
+            .map(|c| c.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Traffic counters so far.
@@ -246,6 +263,7 @@ struct Worker {
     blackout: Arc<AtomicBool>,
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
+    captured: Arc<Mutex<VecDeque<Vec<u8>>>>,
     hops_done: u64,
     switches_done: usize,
     scripted_dark: bool,
@@ -408,6 +426,15 @@ impl Worker {
         Some(due)
     }
 
+    fn capture(&self, datagram: &[u8]) {
+        if let Ok(mut captured) = self.captured.lock() {
+            if captured.len() == CAPTURE_LIMIT {
+                captured.pop_front();
+            }
+            captured.push_back(datagram.to_vec());
+        }
+    }
+
     fn deliver_due(&mut self) -> bool {
         let now = Instant::now();
         let mut delivered = false;
@@ -419,6 +446,7 @@ impl Worker {
             match datagram.direction {
                 Direction::ToServer => {
                     if self.back.send_to(&datagram.bytes, self.server).is_ok() {
+                        self.capture(&datagram.bytes);
                         self.stats
                             .to_server_datagrams
                             .fetch_add(1, Ordering::Relaxed);
