@@ -77,6 +77,9 @@ pub struct LinkStats {
 /// tests that replay captured traffic.
 const CAPTURE_LIMIT: usize = 64;
 
+/// Client-to-server datagrams delivered, with when.
+type Captured = VecDeque<(Instant, Vec<u8>)>;
+
 /// The relay's settings.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
@@ -114,7 +117,7 @@ pub struct Link {
     blackout: Arc<AtomicBool>,
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
-    captured: Arc<Mutex<VecDeque<Vec<u8>>>>,
+    captured: Arc<Mutex<Captured>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -182,12 +185,19 @@ impl Link {
         }
     }
 
-    /// Copies of the last client-to-server datagrams delivered (oldest
-    /// first), as an eavesdropper on the path would have them.
-    pub fn captured_to_server(&self) -> Vec<Vec<u8>> {
+    /// Copies of the last client-to-server datagrams delivered at least
+    /// `age` ago (oldest first), as an eavesdropper on the path would have
+    /// them.
+    pub fn captured_to_server(&self, age: Duration) -> Vec<Vec<u8>> {
+        let now = Instant::now();
         self.captured
             .lock()
-            .map(|c| c.iter().cloned().collect())
+            .map(|c| {
+                c.iter()
+                    .filter(|(at, _)| now.duration_since(*at) >= age)
+                    .map(|(_, datagram)| datagram.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -263,7 +273,7 @@ struct Worker {
     blackout: Arc<AtomicBool>,
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
-    captured: Arc<Mutex<VecDeque<Vec<u8>>>>,
+    captured: Arc<Mutex<Captured>>,
     hops_done: u64,
     switches_done: usize,
     scripted_dark: bool,
@@ -431,7 +441,7 @@ impl Worker {
             if captured.len() == CAPTURE_LIMIT {
                 captured.pop_front();
             }
-            captured.push_back(datagram.to_vec());
+            captured.push_back((Instant::now(), datagram.to_vec()));
         }
     }
 
