@@ -52,6 +52,8 @@ dist: build build-aarch64 package
 package:
 	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN)
 
+# MOSH_RS_BENCH_SECONDS and MOSH_RS_SOAK_SECONDS shorten benches/network.rs
+# (60 s per bandwidth session, 120 s of soak by default).
 bench: build
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) $(CARGO) bench --locked
 

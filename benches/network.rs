@@ -558,6 +558,8 @@ struct Series {
     /// RSS in KiB (else a count or bytes).
     rss: bool,
     values: Vec<u64>,
+    /// Samples that could not be read.
+    missed: usize,
 }
 
 struct SoakRun {
@@ -608,7 +610,10 @@ fn run_soak(
         type_keys_until(&session.tmux, due);
         let values = sample(&session, client_pid);
         for (s, v) in series.iter_mut().zip(values) {
-            s.values.push(v);
+            match v {
+                Some(v) => s.values.push(v),
+                None => s.missed += 1,
+            }
         }
     }
     let stats = session.relay.stats();
@@ -647,24 +652,23 @@ fn series_for(pairing: Pairing) -> Vec<Series> {
             name,
             rss,
             values: Vec::new(),
+            missed: 0,
         })
         .collect()
 }
 
 /// RSS of server and client, then our server's and our client's held
-/// counts (missing figures read as 0).
-fn sample(session: &Session, client_pid: i32) -> Vec<u64> {
-    let mut values = vec![
-        rss_kib(session.server.pid).unwrap_or(0),
-        rss_kib(client_pid).unwrap_or(0),
-    ];
+/// counts; `None` for a figure that could not be read.
+fn sample(session: &Session, client_pid: i32) -> Vec<Option<u64>> {
+    let mut values = vec![rss_kib(session.server.pid), rss_kib(client_pid)];
     let asks = [
         (&session.server_log, session.server.pid, libc::SIGUSR2),
         (&session.client_log, client_pid, libc::SIGUSR1),
     ];
     for (log, pid, signal) in asks {
         if let Some(log) = log {
-            values.extend(ask_held(log, pid, signal).unwrap_or_default());
+            let held = ask_held(log, pid, signal);
+            values.extend((0..HELD_NAMES.len()).map(|i| held.map(|h| h[i])));
         }
     }
     values
@@ -804,6 +808,9 @@ fn print_soak(runs: &[(Pairing, Result<SoakRun, String>)]) {
                 at(v.len().saturating_sub(1)),
                 if is_flat { "yes" } else { "NO" }
             );
+            if s.missed > 0 {
+                println!("  ({} samples of {} could not be read)", s.missed, s.name);
+            }
         }
     }
     println!();
