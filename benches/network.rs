@@ -10,7 +10,10 @@
 //!    then idle until the session's time is up ([`SESSION_SECONDS`], or
 //!    `MOSH_RS_BENCH_SECONDS`). The relay counts the datagrams and bytes
 //!    it delivers each way; the tables give them per pairing, per phase,
-//!    and as ratios to the stock pairing.
+//!    and as ratios to the stock pairing, then each of our programs
+//!    against the stock one with the same peer. Byte counts vary by a few
+//!    per cent between runs (random chaff in every datagram, and how many
+//!    frames the flood's catch-up takes depends on scheduling).
 //! 2. Soak. All four pairings at once, each running seeded random output
 //!    (with a key typed every second) through a relay that loses 15% each
 //!    way, reorders and duplicates a little, for [`SOAK_SECONDS`] (or
@@ -543,7 +546,41 @@ fn print_bandwidth_goal(
             "goal (total bytes <= the stock pairing's, each pairing): NOT met; over: {over:?}, failed: {failed}"
         );
     }
+    print_each_side(runs);
     println!();
+}
+
+/// Each of our programs against the stock one with the same peer, on the
+/// bytes it sends itself: our server's down bytes, our client's up bytes.
+fn print_each_side(runs: &[(Pairing, Result<BandwidthRun, String>)]) {
+    let total = |client: Side, server: Side| {
+        runs.iter()
+            .find(|(p, _)| p.client == client && p.server == server)
+            .and_then(|(_, r)| r.as_ref().ok())
+            .map(|r| r.total)
+    };
+    for peer in [Side::Stock, Side::Ours] {
+        if let (Some(ours), Some(stock)) = (total(peer, Side::Ours), total(peer, Side::Stock)) {
+            println!(
+                "  our server's bytes down / the stock server's, with the {} client: {} / {} = {}",
+                peer.name(),
+                ours.down_bytes,
+                stock.down_bytes,
+                ratio(ours.down_bytes, Some(stock.down_bytes))
+            );
+        }
+    }
+    for peer in [Side::Stock, Side::Ours] {
+        if let (Some(ours), Some(stock)) = (total(Side::Ours, peer), total(Side::Stock, peer)) {
+            println!(
+                "  our client's bytes up / the stock client's, with the {} server: {} / {} = {}",
+                peer.name(),
+                ours.up_bytes,
+                stock.up_bytes,
+                ratio(ours.up_bytes, Some(stock.up_bytes))
+            );
+        }
+    }
 }
 
 fn first_line(text: &str) -> &str {
