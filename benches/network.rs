@@ -5,7 +5,7 @@
 //!
 //! 1. Bandwidth. The same scripted session runs through a user-space
 //!    relay with 20 ms each way and no loss: a shell where a few lines
-//!    are typed at a human pace, then a stand-in for `top` redrawing the
+//!    are typed at a human pace (seeded jitter), then a stand-in for `top` redrawing the
 //!    whole 80x24 screen once a second, then one flood (`seq 1 200000`),
 //!    then idle until the session's time is up ([`SESSION_SECONDS`], or
 //!    `MOSH_RS_BENCH_SECONDS`). The relay counts the datagrams and bytes
@@ -63,10 +63,13 @@ const ONE_WAY_DELAY_MS: u64 = 20;
 const PROMPT: &str = "ready$ ";
 const COLS: u16 = 80;
 const ROWS: u16 = 24;
-/// Time between typed keys.
-const KEY_GAP: Duration = Duration::from_millis(150);
-/// Key slots of pause after each typed line (a person reading).
-const PAUSE_AFTER_LINE: u32 = 6;
+/// Mean time between typed keys, and how far each gap strays from it
+/// (seeded, the same in every pairing: an even beat would line up with
+/// the ack timer and measure that coincidence instead).
+const KEY_GAP_MS: u64 = 150;
+const KEY_GAP_JITTER_MS: u64 = 50;
+/// Pause after each typed line (a person reading).
+const PAUSE_AFTER_LINE: Duration = Duration::from_millis(900);
 /// Shares of the session: typing, then the `top` stand-in; the flood and
 /// idle time get the rest.
 const TYPING_SHARE: f64 = 0.3;
@@ -347,7 +350,7 @@ fn run_bandwidth(
     let top_end = typing_end + length.mul_f64(TOP_SHARE);
     let end = start + length;
     let mut marks = vec![Counts::of(session.relay.stats())];
-    type_lines(t, lines_that_fit(typing_end - start));
+    type_plan(t, &typing_plan(typing_end - start));
     sleep_until(typing_end);
     marks.push(Counts::of(session.relay.stats()));
     run_top(t, scripts, top_end - Instant::now());
@@ -368,36 +371,53 @@ fn run_bandwidth(
     })
 }
 
-/// How many of the typed lines fit in `phase` (the same for every
-/// pairing: it depends on the length only).
-fn lines_that_fit(phase: Duration) -> usize {
-    let slots = (phase.as_millis() / KEY_GAP.as_millis()) as usize;
-    let mut used = 0;
-    let mut lines = 0;
-    for line in TYPED_LINES.iter().cycle() {
-        let needed = line.chars().count() + 1 + PAUSE_AFTER_LINE as usize;
-        if used + needed > slots {
-            break;
-        }
-        used += needed;
-        lines += 1;
-    }
-    lines
+/// One keystroke of the typing phase.
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    Char(char),
+    Enter,
 }
 
-/// Types `count` lines one key every [`KEY_GAP`], each then Return and a
-/// pause.
-fn type_lines(t: &Tmux, count: usize) {
-    let mut due = Instant::now();
-    for line in TYPED_LINES.iter().cycle().take(count) {
-        for ch in line.chars() {
-            sleep_until(due);
-            t.type_text(&ch.to_string());
-            due += KEY_GAP;
+/// The typing phase's keystrokes and their times: whole lines from
+/// [`TYPED_LINES`], as many as fit in `phase`. It depends on the length
+/// only, so every pairing gets the same.
+fn typing_plan(phase: Duration) -> Vec<(Duration, Key)> {
+    let mut plan = Vec::new();
+    let mut at = Duration::ZERO;
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut gap = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let jitter = rng % (2 * KEY_GAP_JITTER_MS + 1);
+        Duration::from_millis(KEY_GAP_MS - KEY_GAP_JITTER_MS + jitter)
+    };
+    for line in TYPED_LINES.iter().cycle() {
+        let mut keys: Vec<(Duration, Key)> = Vec::new();
+        let mut t = at;
+        for key in line.chars().map(Key::Char).chain([Key::Enter]) {
+            keys.push((t, key));
+            t += gap();
         }
-        sleep_until(due);
-        t.send_keys(&["Enter"]);
-        due += KEY_GAP * (1 + PAUSE_AFTER_LINE);
+        t += PAUSE_AFTER_LINE;
+        if t > phase {
+            break;
+        }
+        plan.extend(keys);
+        at = t;
+    }
+    plan
+}
+
+/// Types the keys of `plan` at their times after now.
+fn type_plan(t: &Tmux, plan: &[(Duration, Key)]) {
+    let start = Instant::now();
+    for &(at, key) in plan {
+        sleep_until(start + at);
+        match key {
+            Key::Char(c) => t.type_text(&c.to_string()),
+            Key::Enter => t.send_keys(&["Enter"]),
+        }
     }
 }
 
