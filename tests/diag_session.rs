@@ -1,7 +1,8 @@
 //! Diagnostics in real sessions, in a real terminal (tmux):
 //! - `MOSH_LOG` with `mosh -v --local`: client and server write frame
 //!   lines for datagrams sent and received, `SIGUSR1` makes the client
-//!   write its connection figures, the file is private (0600), and
+//!   write its connection figures and `SIGUSR2` the server its held-state
+//!   counts, the file is private (0600), and
 //!   neither a session key nor a typed keystroke is in it;
 //! - `MOSH_CLIENT_NETWORK_TIMEOUT=3`: with the (stock) server stopped by
 //!   SIGSTOP, the client gives up with a clear message;
@@ -118,6 +119,13 @@ fn mosh_log_has_frame_lines_and_no_key_or_keystrokes() {
     let text = wait_for_file(&log, |t| t.contains("] status: srtt ")).unwrap_or_else(|t| {
         panic!("SIGUSR1 wrote no figures:\n{t}");
     });
+    let server_pid = server_pid.expect("server pid");
+    mosh_rs::sys::process::kill(server_pid, libc::SIGUSR2).expect("SIGUSR2");
+    let text = wait_for_file(&log, |t| {
+        t.lines()
+            .any(|l| l.contains("mosh-server[") && l.contains("] figures: held sent states "))
+    })
+    .unwrap_or_else(|t| panic!("SIGUSR2 wrote no held-state line:\n{t}\nbefore: {text}"));
 
     term.send_keys(&["C-^", "."]);
     assert!(term.wait_for_dead(WAIT), "the client did not quit");
@@ -138,7 +146,14 @@ fn mosh_log_has_frame_lines_and_no_key_or_keystrokes() {
         }
     }
     let status = text.lines().find(|l| l.contains("] status: ")).unwrap();
-    for part in ["srtt ", "sent ", "received ", "recent loss ", "prediction "] {
+    for part in [
+        "srtt ",
+        "sent ",
+        "received ",
+        "recent loss ",
+        "prediction ",
+        "held sent states ",
+    ] {
         assert!(status.contains(part), "{part} missing: {status}");
     }
     assert!(text.contains("mosh-client[") && text.contains("exiting: Exiting on user request"));

@@ -22,7 +22,7 @@ use super::prediction::PASTE_THRESHOLD;
 use super::settings::{ClientEnvironment, PredictionDisplay};
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
-use crate::diag::{ConnectionStats, DiagLog, Event, LinkFigures, StatusFigures};
+use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, LinkFigures, StatusFigures};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
@@ -686,6 +686,7 @@ impl Client {
             predictions_shown: self.overlays.predictions.is_showing(),
             predictions_confirmed: outcomes.cells_confirmed,
             predictions_wrong: outcomes.cells_wrong,
+            held: HeldState::of(&self.transport),
         }
     }
 

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use super::held::HeldState;
 use super::status_line::StatusFigures;
 use crate::transport::{FrameDirection, FrameRecord, TransportError};
 
@@ -77,6 +78,8 @@ pub enum Event<'a> {
     },
     /// The connection figures (client: status view, `SIGUSR1`).
     Status(&'a StatusFigures),
+    /// Server: the held-state counts (`SIGUSR2`).
+    Held(HeldState),
     /// Client: nothing heard from the server for this long.
     NetworkTimeout {
         /// The limit that was reached (s).
@@ -128,6 +131,7 @@ impl fmt::Display for Event<'_> {
                 write!(f, "dropped a datagram ({why}); {total} dropped so far")
             }
             Event::Status(figures) => write!(f, "status: {}", figures.log_text()),
+            Event::Held(held) => write!(f, "figures: {held}"),
             Event::NetworkTimeout { seconds } => write!(
                 f,
                 "nothing heard from the server for {seconds} s \

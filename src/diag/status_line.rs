@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use super::held::HeldState;
 use super::stats::ConnectionStats;
 
 /// Everything the status view shows, gathered by the client.
@@ -29,6 +30,8 @@ pub struct StatusFigures {
     pub predictions_confirmed: u64,
     /// Predicted cells contradicted so far.
     pub predictions_wrong: u64,
+    /// Protocol state held by the transport.
+    pub held: HeldState,
 }
 
 impl StatusFigures {
@@ -63,7 +66,7 @@ impl StatusFigures {
         format!(
             "srtt {:.0} ms rttvar {:.0} ms frame interval {} ms server {} last contact {} \
              sent {} datagrams {} bytes received {} datagrams {} bytes dropped {} \
-             recent loss {} prediction {}{} {}",
+             recent loss {} prediction {}{} {} {}",
             self.srtt_ms,
             self.rttvar_ms,
             self.frame_interval_ms,
@@ -81,7 +84,8 @@ impl StatusFigures {
             } else {
                 ""
             },
-            self.confirmation_text()
+            self.confirmation_text(),
+            self.held
         )
     }
 
@@ -141,6 +145,11 @@ mod tests {
             predictions_shown: true,
             predictions_confirmed: 9,
             predictions_wrong: 1,
+            held: HeldState {
+                sent_states: 2,
+                received_states: 1,
+                reassembly_bytes: 0,
+            },
         }
     }
 
@@ -173,6 +182,7 @@ mod tests {
             "received 1 datagrams 300 bytes",
             "recent loss -",
             "prediction adaptive (shown) 90% right",
+            "held sent states 2 received states 1 reassembly bytes 0",
         ] {
             assert!(line.contains(part), "{part:?} not in {line:?}");
         }

@@ -20,7 +20,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::control::{ControlEndpoint, ATTACHED_SILENCE_MS};
 use super::timeouts::Timeouts;
-use crate::diag::{DiagLog, Event, LinkFigures};
+use crate::diag::{DiagLog, Event, HeldState, LinkFigures};
 use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
@@ -181,8 +181,12 @@ impl<S: HostState> Session<S> {
         let pty = File::from(setup.child.master.try_clone()?);
         poll.registry()
             .register(&mut SourceFd(&pty.as_raw_fd()), PTY, Interest::READABLE)?;
-        let mut signals =
-            SignalPipe::install(&[Signal::Terminate, Signal::Interrupt, Signal::User1])?;
+        let mut signals = SignalPipe::install(&[
+            Signal::Terminate,
+            Signal::Interrupt,
+            Signal::User1,
+            Signal::User2,
+        ])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         if let Some(control) = &setup.control {
@@ -509,6 +513,10 @@ impl<S: HostState> Session<S> {
 
     /// Signals, idle timeouts and the shutdown handshake.
     fn check_lifetime(&mut self, signals: SignalSet, now: u64) -> Next {
+        if signals.contains(Signal::User2) {
+            let held = HeldState::of(&self.transport);
+            self.log.diag.record(&Event::Held(held));
+        }
         let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
         let mut quit = signals.contains(Signal::Terminate)
             || signals.contains(Signal::Interrupt)

@@ -21,6 +21,8 @@ pub enum Signal {
     Terminate,
     /// SIGUSR1
     User1,
+    /// SIGUSR2
+    User2,
     /// SIGCHLD
     Child,
     /// SIGWINCH
@@ -41,6 +43,7 @@ impl Signal {
             Signal::Interrupt => libc::SIGINT,
             Signal::Terminate => libc::SIGTERM,
             Signal::User1 => libc::SIGUSR1,
+            Signal::User2 => libc::SIGUSR2,
             Signal::Child => libc::SIGCHLD,
             Signal::WindowChange => libc::SIGWINCH,
             Signal::Pipe => libc::SIGPIPE,

@@ -61,12 +61,13 @@ impl PtyChild {
 
 /// Signals whose disposition the server changes and the child must get
 /// back at their defaults.
-const RESET_SIGNALS: [libc::c_int; 8] = [
+const RESET_SIGNALS: [libc::c_int; 9] = [
     libc::SIGHUP,
     libc::SIGPIPE,
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGUSR1,
+    libc::SIGUSR2,
     libc::SIGCHLD,
     libc::SIGWINCH,
     libc::SIGQUIT,
