@@ -200,6 +200,16 @@ impl<'a> Painter<'a> {
         }
     }
 
+    /// Hides the cursor before drawing at (`row`, `col`), unless it is
+    /// there already: drawing where it stands (typing, mostly) does not
+    /// make it jump about, and the hide/show pair would double the bytes
+    /// of such a frame.
+    fn hide_cursor_unless_at(&mut self, row: usize, col: usize) {
+        if self.cursor != Some((row, col)) || self.pending_wrap {
+            self.hide_cursor();
+        }
+    }
+
     fn hide_cursor(&mut self) {
         if self.cursor_visible != Some(false) {
             self.push(b"\x1b[?25l");
@@ -291,8 +301,8 @@ impl<'a> Painter<'a> {
             && col == 0
             && self.pending_wrap
             && self.cursor.is_some_and(|(r, _)| r + 1 == row);
-        self.hide_cursor();
         if !wrap_here {
+            self.hide_cursor_unless_at(row, col);
             self.move_to(row, col);
         }
         self.set_pen(cell.rendition());
@@ -458,7 +468,7 @@ impl<'a> Painter<'a> {
         let to_end = end == self.width;
         let len = end - start;
         if self.can_erase(blank) && (to_end || (self.caps.ech && len > 5)) {
-            self.hide_cursor();
+            self.hide_cursor_unless_at(row, start);
             self.move_to(row, start);
             self.pen_for_erase(blank);
             if to_end {
@@ -491,6 +501,7 @@ impl<'a> Painter<'a> {
                 self.print_cell(row, start, &cell, link.as_ref(), false);
             }
         } else {
+            self.bridge_gap(row, col, new.row(row));
             self.move_to(row, col);
         }
         self.set_pen(new.rendition());
@@ -727,6 +738,29 @@ mod tests {
 
     fn numbered(n: usize) -> String {
         (0..n).map(|i| format!("row {i:02}\r\n")).collect()
+    }
+
+    #[test]
+    fn a_typed_character_is_sent_as_itself() {
+        let old = screen(20, 4, b"$ ");
+        let mut new = old.clone();
+        new.feed(b"x");
+        assert_eq!(diff(&old, &new, &RenderCaps::default()), "x");
+        let mut spaced = new.clone();
+        spaced.feed(b" ");
+        assert_eq!(diff(&new, &spaced, &RenderCaps::default()), " ");
+    }
+
+    #[test]
+    fn drawing_away_from_the_cursor_hides_it_meanwhile() {
+        let old = screen(20, 4, b"$ ");
+        let mut new = old.clone();
+        new.feed(b"\x1b[3;5Hstatus\x1b[1;3H");
+        let out = diff(&old, &new, &RenderCaps::default());
+        assert!(
+            out.starts_with("\x1b[?25l") && out.ends_with("\x1b[?25h"),
+            "{out:?}"
+        );
     }
 
     #[test]
