@@ -213,7 +213,7 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
         return None;
     }
     // The line feed that leaves a region's height minus one after it.
-    let region_height = g.bottom - g.top + 1;
+    let region_height = g.bottom.checked_sub(g.top)? + 1;
     let last_lf = memchr::memrchr_iter(b'\n', run).nth(region_height - 1)?;
     let to = last_lf + 1;
     let skipped = run.get(from..to).filter(|s| !s.is_empty())?;
