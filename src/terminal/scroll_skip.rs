@@ -3,7 +3,7 @@
 //! A program flooding the terminal with plain lines (`cat` of a log,
 //! `seq`, `find /`) writes far more rows than the screen holds, and all
 //! but the last screenful scroll away before anyone could see them. In a
-//! run of plain text — printable ASCII, CR and LF, nothing else — the
+//! run of plain text — printable ASCII, CR, LF and tabs, nothing else — the
 //! cursor's path does not depend on what the screen holds, so [`Motion`]
 //! can follow it without touching a cell. [`plan`] uses that to find the
 //! lines whose rows would leave the scroll region before the run ends;
@@ -34,7 +34,7 @@ const BLOCK: usize = 64;
 
 /// Whether `b` may appear in a run of plain text.
 fn is_plain(b: u8) -> bool {
-    b.wrapping_sub(0x20) < 0x5F || b == b'\r' || b == b'\n'
+    b.wrapping_sub(0x20) < 0x5F || b == b'\r' || b == b'\n' || b == b'\t'
 }
 
 /// Whether every byte of `block` is plain (written to compile to vector
@@ -76,12 +76,13 @@ pub(super) fn is_long(run: &[u8], lines: usize) -> bool {
 /// What the cursor's path through plain text depends on; it does not
 /// change within a run.
 #[derive(Clone, Copy, Debug)]
-struct Geometry {
+struct Geometry<'a> {
     width: usize,
     height: usize,
     top: usize,
     bottom: usize,
     autowrap: bool,
+    tab_stops: &'a [bool],
 }
 
 /// The cursor following plain text, with the region's scrolls counted.
@@ -132,6 +133,19 @@ impl Motion {
         self.pending_wrap = false;
     }
 
+    /// HT, as [`Framebuffer::tab_forward`] moves: to the next tab stop or
+    /// the last column, a pending wrap left as it is.
+    fn tab(&mut self, g: &Geometry) {
+        let next = g
+            .tab_stops
+            .iter()
+            .enumerate()
+            .take(g.width)
+            .skip(self.col + 1)
+            .find_map(|(col, &stop)| stop.then_some(col));
+        self.col = next.unwrap_or(g.width - 1);
+    }
+
     /// A line feed; true if it scrolled the region.
     fn line_feed(&mut self, g: &Geometry) -> bool {
         let before = self.scrolls;
@@ -168,6 +182,7 @@ fn follow(run: &[u8], motion: &mut Motion, g: &Geometry, to_first_scroll: bool) 
         i += 1;
         match rest.first() {
             Some(b'\r') => motion.carriage_return(),
+            Some(b'\t') => motion.tab(g),
             Some(b'\n') => {
                 if motion.line_feed(g) && to_first_scroll {
                     break;
@@ -197,6 +212,7 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
         top: fb.draw.scroll_top,
         bottom: fb.draw.scroll_bottom,
         autowrap: fb.draw.autowrap,
+        tab_stops: &fb.draw.tab_stops,
     };
     let below_region = fb.cursor_row > g.bottom;
     if fb.draw.insert_mode || fb.draw.active_charset() != Charset::Ascii || below_region {
@@ -277,7 +293,9 @@ mod tests {
     /// Mostly plain lines of every length around the width, now and then
     /// a control sequence that changes how they are drawn.
     fn flood(rng: &mut Rng, width: usize, len: usize) -> Vec<u8> {
-        const SEQUENCES: [&[u8]; 12] = [
+        const SEQUENCES: [&[u8]; 14] = [
+            b"\x1bH",
+            b"\x1b[3g",
             b"\x1b[1;31m",
             b"\x1b[0m",
             b"\x1b[44m",
@@ -299,7 +317,10 @@ mod tests {
                 4..=7 => out.push(b'\n'),
                 _ => {
                     let n = rng.below(2 * width + 2);
-                    out.extend((0..n).map(|_| b'!' + rng.below(94) as u8));
+                    out.extend((0..n).map(|_| match rng.below(12) {
+                        0 => b'\t',
+                        _ => b'!' + rng.below(94) as u8,
+                    }));
                     if rng.below(3) > 0 {
                         out.extend_from_slice(b"\r\n");
                     }
@@ -350,6 +371,67 @@ mod tests {
                 rest = later;
             }
             assert_same(&mut fast, &mut slow, &input);
+        }
+    }
+
+    #[test]
+    fn motion_follows_the_cursor_as_the_emulator_moves_it() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..3000 {
+            let width = 1 + rng.below(12);
+            let height = 1 + rng.below(7);
+            let mut e = Emulator::new(width, height);
+            let len = rng.below(300);
+            e.feed_without_skipping(&flood(&mut rng, width, len));
+            let run_len = rng.below(80);
+            let run = flood(&mut rng, width, run_len);
+            let run = run.get(..plain_prefix(&run)).unwrap_or_default();
+            let fb = e.framebuffer();
+            if !e.is_ground() || fb.draw.insert_mode || fb.draw.active_charset() != Charset::Ascii {
+                continue;
+            }
+            let g = Geometry {
+                width,
+                height,
+                top: fb.draw.scroll_top,
+                bottom: fb.draw.scroll_bottom,
+                autowrap: fb.draw.autowrap,
+                tab_stops: &fb.draw.tab_stops.clone(),
+            };
+            let mut m = Motion {
+                row: fb.cursor_row,
+                col: fb.cursor_col,
+                pending_wrap: fb.pending_wrap,
+                scrolls: 0,
+            };
+            follow(run, &mut m, &g, false);
+            e.feed_without_skipping(run);
+            let fb = e.framebuffer();
+            assert_eq!(
+                (m.row, m.col, m.pending_wrap),
+                (fb.cursor_row, fb.cursor_col, fb.pending_wrap),
+                "{width}x{height} after {:?}",
+                String::from_utf8_lossy(run)
+            );
+        }
+    }
+
+    #[test]
+    fn tabs_and_lines_without_carriage_returns_land_the_cursor_exactly() {
+        for (width, height) in [(80, 24), (10, 4), (9, 1)] {
+            for tail in ["", "x", "\tab", "123456789\t\t", "\t\n\t"] {
+                let mut text = b"\x1b[3g\x1b[1;4H\x1bH\x1b[1;7H\x1bH\x1b[24;1H".to_vec();
+                for i in 0..200 {
+                    let line = format!("{}\t{}\t\n", "a".repeat(i % 13), i);
+                    text.extend_from_slice(line.as_bytes());
+                }
+                text.extend_from_slice(tail.as_bytes());
+                let mut fast = Emulator::new(width, height);
+                let mut slow = Emulator::new(width, height);
+                fast.feed(&text);
+                slow.feed_without_skipping(&text);
+                assert_same(&mut fast, &mut slow, &text);
+            }
         }
     }
 
