@@ -4,10 +4,14 @@
 //! * flood: time to drain `cat` of ~23 MB of `seq` output inside a
 //!   session, until a marker printed after it shows on the client's
 //!   screen; against the raw pty floor (the same `cat` on a bare pty,
-//!   drained by a reader doing nothing else);
+//!   drained by a reader doing nothing else), sampled before every flood
+//!   of either server so that all three see the same machine load; and
+//!   the server's CPU time per flood (less noisy on a shared machine);
 //! * memory: server RSS idle in an 80x24 session, and after 1 and 3 floods;
-//! * idle: server wake-ups per second (context switches) with a connected
-//!   idle client.
+//! * idle: server wake-ups per second (voluntary context switches: each
+//!   time it slept and was woken; preemptions are the machine's load) with
+//!   a connected idle client, over 15 s (a heartbeat each way every 3 s,
+//!   so a shorter window mostly measures its phase).
 
 #[path = "../tests/support/server.rs"]
 mod server;
@@ -24,7 +28,7 @@ use session::MoshSession;
 
 const SEQ_LINES: u64 = 3_150_000;
 const FLOODS: usize = 3;
-const IDLE_SECONDS: u64 = 5;
+const IDLE_SECONDS: u64 = 15;
 const WAIT: Duration = Duration::from_secs(120);
 
 fn main() {
@@ -48,27 +52,29 @@ fn main() {
     let size_mb = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
     println!("mosh-server benchmark: flood of {size_mb:.1} MB (`seq 1 {SEQ_LINES}`), 80x24, stock mosh-client");
 
-    let floor = (0..3)
-        .map(|_| raw_pty_drain(&data))
-        .fold(f64::MAX, f64::min);
     let ours = measure(&server::our_server(), &data);
     let upstream = measure(Path::new("/usr/bin/mosh-server"), &data);
+    let floor = ours.best_floor.min(upstream.best_floor);
 
     println!();
     println!(
-        "| {:<24} | seconds | x floor |",
+        "| {:<24} | seconds | x floor | server CPU s |",
         format!("flood (best of {FLOODS})")
     );
-    println!("| ------------------------ | ------- | ------- |");
-    println!("| raw pty floor            | {floor:7.3} | {:7.2} |", 1.0);
+    println!("| ------------------------ | ------- | ------- | ------------ |");
+    println!(
+        "| raw pty floor            | {floor:7.3} | {:7.2} |              |",
+        1.0
+    );
     for (name, m) in [
         ("mosh-rs server", &ours),
         ("upstream mosh-server", &upstream),
     ] {
         println!(
-            "| {name:<24} | {:7.3} | {:7.2} |",
+            "| {name:<24} | {:7.3} | {:7.2} | {:12.3} |",
             m.best_flood,
-            m.best_flood / floor
+            m.best_flood / floor,
+            m.best_cpu
         );
     }
     println!(
@@ -101,6 +107,10 @@ fn main() {
 
 struct Measured {
     best_flood: f64,
+    /// The least server CPU time (s) a flood took.
+    best_cpu: f64,
+    /// The raw pty floor, sampled before each flood.
+    best_floor: f64,
     rss_idle_mb: f64,
     rss_after_first_mb: f64,
     rss_after_last_mb: f64,
@@ -153,9 +163,19 @@ fn rss_mb(pid: i32) -> f64 {
     status_field(pid, "VmRSS:").unwrap_or(0) as f64 / 1024.0
 }
 
-fn context_switches(pid: i32) -> u64 {
+/// Seconds the process has run on a CPU (user and system).
+fn cpu_seconds(pid: i32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).unwrap_or_default();
+    let ns: u64 = stat
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    ns as f64 / 1e9
+}
+
+fn voluntary_switches(pid: i32) -> u64 {
     status_field(pid, "voluntary_ctxt_switches:").unwrap_or(0)
-        + status_field(pid, "nonvoluntary_ctxt_switches:").unwrap_or(0)
 }
 
 fn measure(server_program: &Path, data: &Path) -> Measured {
@@ -172,13 +192,16 @@ fn measure(server_program: &Path, data: &Path) -> Measured {
     let pid = s.server_pid(WAIT).expect("server pid");
     std::thread::sleep(Duration::from_secs(2));
     let rss_idle_mb = rss_mb(pid);
-    let before = context_switches(pid);
+    let before = voluntary_switches(pid);
     std::thread::sleep(Duration::from_secs(IDLE_SECONDS));
-    let idle_wakeups_per_s = (context_switches(pid) - before) as f64 / IDLE_SECONDS as f64;
+    let idle_wakeups_per_s = (voluntary_switches(pid) - before) as f64 / IDLE_SECONDS as f64;
 
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
+    let mut floors = Vec::new();
     let mut rss_after = Vec::new();
     for n in 0..FLOODS {
+        floors.push(raw_pty_drain(data));
         s.tmux.type_text("clear");
         s.tmux.send_keys(&["Enter"]);
         s.tmux
@@ -187,17 +210,22 @@ fn measure(server_program: &Path, data: &Path) -> Measured {
         let marker = format!("FLOOD{}DONE", n + 100);
         let command = format!("cat {}; echo FLOOD$(({n}+100))DONE", data.display());
         s.tmux.type_text(&command);
+        let cpu_before = cpu_seconds(pid);
         let start = Instant::now();
         s.tmux.send_keys(&["Enter"]);
         s.tmux
             .wait_for(WAIT, |screen| screen.lines().any(|l| l == marker))
             .expect("flood finishes");
         times.push(start.elapsed().as_secs_f64());
+        cpu.push(cpu_seconds(pid) - cpu_before);
         std::thread::sleep(Duration::from_millis(500));
         rss_after.push(rss_mb(pid));
     }
+    let best = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
     Measured {
-        best_flood: times.iter().copied().fold(f64::MAX, f64::min),
+        best_flood: best(&times),
+        best_cpu: best(&cpu),
+        best_floor: best(&floors),
         rss_idle_mb,
         rss_after_first_mb: rss_after.first().copied().unwrap_or(0.0),
         rss_after_last_mb: rss_after.last().copied().unwrap_or(0.0),

@@ -39,6 +39,9 @@ const CONTROL: Token = Token(3);
 
 /// Bytes read from the pty per turn before the network gets a look in.
 const PTY_READ_BUDGET: usize = 1 << 20;
+/// Time spent reading the pty per turn before the network gets a look in:
+/// half the shortest frame interval, so frames keep their pace in a flood.
+const PTY_READ_TIME_BUDGET: Duration = Duration::from_millis(10);
 /// Size of one pty read.
 const PTY_READ_CHUNK: usize = 64 * 1024;
 /// Datagrams taken per turn before other work gets a look in.
@@ -424,10 +427,12 @@ impl<S: HostState> Session<S> {
         self.to_pty.len() - self.to_pty_done
     }
 
-    /// Reads what the program wrote, up to a budget per turn.
+    /// Reads what the program wrote, up to a budget of bytes and time per
+    /// turn.
     fn read_pty(&mut self, now: u64) {
         let mut buf = std::mem::take(&mut self.read_buf);
         let mut budget = PTY_READ_BUDGET;
+        let started = Instant::now();
         let mut replies = Vec::new();
         loop {
             match self.pty.read(&mut buf) {
@@ -441,7 +446,7 @@ impl<S: HostState> Session<S> {
                         .current_state_mut()
                         .host_output(bytes, &mut replies);
                     budget = budget.saturating_sub(n);
-                    if budget == 0 {
+                    if budget == 0 || started.elapsed() >= PTY_READ_TIME_BUDGET {
                         break; // more may be waiting: pty_more_to_read stays set
                     }
                 }

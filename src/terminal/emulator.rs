@@ -10,6 +10,7 @@ use super::hyperlink::Hyperlink;
 use super::modes::{MouseEncoding, MouseReporting};
 use super::params::Params;
 use super::parser::{Parser, Perform};
+use super::scroll_skip;
 use super::sgr::{apply_sgr, push_num};
 
 /// Most bytes of unread answers kept for the host; later ones are dropped.
@@ -53,7 +54,70 @@ impl Emulator {
     }
 
     /// Runs bytes from the host (a program's output) through the terminal.
+    /// Plain lines that would scroll off unseen are skipped, see
+    /// [`scroll_skip`](super::scroll_skip).
     pub fn feed(&mut self, bytes: &[u8]) {
+        let lines = self.terminal.fb.height();
+        // A flood of plain text fills whole reads; look at their two ends
+        // only, so other output pays next to nothing.
+        let head = scroll_skip::plain_prefix(bytes);
+        let (head, rest) = bytes.split_at(head);
+        if scroll_skip::is_long(head, lines) {
+            self.feed_plain_run(head);
+        } else {
+            self.parser.advance(&mut self.terminal, head);
+        }
+        let tail = rest.len() - scroll_skip::plain_suffix(rest);
+        let (rest, tail) = rest.split_at(tail);
+        self.parser.advance(&mut self.terminal, rest);
+        if scroll_skip::is_long(tail, lines) {
+            self.feed_plain_run(tail);
+        } else {
+            self.parser.advance(&mut self.terminal, tail);
+        }
+    }
+
+    /// Feeds a run of plain text, skipping what scrolls off unseen.
+    fn feed_plain_run(&mut self, run: &[u8]) {
+        let settled = self.finish_sequence(run);
+        let run = run.get(settled..).unwrap_or_default();
+        let skip = if self.parser.is_ground() {
+            scroll_skip::plan(&self.terminal.fb, run)
+        } else {
+            None
+        };
+        let Some(skip) = skip else {
+            self.parser.advance(&mut self.terminal, run);
+            return;
+        };
+        let drawn = run.get(..skip.bytes.start).unwrap_or_default();
+        let rest = run.get(skip.bytes.end..).unwrap_or_default();
+        self.parser.advance(&mut self.terminal, drawn);
+        self.terminal.fb.skip_lines(&skip);
+        self.parser.advance(&mut self.terminal, rest);
+    }
+
+    /// Feeds the start of `bytes` one byte at a time until the parser is
+    /// back in the ground state, for a sequence begun before a run of
+    /// plain text (`ESC [ 0 m`); gives up after a sequence's usual length.
+    /// Returns how many bytes were fed.
+    fn finish_sequence(&mut self, bytes: &[u8]) -> usize {
+        const USUAL_SEQUENCE: usize = 32;
+        let mut fed = 0;
+        for byte in bytes.chunks(1).take(USUAL_SEQUENCE) {
+            if self.parser.is_ground() {
+                break;
+            }
+            self.parser.advance(&mut self.terminal, byte);
+            fed += 1;
+        }
+        fed
+    }
+
+    /// Runs bytes through the terminal drawing every line (the reference
+    /// the skipping is checked against).
+    #[cfg(test)]
+    pub(super) fn feed_without_skipping(&mut self, bytes: &[u8]) {
         self.parser.advance(&mut self.terminal, bytes);
     }
 

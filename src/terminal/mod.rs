@@ -30,6 +30,7 @@ pub mod params;
 pub mod parser;
 mod print;
 pub mod row;
+mod scroll_skip;
 pub mod sgr;
 pub mod utf8;
 pub mod width;

@@ -98,7 +98,7 @@ fn is_printable_ascii(b: u8) -> bool {
 
 /// Length of the run of printable ASCII (0x20..=0x7E) at the start of
 /// `bytes`, eight bytes at a time.
-fn printable_ascii_prefix(bytes: &[u8]) -> usize {
+pub(super) fn printable_ascii_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
