@@ -30,15 +30,13 @@ use std::time::{Duration, Instant};
 use mosh_rs::statesync::{HostState, HostStream, UserStream};
 use mosh_rs::transport::SHUTDOWN_NUM;
 use mosh_rs::wire::{decode_user_message, SessionKey, UserEvent};
-use tmux::Tmux;
+use tmux::{Tmux, EXIT_STATUS_PREFIX};
 use udp_end::UdpEnd;
 
 const UPSTREAM_CLIENT: &str = "/usr/bin/mosh-client";
 const GREETING: &str = "WIRE-REVERSE-OK";
 const CLIENT_EXITING: &str = "[mosh is exiting.]";
 const UNCLEAN: &str = "did not shut down cleanly";
-/// Printed by the pane's shell with the client's exit status after it.
-const EXIT_STATUS_PREFIX: &str = "CLIENT-EXIT-STATUS=";
 
 type Server = UdpEnd<HostStream, UserStream>;
 
@@ -81,10 +79,7 @@ impl Session {
         let tmux = Tmux::start(
             80,
             24,
-            // The shell reports the client's exit status itself: tmux
-            // 3.3 sometimes never reaps a pane's process and so never
-            // learns its status.
-            &format!("{UPSTREAM_CLIENT} 127.0.0.1 {port}; echo {EXIT_STATUS_PREFIX}$?"),
+            &Tmux::with_exit_report(&format!("{UPSTREAM_CLIENT} 127.0.0.1 {port}")),
             &[
                 ("MOSH_KEY", key_text.as_str()),
                 ("LANG", "C.UTF-8"),

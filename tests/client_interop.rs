@@ -476,7 +476,11 @@ fn a_server_that_never_answers_is_reported() {
     // A port where nothing will ever answer.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    let t = client_in_tmux(port, "AAAAAAAAAAAAAAAAAAAAAA", &[]);
+    let command = format!(
+        "MOSH_KEY=AAAAAAAAAAAAAAAAAAAAAA {} 127.0.0.1 {port}",
+        shell_quote(&our_client().to_string_lossy())
+    );
+    let t = Tmux::start(80, 24, &Tmux::with_exit_report(&command), &[]).expect("tmux starts");
     let notice = format!("Nothing received from server on UDP port {port}.");
     let screen = t
         .wait_for_text(&notice, WAIT)
@@ -494,7 +498,7 @@ fn a_server_that_never_answers_is_reported() {
         )),
         "{screen}"
     );
-    assert_eq!(t.wait_for_exit(WAIT), Some(1));
+    assert_eq!(t.wait_for_reported_exit(WAIT), Ok(1));
 }
 
 fn client_in_tmux(port: u16, key: &str, env: &[(&str, &str)]) -> Tmux {

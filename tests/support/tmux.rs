@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// What [`Tmux::with_exit_report`] prints before the exit status.
+pub const EXIT_STATUS_PREFIX: &str = "PANE-EXIT-STATUS=";
+
 /// A private tmux server running one session with one pane.
 pub struct Tmux {
     dir: PathBuf,
@@ -180,16 +183,23 @@ impl Tmux {
         false
     }
 
-    /// Waits until the pane's program exits; its status if it did in time.
-    pub fn wait_for_exit(&self, timeout: Duration) -> Option<i32> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.pane_exit_status() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        None
+    /// `command` followed by a line with its exit status, for
+    /// [`wait_for_reported_exit`](Tmux::wait_for_reported_exit): tmux 3.3
+    /// sometimes never reaps a pane's process, and so never learns its
+    /// status.
+    pub fn with_exit_report(command: &str) -> String {
+        format!("{command}; echo {EXIT_STATUS_PREFIX}$?")
+    }
+
+    /// Waits for the status line of a [`with_exit_report`] command.
+    ///
+    /// [`with_exit_report`]: Tmux::with_exit_report
+    pub fn wait_for_reported_exit(&self, timeout: Duration) -> Result<i32, String> {
+        let screen = self.wait_for(timeout, |s| s.contains(EXIT_STATUS_PREFIX))?;
+        screen
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(EXIT_STATUS_PREFIX)?.parse().ok())
+            .ok_or(screen)
     }
 
     /// The pid of the pane's program.
