@@ -7,6 +7,8 @@
 
 #[path = "support/link.rs"]
 mod link;
+#[path = "support/relayed_session.rs"]
+mod relayed_session;
 #[path = "support/server.rs"]
 mod server;
 #[path = "support/session.rs"]
@@ -16,60 +18,40 @@ mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use link::{Impairment, Link, LinkConfig};
+use link::{Impairment, LinkConfig};
+use relayed_session::{Pairing, RelayedSession, STOCK_SERVER};
 use session::shell_quote;
 use tmux::Tmux;
 
-const STOCK_SERVER: &str = "/usr/bin/mosh-server";
 const WAIT: Duration = Duration::from_secs(30);
 const SHELL: &str = "PS1='ready$ ' exec bash --norc --noprofile -i";
 /// One way; the round trip is twice this.
 const ONE_WAY_DELAY_MS: u64 = 100;
 const UNDERLINE: &str = "\x1b[4m";
 
-/// A session through a slow relay: the server, the relay, the client.
-struct SlowSession {
-    tmux: Tmux,
-    _relay: Link,
-    _server: server::DetachedServer,
-}
-
-fn start(prediction: &str) -> SlowSession {
+fn start(prediction: &str) -> RelayedSession {
     start_program(prediction, SHELL, "ready$")
 }
 
-/// A slow session running `command`, once `ready_text` shows.
-fn start_program(prediction: &str, command: &str, ready_text: &str) -> SlowSession {
-    let server = server::start_detached(
-        Path::new(STOCK_SERVER),
-        &["new", "-i", "127.0.0.1", "--", "sh", "-c", command],
-        &[("LANG", "C.UTF-8")],
-    )
-    .expect("server starts");
+/// Our client and the stock server through a relay adding the round
+/// trip, running `command`, once `ready_text` shows.
+fn start_program(prediction: &str, command: &str, ready_text: &str) -> RelayedSession {
     let config = LinkConfig {
         up: Impairment::delay_ms(ONE_WAY_DELAY_MS),
         down: Impairment::delay_ms(ONE_WAY_DELAY_MS),
         ..LinkConfig::default()
     };
-    let relay = Link::start(([127, 0, 0, 1], server.port).into(), config).expect("relay");
-    let client = server::our_links().join("mosh-client");
-    let command = format!(
-        "MOSH_PREDICTION_DISPLAY={prediction} MOSH_KEY={} exec {} 127.0.0.1 {}",
-        server.key,
-        shell_quote(&client.to_string_lossy()),
-        relay.client_facing_addr().port()
+    let session = RelayedSession::start(
+        Pairing::OurClientStockServer,
+        config,
+        command,
+        &[],
+        &[("MOSH_PREDICTION_DISPLAY", prediction)],
     );
-    let tmux = Tmux::start(80, 24, &command, &[]).expect("tmux starts");
-    tmux.wait_for_text(ready_text, WAIT)
-        .unwrap_or_else(|s| panic!("not ready:\n{s}"));
-    SlowSession {
-        tmux,
-        _relay: relay,
-        _server: server,
-    }
+    session.expect_text(ready_text, WAIT);
+    session
 }
 
 /// Waits until the screen (with attributes) has not changed for a while

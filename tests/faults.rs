@@ -27,6 +27,8 @@ mod link;
 mod relayed_session;
 #[path = "support/server.rs"]
 mod server;
+#[path = "support/session.rs"]
+mod session;
 #[path = "support/skip.rs"]
 mod skip;
 #[path = "support/tmux.rs"]

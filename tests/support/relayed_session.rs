@@ -5,8 +5,8 @@
 //! can be paired with any server, ours or upstream's, which is what the
 //! fault suite needs.
 //!
-//! Needs `#[path]` includes of `link.rs`, `server.rs` and `tmux.rs`
-//! beside it as modules `link`, `server` and `tmux`.
+//! Needs `#[path]` includes of `link.rs`, `server.rs`, `session.rs` and
+//! `tmux.rs` beside it as modules `link`, `server`, `session` and `tmux`.
 
 #![allow(dead_code)]
 
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::link::{Link, LinkConfig};
 use crate::server::{self, DetachedServer};
+use crate::session::shell_quote;
 use crate::tmux::Tmux;
 
 pub const STOCK_CLIENT: &str = "/usr/bin/mosh-client";
@@ -56,11 +57,6 @@ impl Pairing {
     }
 }
 
-/// Quotes `s` for a POSIX shell.
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
 /// A running relayed session; everything it started is killed by pid when
 /// it is dropped (tmux, the relay thread, the detached server).
 pub struct RelayedSession {
@@ -93,12 +89,12 @@ impl RelayedSession {
         let relay = Link::start(([127, 0, 0, 1], server.port).into(), link).expect("relay starts");
         let exports: String = client_env
             .iter()
-            .map(|(k, v)| format!("{k}={} ", quote(v)))
+            .map(|(k, v)| format!("{k}={} ", shell_quote(v)))
             .collect();
         let client_command = format!(
             "{exports}MOSH_KEY={} exec {} 127.0.0.1 {}",
             server.key,
-            quote(&pairing.client().to_string_lossy()),
+            shell_quote(&pairing.client().to_string_lossy()),
             relay.client_facing_addr().port()
         );
         let tmux = Tmux::start(80, 24, &client_command, &[]).expect("tmux starts");
