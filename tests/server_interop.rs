@@ -131,6 +131,25 @@ fn the_server_exits_after_the_network_timeout_once_the_client_is_gone() {
 }
 
 #[test]
+fn the_shell_sees_the_timeout_variables_but_not_the_key() {
+    if missing_tools() {
+        return;
+    }
+    let s = start(
+        SHELL,
+        &[
+            ("MOSH_SERVER_NETWORK_TMOUT", "31"),
+            ("MOSH_SERVER_SIGNAL_TMOUT", "41"),
+        ],
+    );
+    expect_text(&s, "ready$");
+    s.tmux
+        .type_text("echo \"net=$MOSH_SERVER_NETWORK_TMOUT sig=$MOSH_SERVER_SIGNAL_TMOUT key=${MOSH_KEY-none}\"");
+    s.tmux.send_keys(&["Enter"]);
+    expect_text(&s, "net=31 sig=41 key=none");
+}
+
+#[test]
 fn an_unattended_server_exits_after_the_network_timeout() {
     let started = server::start_detached(
         &server::our_server(),

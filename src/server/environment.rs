@@ -80,14 +80,14 @@ impl Environment {
     }
 }
 
-/// Variables of mosh itself that must not leak into the session.
-const MOSH_OWN_VARIABLES: [&str; 7] = [
+/// Variables of mosh itself that must not leak into the session: the key,
+/// our log file, and the client's own settings. The server's timeout
+/// variables stay, as with stock mosh: scripts and nested servers read them.
+const MOSH_OWN_VARIABLES: [&str; 5] = [
     "MOSH_KEY",
     "MOSH_LOG",
     "MOSH_PREDICTION_DISPLAY",
     "MOSH_NO_TERM_INIT",
-    "MOSH_SERVER_NETWORK_TMOUT",
-    "MOSH_SERVER_SIGNAL_TMOUT",
     "MOSH_ESCAPE_KEY",
 ];
 
@@ -245,7 +245,9 @@ mod tests {
         let env = Environment::from_pairs([
             ("STY", "1.pts"),
             ("MOSH_KEY", "secret"),
+            ("MOSH_PREDICTION_DISPLAY", "always"),
             ("MOSH_SERVER_NETWORK_TMOUT", "5"),
+            ("MOSH_SERVER_SIGNAL_TMOUT", "7"),
             ("KEEP", "yes"),
             ("TERM", "dumb"),
         ]);
@@ -254,7 +256,9 @@ mod tests {
         assert_eq!(out.get("NCURSES_NO_UTF8_ACS"), Some(OsStr::new("1")));
         assert_eq!(out.get("PWD"), Some(OsStr::new("/h")));
         assert_eq!(out.get("KEEP"), Some(OsStr::new("yes")));
-        for gone in ["STY", "MOSH_KEY", "MOSH_SERVER_NETWORK_TMOUT"] {
+        assert_eq!(out.get("MOSH_SERVER_NETWORK_TMOUT"), Some(OsStr::new("5")));
+        assert_eq!(out.get("MOSH_SERVER_SIGNAL_TMOUT"), Some(OsStr::new("7")));
+        for gone in ["STY", "MOSH_KEY", "MOSH_PREDICTION_DISPLAY"] {
             assert_eq!(out.get(gone), None, "{gone}");
         }
         assert_eq!(
