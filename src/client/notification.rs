@@ -20,8 +20,8 @@ const LONG_SILENCE_MS: u64 = 60_000;
 /// Characters of bar text kept (as upstream's fixed buffer).
 const MAX_TEXT_CHARS: usize = 127;
 
-const BAR_FOREGROUND: Color = Color::Indexed(7);
-const BAR_BACKGROUND: Color = Color::Indexed(4);
+const BAR_FOREGROUND: Color = Color::Ansi(7);
+const BAR_BACKGROUND: Color = Color::Ansi(4);
 
 /// What the bar shows and when it goes away. Times are `now` ms.
 #[derive(Clone, Debug)]

@@ -9,8 +9,8 @@ use crate::terminal::{Attrs, Cell, Color, Framebuffer, Rendition};
 /// How often (ms) the view refreshes while shown.
 pub const REFRESH_MS: u64 = 1000;
 
-const FOREGROUND: Color = Color::Indexed(0);
-const BACKGROUND: Color = Color::Indexed(6);
+const FOREGROUND: Color = Color::Ansi(0);
+const BACKGROUND: Color = Color::Ansi(6);
 
 /// The status lines, shown or not.
 #[derive(Clone, Debug, Default)]

@@ -10,7 +10,12 @@ pub enum Color {
     /// The terminal's default colour.
     #[default]
     Default,
-    /// One of the 256 indexed colours (0..=15 are the ANSI and bright ones).
+    /// One of the 16 colours chosen with the short SGR codes (30–37,
+    /// 90–97 and their backgrounds): 0..=7 normal, 8..=15 bright.
+    Ansi(u8),
+    /// A colour chosen by number from the 256-colour palette (`38;5;n`).
+    /// Kept apart from [`Color::Ansi`] even for 0..=15: terminals with a
+    /// bright palette of their own, and tmux's cells, tell the two apart.
     Indexed(u8),
     /// A 24-bit colour.
     Rgb(u8, u8, u8),

@@ -481,7 +481,13 @@ mod tests {
         assert_eq!(line(&e, 0), "e\u{301}中\u{302}x");
         assert_eq!(cursor(&e), (0, 4));
         let e = run(10, 2, "\u{301}a".as_bytes());
-        assert_eq!(line(&e, 0), "a", "nothing to combine with at column 0");
+        assert_eq!(
+            line(&e, 0),
+            "\u{a0}\u{301}a",
+            "nothing to combine with at column 0: shown on a no-break space"
+        );
+        let e = run(10, 3, "abc\r\n\u{302}\r\ndef".as_bytes());
+        assert_eq!(lines(&e), ["abc", "\u{a0}\u{302}", "def"]);
         let e = run(3, 2, "abc\u{301}".as_bytes());
         assert_eq!(
             line(&e, 0),
@@ -546,8 +552,8 @@ mod tests {
         let mut e = run(4, 3, fill);
         e.feed(b"\x1b[2;2H\x1b[44m\x1b[J");
         assert_eq!(lines(&e), ["aaaa", "b", ""]);
-        assert_eq!(bg_of(&e, 2, 3), Color::Indexed(4));
-        assert_eq!(bg_of(&e, 1, 1), Color::Indexed(4));
+        assert_eq!(bg_of(&e, 2, 3), Color::Ansi(4));
+        assert_eq!(bg_of(&e, 1, 1), Color::Ansi(4));
         assert_eq!(bg_of(&e, 1, 0), Color::Default);
         let mut e = run(4, 3, fill);
         e.feed(b"\x1b[2;2H\x1b[1J");
@@ -679,7 +685,7 @@ mod tests {
         assert_eq!(cursor(&e), (1, 3));
         let cell = *e.framebuffer().cell(1, 2);
         assert!(cell.rendition().attrs.contains(Attrs::BOLD));
-        assert_eq!(cell.rendition().fg, Color::Indexed(1));
+        assert_eq!(cell.rendition().fg, Color::Ansi(1));
         e.feed(b"\x1b[3;5H\x1b[s\x1b[H\x1b[u");
         assert_eq!(cursor(&e), (2, 4));
         e.feed(b"\x1b[?7l\x1b7\x1b[?7h\x1b8abcdefghijkl");

@@ -13,6 +13,9 @@ const DEC_GRAPHICS: [char; 32] = [
     '⎼', '⎽', '├', '┤', '┴', '┬', '│', '≤', '≥', 'π', '≠', '£', '·',
 ];
 
+/// The base a combining mark is shown on when it has nothing to combine with.
+const NO_BREAK_SPACE: char = '\u{a0}';
+
 fn map_charset(charset: Charset, c: char) -> char {
     match charset {
         Charset::Ascii => c,
@@ -135,8 +138,13 @@ impl Framebuffer {
     }
 
     /// Adds a combining mark to the character left of the cursor (or under
-    /// it, when the last column was just printed). Dropped at column 0.
+    /// it, when the last column was just printed). A mark with nothing
+    /// before it on the line goes on a no-break space printed for it, so
+    /// it stays visible (as in stock mosh).
     fn combine(&mut self, mark: char) {
+        if self.cursor_col == 0 && !self.pending_wrap {
+            self.print_char(NO_BREAK_SPACE);
+        }
         let row = self.cursor_row;
         let mut col = if self.pending_wrap {
             self.cursor_col

@@ -71,12 +71,12 @@ fn apply_simple(code: u16, pen: &mut Rendition) {
         27 => pen.attrs.set(Attrs::INVERSE, false),
         28 => pen.attrs.set(Attrs::INVISIBLE, false),
         29 => pen.attrs.set(Attrs::STRIKEOUT, false),
-        30..=37 => pen.fg = Color::Indexed((code - 30) as u8), // ok: < 8
+        30..=37 => pen.fg = Color::Ansi((code - 30) as u8), // ok: < 8
         39 => pen.fg = Color::Default,
-        40..=47 => pen.bg = Color::Indexed((code - 40) as u8), // ok: < 8
+        40..=47 => pen.bg = Color::Ansi((code - 40) as u8), // ok: < 8
         49 => pen.bg = Color::Default,
-        90..=97 => pen.fg = Color::Indexed((code - 90 + 8) as u8), // ok: < 16
-        100..=107 => pen.bg = Color::Indexed((code - 100 + 8) as u8), // ok: < 16
+        90..=97 => pen.fg = Color::Ansi((code - 90 + 8) as u8), // ok: < 16
+        100..=107 => pen.bg = Color::Ansi((code - 100 + 8) as u8), // ok: < 16
         _ => {}
     }
 }
@@ -116,8 +116,8 @@ fn color_from_semicolon_form(rest: &[&[u16]]) -> (Option<Color>, usize) {
 fn push_color(out: &mut Vec<u8>, color: Color, base: u16) {
     match color {
         Color::Default => push_num(out, base + 9),
-        Color::Indexed(n) if n < 8 => push_num(out, base + u16::from(n)),
-        Color::Indexed(n) if n < 16 => push_num(out, base + 60 + u16::from(n - 8)),
+        Color::Ansi(n) if n < 8 => push_num(out, base + u16::from(n)),
+        Color::Ansi(n) => push_num(out, base + 60 + u16::from(n.saturating_sub(8))),
         Color::Indexed(n) => {
             push_num(out, base + 8);
             out.extend_from_slice(b";5;");
@@ -223,10 +223,24 @@ mod tests {
         assert!(pen.attrs.contains(Attrs::BOLD));
         assert!(pen.attrs.contains(Attrs::ITALIC));
         assert!(pen.attrs.contains(Attrs::UNDERLINE));
-        assert_eq!(pen.fg, Color::Indexed(1));
-        assert_eq!(pen.bg, Color::Indexed(2));
-        assert_eq!(sgr("91;107").fg, Color::Indexed(9));
-        assert_eq!(sgr("91;107").bg, Color::Indexed(15));
+        assert_eq!(pen.fg, Color::Ansi(1));
+        assert_eq!(pen.bg, Color::Ansi(2));
+        assert_eq!(sgr("91;107").fg, Color::Ansi(9));
+        assert_eq!(sgr("91;107").bg, Color::Ansi(15));
+    }
+
+    #[test]
+    fn a_colour_is_written_in_the_form_the_program_chose() {
+        let written = |text: &str| {
+            let mut out = Vec::new();
+            write_sgr_change(&mut out, Rendition::default(), sgr(text));
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(written("38;5;9"), "\x1b[38;5;9m");
+        assert_eq!(written("48;5;3"), "\x1b[48;5;3m");
+        assert_eq!(written("91"), "\x1b[91m");
+        assert_eq!(written("31;104"), "\x1b[31;104m");
+        assert_ne!(sgr("38;5;1"), sgr("31"));
     }
 
     #[test]
@@ -284,6 +298,7 @@ mod tests {
             sgr("3;4;5;7;8;9"),
             sgr("38;5;200;48;2;1;2;3"),
             sgr("95;104"),
+            sgr("38;5;9;48;5;1"),
             sgr("1"),
             sgr("2"),
         ];

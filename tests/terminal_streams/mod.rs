@@ -355,7 +355,13 @@ fn unicode() -> Vec<Stream> {
         stream("combining-acute", "e\u{301}a\u{300}o\u{302}"),
         stream("combining-two-marks", "a\u{301}\u{323}b"),
         stream("combining-after-wide", "中\u{301}x"),
-        stream("combining-at-col-0", "\u{301}start"),
+        differs(
+            stream("combining-at-col-0", "\u{301}start"),
+            "tmux 3.3 drops a combining mark with nothing before it; stock mosh \
+             (terminal.cc, the fallback cell) and mosh-rs show it on a no-break \
+             space so it stays visible",
+            &["\u{a0}\u{301}start"],
+        ),
         stream("combining-after-cursor-move", "ab\x1b[1;3H\u{301}Z"),
         stream("zero-width-space", "a\u{200B}b"),
         stream("narrow-symbols", "☀ ☃ ★ → ← ↑ ↓ ™ © ®"),
