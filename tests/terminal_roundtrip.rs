@@ -189,6 +189,27 @@ fn describe(expected: &Framebuffer, got: &Framebuffer, bytes: &[u8]) -> String {
     )
 }
 
+/// The rows (all but the last, which cannot run on) whose wrap into the
+/// next row differs: a terminal joins wrapped rows for copy and paste.
+fn wrap_differences(expected: &Framebuffer, got: &Framebuffer) -> Vec<usize> {
+    let rows = expected.height().min(got.height());
+    (0..rows.saturating_sub(1))
+        .filter(|&r| expected.row(r).wrapped() != got.row(r).wrapped())
+        .collect()
+}
+
+fn assert_same_wraps(expected: &Framebuffer, got: &Framebuffer, bytes: &[u8]) {
+    let rows = wrap_differences(expected, got);
+    assert!(
+        rows.is_empty(),
+        "rows {rows:?} wrap differently (want {:?}); bytes: {:?}",
+        rows.iter()
+            .map(|&r| expected.row(r).wrapped())
+            .collect::<Vec<_>>(),
+        String::from_utf8_lossy(bytes)
+    );
+}
+
 /// A client emulator showing `fb`, built from a full repaint.
 fn client_showing(fb: &Framebuffer, caps: &RenderCaps) -> Emulator {
     let mut client = Emulator::new(fb.width(), fb.height());
@@ -199,6 +220,7 @@ fn client_showing(fb: &Framebuffer, caps: &RenderCaps) -> Emulator {
         "full repaint differs: {}",
         describe(fb, client.framebuffer(), &bytes)
     );
+    assert_same_wraps(fb, client.framebuffer(), &bytes);
     client
 }
 
@@ -213,6 +235,7 @@ fn check_diff(client: &mut Emulator, old: &Framebuffer, new: &Framebuffer, caps:
         "diff differs: {}",
         describe(new, client.framebuffer(), &bytes)
     );
+    assert_same_wraps(new, client.framebuffer(), &bytes);
 }
 
 #[test]

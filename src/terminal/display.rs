@@ -75,6 +75,15 @@ struct Painter<'a> {
     cursor_visible: Option<bool>,
 }
 
+/// How a row being painted joins its neighbours.
+#[derive(Clone, Copy)]
+struct RowLine {
+    /// The row above runs on into this one.
+    wraps_from_above: bool,
+    /// This row runs on into the next one (never said of the last row).
+    wraps: bool,
+}
+
 /// The screen the painter starts from: rows and whether they are known.
 struct Base {
     rows: Vec<Arc<Row>>,
@@ -380,6 +389,8 @@ impl<'a> Painter<'a> {
         if let Some((top, bottom, up, amount)) = find_scroll(&base, new) {
             self.scroll(&mut base, top, bottom, up, amount);
         }
+        // Columns at the start of the row already drawn by a wrap from above.
+        let mut drawn = 0;
         for row in 0..self.height {
             let Some(new_row) = new.row_handle(row) else {
                 continue;
@@ -387,19 +398,71 @@ impl<'a> Painter<'a> {
             let Some(old_row) = base.rows.get(row) else {
                 continue;
             };
-            if same_row(old_row, new_row) {
+            let can_wrap = row + 1 < self.height;
+            let wraps = can_wrap && new_row.wrapped();
+            let wrapped = can_wrap && old_row.wrapped();
+            if same_row(old_row, new_row) && wraps == wrapped {
+                drawn = 0;
                 continue;
             }
-            let old_row = Arc::clone(old_row);
-            let wraps_from_above = row > 0 && new.row(row - 1).wrapped();
-            self.paint_row(row, &old_row, new_row, wraps_from_above);
+            let mut old_row = Arc::clone(old_row);
+            if wrapped && !wraps {
+                old_row = self.unwrap_row(row);
+                drawn = 0;
+            }
+            let line = RowLine {
+                wraps_from_above: row > 0 && new.row(row - 1).wrapped(),
+                wraps,
+            };
+            self.paint_row(row, drawn, &old_row, new_row, line);
+            drawn = if wraps && !wrapped {
+                self.wrap_into_next(row, new)
+            } else {
+                0
+            };
         }
     }
 
-    /// Draws the cells of `new` that differ from `old` on row `row`.
-    fn paint_row(&mut self, row: usize, old: &Row, new: &Row, wraps_from_above: bool) {
+    /// Erases all of `row` from its first column, which ends the
+    /// terminal's note that the row ran on into the next; returns the
+    /// blank row now shown.
+    fn unwrap_row(&mut self, row: usize) -> Arc<Row> {
+        self.hide_cursor_unless_at(row, 0);
+        self.move_to(row, 0);
+        self.pen_for_erase(Rendition::default());
+        self.push(b"\x1b[K");
+        Arc::new(Row::new(self.width, Cell::default()))
+    }
+
+    /// Lets the terminal's own autowrap carry `row` into the next one, as
+    /// the program's text did, so copy and paste (and `capture-pane -J`)
+    /// see one line: the last cell of `row` is printed (again, if the
+    /// cursor is not just past it), then the first cell of the next row.
+    /// Returns how many columns of the next row that drew.
+    fn wrap_into_next(&mut self, row: usize, new: &Framebuffer) -> usize {
+        let last = self.width - 1;
+        if self.cursor != Some((row, last)) || !self.pending_wrap {
+            let start = if last > 0 && new.cell(row, last).is_wide_continuation() {
+                last - 1
+            } else {
+                last
+            };
+            let cell = *new.cell(row, start);
+            let link = new.row(row).link(&cell).cloned();
+            self.print_cell(row, start, &cell, link.as_ref(), false);
+        }
+        let next = new.row(row + 1);
+        let cell = *next.cell(0);
+        let link = next.link(&cell).cloned();
+        self.print_cell(row + 1, 0, &cell, link.as_ref(), true);
+        cell.width().max(1)
+    }
+
+    /// Draws the cells of `new` from column `from` on that differ from
+    /// `old` on row `row`.
+    fn paint_row(&mut self, row: usize, from: usize, old: &Row, new: &Row, line: RowLine) {
         let width = self.width;
-        let mut col = 0;
+        let mut col = from;
         while col < width {
             let cell = new.cell(col);
             if new.same_cell(col, old, col) {
@@ -411,7 +474,7 @@ impl<'a> Painter<'a> {
                 // redraw the character.
                 col -= 1;
                 let start = *new.cell(col);
-                self.print_cell(row, col, &start, new.link(&start), wraps_from_above);
+                self.print_cell(row, col, &start, new.link(&start), line.wraps_from_above);
                 col += 2;
                 continue;
             }
@@ -425,12 +488,12 @@ impl<'a> Painter<'a> {
                 }
                 let run_changed = (col..end).any(|c| !new.same_cell(c, old, c));
                 if run_changed {
-                    self.blank_run(row, col, end, blank, wraps_from_above);
+                    self.blank_run(row, col, end, blank, line);
                 }
                 col = end;
                 continue;
             }
-            self.print_cell(row, col, cell, new.link(cell), wraps_from_above);
+            self.print_cell(row, col, cell, new.link(cell), line.wraps_from_above);
             col += cell.width().max(1);
         }
     }
@@ -457,14 +520,18 @@ impl<'a> Painter<'a> {
     }
 
     /// Makes columns `start..end` of `row` blanks of rendition `blank`.
-    fn blank_run(
-        &mut self,
-        row: usize,
-        start: usize,
-        end: usize,
-        blank: Rendition,
-        wraps_from_above: bool,
-    ) {
+    /// On a row that runs on into the next, the last column is printed,
+    /// not erased: erasing to the end of a row ends its wrap in some
+    /// terminals.
+    fn blank_run(&mut self, row: usize, start: usize, end: usize, blank: Rendition, line: RowLine) {
+        if line.wraps && end == self.width {
+            if start + 1 < end {
+                self.blank_run(row, start, end - 1, blank, line);
+            }
+            self.print_cell(row, end - 1, &Cell::blank(blank), None, false);
+            return;
+        }
+        let wraps_from_above = line.wraps_from_above;
         let to_end = end == self.width;
         let len = end - start;
         if self.can_erase(blank) && (to_end || (self.caps.ech && len > 5)) {

@@ -427,6 +427,20 @@ impl Framebuffer {
         for slot in region.iter_mut().take(n) {
             recycle(slot, width, blank);
         }
+        if bottom + 1 == self.rows.len() {
+            self.unwrap_last_row();
+        }
+    }
+
+    /// The last row never runs on into a next one: a row pushed down
+    /// there, or left there by a resize, loses its wrap (a renderer could
+    /// not show it without scrolling).
+    fn unwrap_last_row(&mut self) {
+        if let Some(last) = self.rows.back_mut() {
+            if last.wrapped() {
+                Arc::make_mut(last).set_wrapped(false);
+            }
+        }
     }
 
     /// Changes the size. Contents stay where they are; when the screen
@@ -440,6 +454,7 @@ impl Framebuffer {
             return;
         }
         let removed_top = resize_rows(&mut self.rows, self.width, width, height, self.cursor_row);
+        self.unwrap_last_row();
         self.cursor_row = self.cursor_row.saturating_sub(removed_top);
         if let Some(primary) = self.draw.primary.as_mut() {
             let cursor = primary.saved_cursor.map_or(0, |s| s.row);

@@ -173,9 +173,12 @@ impl Framebuffer {
     }
 
     /// Continues on the next row: marks this one wrapped, then CR + IND.
+    /// On the last row below the scroll region there is no next row (the
+    /// text starts over on the same one), so nothing is marked.
     fn wrap_line(&mut self) {
         let row = self.cursor_row;
-        if let Some(r) = self.row_mut(row) {
+        let moves_on = row + 1 < self.height || row == self.draw.scroll_bottom;
+        if let Some(r) = self.row_mut(row).filter(|_| moves_on) {
             r.set_wrapped(true);
         }
         self.cursor_col = 0;
