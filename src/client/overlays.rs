@@ -6,7 +6,7 @@ use super::notification::NotificationBar;
 use super::prediction::PredictionEngine;
 use super::settings::ClientEnvironment;
 use super::status_overlay::StatusOverlay;
-use crate::terminal::Framebuffer;
+use crate::terminal::{Framebuffer, Modes};
 
 /// The prefix put before window titles set by programs.
 pub const TITLE_PREFIX: &str = "[mosh] ";
@@ -58,6 +58,7 @@ impl Overlays {
         self.notifications.apply(&mut frame, now);
         self.status.apply(&mut frame);
         prefix_title(&mut frame, &self.title_prefix);
+        keep_application_cursor_keys(&mut frame);
         frame
     }
 
@@ -72,6 +73,20 @@ impl Overlays {
         .flatten()
         .min()
     }
+}
+
+/// Keeps the user's terminal in application cursor-key mode whatever the
+/// program asked for, as upstream's client does. Both servers turn the
+/// `ESC O A` that the terminal then sends into the `ESC [ A` a program
+/// expects when it did not ask for the mode; and the stock server never
+/// tells its clients the mode, so following the program would leave the
+/// arrow keys wrong for programs that did ask (ncurses menus, `mc`).
+pub fn keep_application_cursor_keys(frame: &mut Framebuffer) {
+    let modes = Modes {
+        application_cursor_keys: true,
+        ..*frame.modes()
+    };
+    frame.set_modes(modes);
 }
 
 /// Puts `prefix` before a title a program set (and before the icon name
@@ -127,10 +142,23 @@ mod tests {
     }
 
     #[test]
+    fn the_terminal_keeps_application_cursor_keys_whatever_the_program_asked() {
+        let mut o = Overlays::new(&settings(true), 0);
+        for bytes in [&b"plain"[..], b"\x1b[?1h", b"\x1b[?1h\x1b[?1l"] {
+            let frame = o.compose(&remote(bytes), 10);
+            assert!(frame.modes().application_cursor_keys, "{bytes:?}");
+        }
+        let frame = o.compose(&remote(b"\x1b[?2004h\x1b="), 10);
+        assert!(frame.modes().bracketed_paste && frame.modes().application_keypad);
+    }
+
+    #[test]
     fn the_bar_covers_the_top_row_only_while_the_server_is_quiet() {
         let mut o = Overlays::new(&settings(true), 0);
         let screen = remote(b"top line\r\nsecond");
-        assert_eq!(o.compose(&screen, 1_000), screen);
+        let mut unchanged = screen.clone();
+        keep_application_cursor_keys(&mut unchanged);
+        assert_eq!(o.compose(&screen, 1_000), unchanged);
         let quiet = o.compose(&screen, 8_000);
         let text = quiet.text();
         let mut lines = text.lines();
@@ -142,6 +170,6 @@ mod tests {
         assert_eq!(o.wait_time(8_000), Some(1000));
         o.notifications.server_heard(8_500);
         o.notifications.server_acked(8_500);
-        assert_eq!(o.compose(&screen, 9_000), screen);
+        assert_eq!(o.compose(&screen, 9_000), unchanged);
     }
 }

@@ -17,7 +17,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::capabilities::Capabilities;
 use super::escape::{EscapeHandler, KeyAction};
-use super::overlays::Overlays;
+use super::overlays::{keep_application_cursor_keys, Overlays};
 use super::prediction::PASTE_THRESHOLD;
 use super::settings::{ClientEnvironment, PredictionDisplay};
 use super::sockets::ClientSockets;
@@ -147,7 +147,8 @@ impl Client {
         let (cols, rows) = (usize::from(size.cols), usize::from(size.rows));
 
         // Start from a cleared screen.
-        let shown = Framebuffer::new(cols, rows);
+        let mut shown = Framebuffer::new(cols, rows);
+        keep_application_cursor_keys(&mut shown);
         let render_caps = RenderCaps {
             ech: setup.caps.has_ech,
             bce: setup.caps.has_bce,

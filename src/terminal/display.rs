@@ -619,6 +619,15 @@ impl<'a> Painter<'a> {
         }
         self.mouse_reporting(old.map(|m| m.mouse_reporting), new.mouse_reporting);
         self.mouse_encoding(old.map(|m| m.mouse_encoding), new.mouse_encoding);
+        // An unknown terminal has the default shape: the client's exit and
+        // suspend put it back, and most frames go to peers that never saw
+        // a shape at all.
+        let old_style = old.map_or(0, |m| m.cursor_style);
+        if old_style != new.cursor_style {
+            self.push(b"\x1b[");
+            push_num(&mut self.out, u16::from(new.cursor_style));
+            self.push(b" q");
+        }
     }
 
     fn decset(&mut self, mode: u16, on: bool) {
@@ -860,6 +869,18 @@ mod tests {
             !out.contains("status") && !out.contains("row 05"),
             "{out:?}"
         );
+    }
+
+    #[test]
+    fn the_cursor_shape_is_written_when_it_changes() {
+        let old = screen(10, 2, b"x");
+        let mut new = old.clone();
+        new.feed(b"\x1b[6 q");
+        assert!(diff(&old, &new, &RenderCaps::default()).contains("\x1b[6 q"));
+        assert!(!diff(&new, &new, &RenderCaps::default()).contains(" q"));
+        let full =
+            String::from_utf8(render(None, old.framebuffer(), &RenderCaps::default())).unwrap();
+        assert!(!full.contains(" q"), "the default shape is not written");
     }
 
     #[test]

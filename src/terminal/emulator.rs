@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
 use super::hyperlink::Hyperlink;
-use super::modes::{MouseEncoding, MouseReporting};
+use super::modes::{MouseEncoding, MouseReporting, MAX_CURSOR_STYLE};
 use super::params::Params;
 use super::parser::{Parser, Perform};
 use super::scroll_skip;
@@ -367,6 +367,12 @@ impl Perform for Terminal {
             [] => self.csi_plain(params, final_byte),
             [marker @ (b'?' | b'>' | b'<' | b'=')] => self.csi_private(params, *marker, final_byte),
             [b'!'] if final_byte == b'p' => self.fb.soft_reset(),
+            [b' '] if final_byte == b'q' => {
+                let style = params.arg(0, 0);
+                if let Ok(style @ 0..=MAX_CURSOR_STYLE) = u8::try_from(style) {
+                    self.fb.modes.cursor_style = style;
+                }
+            }
             _ => {}
         }
     }
@@ -694,6 +700,18 @@ mod tests {
             "    abcdel",
             "DECSC saves autowrap, as xterm does"
         );
+    }
+
+    #[test]
+    fn the_cursor_shape_is_kept_and_reset() {
+        let mut e = run(10, 2, b"\x1b[5 q");
+        assert_eq!(e.framebuffer().modes().cursor_style, 5);
+        e.feed(b"\x1b[9 q\x1b[q");
+        assert_eq!(e.framebuffer().modes().cursor_style, 5, "not a shape");
+        e.feed(b"\x1b[ q");
+        assert_eq!(e.framebuffer().modes().cursor_style, 0);
+        e.feed(b"\x1b[2 q\x1bc");
+        assert_eq!(e.framebuffer().modes().cursor_style, 0, "RIS");
     }
 
     #[test]

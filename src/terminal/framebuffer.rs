@@ -373,6 +373,12 @@ impl Framebuffer {
         self.title_set = true;
     }
 
+    /// Replaces the modes shown to viewers (for the client, which keeps
+    /// some of the user's terminal modes its own way).
+    pub fn set_modes(&mut self, modes: Modes) {
+        self.modes = modes;
+    }
+
     // ----- primitives for the emulator -----
 
     /// The blank a newly erased cell gets: the current background.
