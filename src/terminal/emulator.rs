@@ -443,6 +443,16 @@ mod tests {
         assert_eq!(lines(&e), ["abcde", "f", ""]);
         assert_eq!(cursor(&e), (1, 1));
         assert!(e.framebuffer().row(0).wrapped());
+        e.feed(b"\x1b[1;5H\x1b[44m\x1b[K\x1b[m");
+        assert!(
+            e.framebuffer().row(0).wrapped(),
+            "a partial erase keeps the wrap"
+        );
+        e.feed(b"\x1b[1;1H\x1b[K");
+        assert!(
+            !e.framebuffer().row(0).wrapped(),
+            "a whole-row erase ends it"
+        );
     }
 
     #[test]

@@ -139,7 +139,9 @@ impl Framebuffer {
         };
         if let Some(r) = self.row_mut(row) {
             r.erase(range.0, range.1, blank);
-            if range.1 >= width {
+            // Only a row erased whole stops running on into the next (as in
+            // tmux and stock mosh; xterm also ends it on a partial erase).
+            if range == (0, width) {
                 r.set_wrapped(false);
             }
         }
