@@ -441,6 +441,12 @@ impl<'a> Painter<'a> {
     /// Returns how many columns of the next row that drew.
     fn wrap_into_next(&mut self, row: usize, new: &Framebuffer) -> usize {
         let last = self.width - 1;
+        let next = new.row(row + 1);
+        let first = *next.cell(0);
+        let end = *new.cell(row, last);
+        if first.is_wide() && end.is_blank() && last > 0 && self.can_erase(end.rendition()) {
+            return self.wrap_wide_into_next(row, &first, next.link(&first).cloned(), &end);
+        }
         if self.cursor != Some((row, last)) || !self.pending_wrap {
             let start = if last > 0 && new.cell(row, last).is_wide_continuation() {
                 last - 1
@@ -451,11 +457,37 @@ impl<'a> Painter<'a> {
             let link = new.row(row).link(&cell).cloned();
             self.print_cell(row, start, &cell, link.as_ref(), false);
         }
-        let next = new.row(row + 1);
-        let cell = *next.cell(0);
-        let link = next.link(&cell).cloned();
-        self.print_cell(row + 1, 0, &cell, link.as_ref(), true);
-        cell.width().max(1)
+        let link = next.link(&first).cloned();
+        self.print_cell(row + 1, 0, &first, link.as_ref(), true);
+        first.width().max(1)
+    }
+
+    /// A wide character that did not fit in the last column moved on to
+    /// the next row and left that column empty: the terminal is made to
+    /// do the same (the column erased, the character printed there), so
+    /// the empty column is not copied as a space.
+    fn wrap_wide_into_next(
+        &mut self,
+        row: usize,
+        wide: &Cell,
+        link: Option<Arc<Hyperlink>>,
+        end: &Cell,
+    ) -> usize {
+        let last = self.width - 1;
+        self.hide_cursor_unless_at(row, last);
+        self.move_to(row, last);
+        self.pen_for_erase(end.rendition());
+        self.push(b"\x1b[K");
+        self.set_pen(wide.rendition());
+        self.set_link(link.as_ref());
+        push_cell_text(&mut self.out, wide);
+        if self.width > 2 {
+            self.cursor = Some((row + 1, 2));
+        } else {
+            self.cursor = Some((row + 1, self.width - 1));
+            self.pending_wrap = true;
+        }
+        2
     }
 
     /// Draws the cells of `new` from column `from` on that differ from

@@ -77,7 +77,8 @@ impl Tmux {
             .output()
     }
 
-    fn query(&self, format: &str) -> Option<String> {
+    /// Expands a tmux format (`#{cursor_x}`, `#{keypad_flag}`...) for the pane.
+    pub fn query(&self, format: &str) -> Option<String> {
         let out = self
             .run(&["display-message", "-p", "-t", "0", format])
             .ok()?;
@@ -101,6 +102,21 @@ impl Tmux {
     /// Types `text` literally.
     pub fn type_text(&self, text: &str) {
         let _ = self.run(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    /// The pane's text with wrapped rows joined into one line each
+    /// (`capture-pane -J`), with colours and attributes.
+    pub fn capture_joined(&self) -> String {
+        self.run(&["capture-pane", "-p", "-e", "-J", "-t", "0"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Pastes `text` as the user's terminal would: bracketed when the
+    /// program in the pane asked for bracketed paste.
+    pub fn paste(&self, text: &str) {
+        let _ = self.run(&["set-buffer", "-b", "mosh-rs-test", text]);
+        let _ = self.run(&["paste-buffer", "-p", "-d", "-b", "mosh-rs-test", "-t", "0"]);
     }
 
     /// The pane's text, one line per row (trailing blanks trimmed by tmux).
