@@ -14,15 +14,22 @@
 //! Applied to our emulator showing `old`, the output yields a framebuffer
 //! equal to `new`, with one exception: several bells between the two
 //! states ring once (the bell count then rises by one).
+//!
+//! The painter's primitives (cursor motion, pen, printing a cell) are
+//! here; `scroll` finds and performs scrolls, `rows` draws the rows that
+//! changed (with their wraps), `mode_diff` writes the modes that changed.
+
+mod mode_diff;
+mod rows;
+mod scroll;
 
 use std::sync::Arc;
 
-use super::cell::{Cell, Rendition};
-use super::framebuffer::{same_link, Framebuffer};
-use super::hyperlink::Hyperlink;
-use super::modes::{Modes, MouseEncoding, MouseReporting};
-use super::row::Row;
-use super::sgr::{push_num, write_sgr_change};
+use crate::terminal::cell::{Cell, Rendition};
+use crate::terminal::framebuffer::{same_link, Framebuffer};
+use crate::terminal::hyperlink::Hyperlink;
+use crate::terminal::row::Row;
+use crate::terminal::sgr::{push_num, write_sgr_change};
 
 /// What the terminal receiving the output can do (from terminfo on the
 /// client; everything for the server's diffs, which our emulator and mosh's
@@ -75,22 +82,9 @@ struct Painter<'a> {
     cursor_visible: Option<bool>,
 }
 
-/// How a row being painted joins its neighbours.
-#[derive(Clone, Copy)]
-struct RowLine {
-    /// The row above runs on into this one.
-    wraps_from_above: bool,
-    /// This row runs on into the next one (never said of the last row).
-    wraps: bool,
-}
-
 /// The screen the painter starts from: rows and whether they are known.
 struct Base {
     rows: Vec<Arc<Row>>,
-}
-
-fn is_blank_row(row: &Row) -> bool {
-    row.content_len() == 0 && row.cells().all(|c| *c == Cell::default())
 }
 
 fn same_row(a: &Arc<Row>, b: &Arc<Row>) -> bool {
@@ -339,250 +333,6 @@ impl<'a> Painter<'a> {
         }
     }
 
-    /// Scrolls rows `top..=bottom` by `amount` (up if positive) and
-    /// updates `base` to match.
-    fn scroll(&mut self, base: &mut Base, top: usize, bottom: usize, up: bool, amount: usize) {
-        self.hide_cursor();
-        self.pen_for_erase(Rendition::default());
-        let full = top == 0 && bottom == self.height - 1;
-        if up && full && amount <= 4 {
-            let at_bottom = self.cursor.is_some_and(|(r, _)| r == self.height - 1);
-            if !at_bottom {
-                let col = self.cursor.map_or(0, |(_, c)| c);
-                self.move_to(self.height - 1, if self.pending_wrap { 0 } else { col });
-            }
-            self.out.extend(std::iter::repeat_n(b'\n', amount));
-            self.pending_wrap = false;
-        } else {
-            if !full {
-                self.push(b"\x1b[");
-                push_num(&mut self.out, clamp(top + 1));
-                self.out.push(b';');
-                push_num(&mut self.out, clamp(bottom + 1));
-                self.out.push(b'r');
-            }
-            self.push_csi(amount, if up { b'S' } else { b'T' });
-            self.pending_wrap = false;
-            if !full {
-                self.push(b"\x1b[r");
-                self.cursor = Some((0, 0));
-            }
-        }
-        let blank = Arc::new(Row::new(self.width, Cell::default()));
-        if let Some(region) = base.rows.get_mut(top..=bottom) {
-            let n = amount.min(region.len());
-            if up {
-                region.rotate_left(n);
-                let len = region.len();
-                region
-                    .iter_mut()
-                    .skip(len - n)
-                    .for_each(|r| *r = blank.clone());
-            } else {
-                region.rotate_right(n);
-                region.iter_mut().take(n).for_each(|r| *r = blank.clone());
-            }
-        }
-    }
-
-    fn paint_screen(&mut self, mut base: Base, new: &Framebuffer) {
-        if let Some((top, bottom, up, amount)) = find_scroll(&base, new) {
-            self.scroll(&mut base, top, bottom, up, amount);
-        }
-        // Columns at the start of the row already drawn by a wrap from above.
-        let mut drawn = 0;
-        for row in 0..self.height {
-            let Some(new_row) = new.row_handle(row) else {
-                continue;
-            };
-            let Some(old_row) = base.rows.get(row) else {
-                continue;
-            };
-            let can_wrap = row + 1 < self.height;
-            let wraps = can_wrap && new_row.wrapped();
-            let wrapped = can_wrap && old_row.wrapped();
-            if same_row(old_row, new_row) && wraps == wrapped {
-                drawn = 0;
-                continue;
-            }
-            let mut old_row = Arc::clone(old_row);
-            if wrapped && !wraps {
-                old_row = self.unwrap_row(row);
-                drawn = 0;
-            }
-            let line = RowLine {
-                wraps_from_above: row > 0 && new.row(row - 1).wrapped(),
-                wraps,
-            };
-            self.paint_row(row, drawn, &old_row, new_row, line);
-            drawn = if wraps && !wrapped {
-                self.wrap_into_next(row, new)
-            } else {
-                0
-            };
-        }
-    }
-
-    /// Erases all of `row` from its first column, which ends the
-    /// terminal's note that the row ran on into the next; returns the
-    /// blank row now shown.
-    fn unwrap_row(&mut self, row: usize) -> Arc<Row> {
-        self.hide_cursor_unless_at(row, 0);
-        self.move_to(row, 0);
-        self.pen_for_erase(Rendition::default());
-        self.push(b"\x1b[K");
-        Arc::new(Row::new(self.width, Cell::default()))
-    }
-
-    /// Lets the terminal's own autowrap carry `row` into the next one, as
-    /// the program's text did, so copy and paste (and `capture-pane -J`)
-    /// see one line: the last cell of `row` is printed (again, if the
-    /// cursor is not just past it), then the first cell of the next row.
-    /// Returns how many columns of the next row that drew.
-    fn wrap_into_next(&mut self, row: usize, new: &Framebuffer) -> usize {
-        let last = self.width - 1;
-        let next = new.row(row + 1);
-        let first = *next.cell(0);
-        let end = *new.cell(row, last);
-        if first.is_wide() && end.is_blank() && last > 0 && self.can_erase(end.rendition()) {
-            return self.wrap_wide_into_next(row, &first, next.link(&first).cloned(), &end);
-        }
-        if self.cursor != Some((row, last)) || !self.pending_wrap {
-            let start = if last > 0 && new.cell(row, last).is_wide_continuation() {
-                last - 1
-            } else {
-                last
-            };
-            let cell = *new.cell(row, start);
-            let link = new.row(row).link(&cell).cloned();
-            self.print_cell(row, start, &cell, link.as_ref(), false);
-        }
-        let link = next.link(&first).cloned();
-        self.print_cell(row + 1, 0, &first, link.as_ref(), true);
-        first.width().max(1)
-    }
-
-    /// A wide character that did not fit in the last column moved on to
-    /// the next row and left that column empty: the terminal is made to
-    /// do the same (the column erased, the character printed there), so
-    /// the empty column is not copied as a space.
-    fn wrap_wide_into_next(
-        &mut self,
-        row: usize,
-        wide: &Cell,
-        link: Option<Arc<Hyperlink>>,
-        end: &Cell,
-    ) -> usize {
-        let last = self.width - 1;
-        self.hide_cursor_unless_at(row, last);
-        self.move_to(row, last);
-        self.pen_for_erase(end.rendition());
-        self.push(b"\x1b[K");
-        self.set_pen(wide.rendition());
-        self.set_link(link.as_ref());
-        push_cell_text(&mut self.out, wide);
-        if self.width > 2 {
-            self.cursor = Some((row + 1, 2));
-        } else {
-            self.cursor = Some((row + 1, self.width - 1));
-            self.pending_wrap = true;
-        }
-        2
-    }
-
-    /// Draws the cells of `new` from column `from` on that differ from
-    /// `old` on row `row`.
-    fn paint_row(&mut self, row: usize, from: usize, old: &Row, new: &Row, line: RowLine) {
-        let width = self.width;
-        let mut col = from;
-        while col < width {
-            let cell = new.cell(col);
-            if new.same_cell(col, old, col) {
-                col += 1;
-                continue;
-            }
-            if cell.is_wide_continuation() && col > 0 {
-                // Its wide character was unchanged yet this half differs:
-                // redraw the character.
-                col -= 1;
-                let start = *new.cell(col);
-                self.print_cell(row, col, &start, new.link(&start), line.wraps_from_above);
-                col += 2;
-                continue;
-            }
-            self.bridge_gap(row, col, new);
-            if cell.is_blank() {
-                let blank = cell.rendition();
-                let mut end = col + 1;
-                while end < width && new.cell(end).is_blank() && new.cell(end).rendition() == blank
-                {
-                    end += 1;
-                }
-                let run_changed = (col..end).any(|c| !new.same_cell(c, old, c));
-                if run_changed {
-                    self.blank_run(row, col, end, blank, line);
-                }
-                col = end;
-                continue;
-            }
-            self.print_cell(row, col, cell, new.link(cell), line.wraps_from_above);
-            col += cell.width().max(1);
-        }
-    }
-
-    /// When the cursor is a few cells left of `col` on `row`, and those
-    /// cells are narrow and drawn in the current pen, writes them again
-    /// instead of moving (shorter than a cursor motion).
-    fn bridge_gap(&mut self, row: usize, col: usize, new: &Row) {
-        let Some((r, c)) = self.cursor else { return };
-        if r != row || self.pending_wrap || col <= c || col - c > 3 {
-            return;
-        }
-        let gap = (c..col).map(|k| new.cell(k));
-        let current = self.link.as_ref();
-        if gap.clone().any(|cell| {
-            cell.width() != 1 || cell.rendition() != self.pen || !same_link(new.link(cell), current)
-        }) {
-            return;
-        }
-        for cell in gap {
-            push_cell_text(&mut self.out, cell);
-        }
-        self.cursor = Some((row, col));
-    }
-
-    /// Makes columns `start..end` of `row` blanks of rendition `blank`.
-    /// On a row that runs on into the next, the last column is printed,
-    /// not erased: erasing to the end of a row ends its wrap in some
-    /// terminals.
-    fn blank_run(&mut self, row: usize, start: usize, end: usize, blank: Rendition, line: RowLine) {
-        if line.wraps && end == self.width {
-            if start + 1 < end {
-                self.blank_run(row, start, end - 1, blank, line);
-            }
-            self.print_cell(row, end - 1, &Cell::blank(blank), None, false);
-            return;
-        }
-        let wraps_from_above = line.wraps_from_above;
-        let to_end = end == self.width;
-        let len = end - start;
-        if self.can_erase(blank) && (to_end || (self.caps.ech && len > 5)) {
-            self.hide_cursor_unless_at(row, start);
-            self.move_to(row, start);
-            self.pen_for_erase(blank);
-            if to_end {
-                self.push(b"\x1b[K");
-            } else {
-                self.push_csi(len, b'X');
-            }
-            return;
-        }
-        let space = Cell::blank(blank);
-        for col in start..end {
-            self.print_cell(row, col, &space, None, wraps_from_above);
-        }
-    }
-
     /// Modes, cursor, pending wrap and pen of `new`.
     fn finish(&mut self, old: Option<&Framebuffer>, new: &Framebuffer) {
         self.modes(old.map(Framebuffer::modes), new.modes());
@@ -611,102 +361,6 @@ impl<'a> Painter<'a> {
             } else {
                 b"\x1b[?25l"
             });
-        }
-    }
-
-    /// The modes that changed (all of them when `old` is unknown).
-    fn modes(&mut self, old: Option<&Modes>, new: &Modes) {
-        let flag = |this: &mut Painter, mode: &[u8], was: Option<bool>, is: bool| {
-            if was != Some(is) {
-                this.push(b"\x1b[?");
-                this.push(mode);
-                this.push(if is { b"h" } else { b"l" });
-            }
-        };
-        flag(
-            self,
-            b"1",
-            old.map(|m| m.application_cursor_keys),
-            new.application_cursor_keys,
-        );
-        flag(
-            self,
-            b"2004",
-            old.map(|m| m.bracketed_paste),
-            new.bracketed_paste,
-        );
-        flag(self, b"1004", old.map(|m| m.focus_events), new.focus_events);
-        flag(
-            self,
-            b"1007",
-            old.map(|m| m.alternate_scroll),
-            new.alternate_scroll,
-        );
-        if old.map(|m| m.application_keypad) != Some(new.application_keypad) {
-            self.push(if new.application_keypad {
-                b"\x1b="
-            } else {
-                b"\x1b>"
-            });
-        }
-        self.mouse_reporting(old.map(|m| m.mouse_reporting), new.mouse_reporting);
-        self.mouse_encoding(old.map(|m| m.mouse_encoding), new.mouse_encoding);
-        // An unknown terminal has the default shape: the client's exit and
-        // suspend put it back, and most frames go to peers that never saw
-        // a shape at all.
-        let old_style = old.map_or(0, |m| m.cursor_style);
-        if old_style != new.cursor_style {
-            self.push(b"\x1b[");
-            push_num(&mut self.out, u16::from(new.cursor_style));
-            self.push(b" q");
-        }
-    }
-
-    fn decset(&mut self, mode: u16, on: bool) {
-        self.push(b"\x1b[?");
-        push_num(&mut self.out, mode);
-        self.push(if on { b"h" } else { b"l" });
-    }
-
-    fn mouse_reporting(&mut self, old: Option<MouseReporting>, new: MouseReporting) {
-        if old == Some(new) {
-            return;
-        }
-        match old {
-            Some(old) => {
-                if let Some(mode) = old.decset() {
-                    self.decset(mode, false);
-                }
-            }
-            None => {
-                for mode in [1003, 1002, 1001, 1000, 9] {
-                    self.decset(mode, false);
-                }
-            }
-        }
-        if let Some(mode) = new.decset() {
-            self.decset(mode, true);
-        }
-    }
-
-    fn mouse_encoding(&mut self, old: Option<MouseEncoding>, new: MouseEncoding) {
-        if old == Some(new) {
-            return;
-        }
-        match old {
-            Some(old) => {
-                if let Some(mode) = old.decset() {
-                    self.decset(mode, false);
-                }
-            }
-            None => {
-                for mode in [1015, 1006, 1005] {
-                    self.decset(mode, false);
-                }
-            }
-        }
-        if let Some(mode) = new.decset() {
-            self.decset(mode, true);
         }
     }
 }
@@ -765,62 +419,6 @@ fn push_sanitized(out: &mut Vec<u8>, text: &str) {
             out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }
     }
-}
-
-/// Looks for rows that moved up or down together between `base` and
-/// `new`: (top, bottom, up, amount) of a scroll that saves at least two
-/// row repaints.
-fn find_scroll(base: &Base, new: &Framebuffer) -> Option<(usize, usize, bool, usize)> {
-    let height = base.rows.len();
-    if new.height() != height {
-        return None;
-    }
-    // Whether new row `n` is old row `o` (false when out of range).
-    let same = |n: usize, o: usize| match (new.row_handle(n), base.rows.get(o)) {
-        (Some(a), Some(b)) => same_row(b, a),
-        _ => false,
-    };
-    let blank_new = |n: usize| new.row_handle(n).is_none_or(|r| is_blank_row(r));
-    let blank_old = |o: usize| base.rows.get(o).is_none_or(|r| is_blank_row(r));
-    let top = (0..height).find(|&r| !same(r, r))?;
-    let run_length = |new_start: usize, old_start: usize| {
-        (0..height)
-            .take_while(|&i| same(new_start + i, old_start + i))
-            .count()
-    };
-    let mut best: Option<(usize, usize, bool, usize, usize)> = None;
-    if !blank_new(top) {
-        if let Some(k) = (1..height - top).find(|&k| same(top, top + k)) {
-            let run = run_length(top, top + k);
-            best = Some((top, top + k + run - 1, true, k, run));
-        }
-    }
-    if !blank_old(top) {
-        if let Some(k) = (1..height - top).find(|&k| same(top + k, top)) {
-            let run = run_length(top + k, top);
-            if best.is_none_or(|b| run > b.4) {
-                best = Some((top, top + k + run - 1, false, k, run));
-            }
-        }
-    }
-    let (top, mut bottom, up, amount, run) = best?;
-    // A full-screen scroll needs no margins: take it when every row below
-    // the region either changes anyway or ends up right after it.
-    let after_full_scroll = |r: usize| {
-        let source = if up {
-            r.checked_add(amount)
-        } else {
-            r.checked_sub(amount)
-        };
-        match source.filter(|&s| s < height) {
-            Some(s) => same(r, s),
-            None => blank_new(r),
-        }
-    };
-    if (bottom + 1..height).all(|r| !same(r, r) || after_full_scroll(r)) {
-        bottom = height - 1;
-    }
-    (run >= 2 && bottom > top).then_some((top, bottom, up, amount))
 }
 
 #[cfg(test)]
