@@ -6,6 +6,7 @@
 //! and only `sys` contains `unsafe`.
 
 pub mod bootstrap;
+pub mod carrier;
 pub mod client;
 pub mod diag;
 pub mod modes;

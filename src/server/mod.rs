@@ -14,6 +14,7 @@ pub mod list_cmd;
 pub mod locale;
 pub mod ports;
 pub mod registry;
+pub mod relay_cmd;
 pub mod session;
 pub mod startup;
 pub mod timeouts;
@@ -46,9 +47,12 @@ pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
     }
 }
 
-/// Runs `attach`, `list` or `kill` if the first word names one.
+/// Runs `attach`, `list`, `kill` or `relay` if the first word names one.
 fn run_session_command(args: &[OsString]) -> Option<i32> {
     let (first, rest) = args.split_first()?;
+    if first == "relay" {
+        return Some(relay_cmd::run(rest, &mut std::io::stderr()));
+    }
     let run = match first.to_str()? {
         "attach" => attach_cmd::run,
         "list" => list_cmd::run,
