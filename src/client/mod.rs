@@ -18,6 +18,7 @@ pub mod prediction;
 pub mod session;
 pub mod settings;
 pub mod sockets;
+pub mod ssh_carrier;
 pub mod status_overlay;
 pub mod terminfo;
 pub mod tty;
