@@ -8,6 +8,7 @@ use std::ffi::{OsStr, OsString};
 use super::getopt::{self, Kind, Setting, Spec};
 use super::resolve::Family;
 use super::shell_words;
+use crate::client::prediction::PredictionDisplay;
 
 /// Exit status of every usage or configuration error (Perl's `die`).
 pub const USAGE_STATUS: i32 = 255;
@@ -55,41 +56,6 @@ pub struct ProxyTarget {
     pub family: Family,
 }
 
-/// Local echo mode (`--predict`, `MOSH_PREDICTION_DISPLAY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Predict {
-    /// Echo on slow links (the default).
-    Adaptive,
-    /// Always echo.
-    Always,
-    /// Never echo.
-    Never,
-    /// Echo aggressively, even when unsure.
-    Experimental,
-}
-
-impl Predict {
-    fn parse(text: &str) -> Option<Predict> {
-        match text {
-            "adaptive" => Some(Predict::Adaptive),
-            "always" => Some(Predict::Always),
-            "never" => Some(Predict::Never),
-            "experimental" => Some(Predict::Experimental),
-            _ => None,
-        }
-    }
-
-    /// The value for `MOSH_PREDICTION_DISPLAY`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Predict::Adaptive => "adaptive",
-            Predict::Always => "always",
-            Predict::Never => "never",
-            Predict::Experimental => "experimental",
-        }
-    }
-}
-
 /// Which address the server replies from (`--bind-server`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BindServer {
@@ -133,7 +99,7 @@ pub struct Options {
     /// `--server` (a shell command on the remote); `None` means the default.
     pub server: Option<OsString>,
     /// Local echo mode.
-    pub predict: Predict,
+    pub predict: PredictionDisplay,
     /// `-o`: predictions overwrite instead of inserting.
     pub predict_overwrite: bool,
     /// Address families.
@@ -407,14 +373,14 @@ fn check_predict(
     program: &str,
     given: Option<&OsStr>,
     env: &dyn Fn(&str) -> Option<OsString>,
-) -> Result<Predict, Finish> {
+) -> Result<PredictionDisplay, Finish> {
     let (text, from_env) = match (given, env("MOSH_PREDICTION_DISPLAY")) {
         (Some(text), _) => (text.to_owned(), false),
         (None, Some(text)) => (text, true),
-        (None, None) => return Ok(Predict::Adaptive),
+        (None, None) => return Ok(PredictionDisplay::Adaptive),
     };
     let text = text.to_string_lossy();
-    Predict::parse(&text).ok_or_else(|| {
+    PredictionDisplay::parse(&text).map_err(|_| {
         let why = if from_env {
             " (MOSH_PREDICTION_DISPLAY in environment)"
         } else {
@@ -668,7 +634,7 @@ mod tests {
         let o = connect(&["host"]);
         assert_eq!(o.client, None);
         assert_eq!(o.server, None);
-        assert_eq!(o.predict, Predict::Adaptive);
+        assert_eq!(o.predict, PredictionDisplay::Adaptive);
         assert!(!o.predict_overwrite);
         assert_eq!(o.family, Family::PreferInet);
         assert_eq!(o.port, None);
@@ -703,7 +669,7 @@ mod tests {
         ]);
         assert_eq!(o.client.as_deref(), Some(OsStr::new("/c")));
         assert_eq!(o.server.as_deref(), Some(OsStr::new("~/s -v")));
-        assert_eq!(o.predict, Predict::Always);
+        assert_eq!(o.predict, PredictionDisplay::Always);
         assert!(o.predict_overwrite);
         assert_eq!(o.family, Family::Inet6);
         assert_eq!(
@@ -726,7 +692,7 @@ mod tests {
     #[test]
     fn later_options_override_earlier_ones() {
         let o = connect(&["-n", "--predict=experimental", "-4", "--family=ALL", "h"]);
-        assert_eq!(o.predict, Predict::Experimental);
+        assert_eq!(o.predict, PredictionDisplay::Experimental);
         assert_eq!(o.family, Family::All);
         assert_eq!(
             connect(&["--bind-server=ANY", "h"]).bind_server,
@@ -746,7 +712,7 @@ mod tests {
             Request::Finish(f) => Err(f),
             other => panic!("{other:?}"),
         };
-        assert_eq!(env_mode("never"), Ok(Predict::Never));
+        assert_eq!(env_mode("never"), Ok(PredictionDisplay::Never));
         let err = env_mode("").unwrap_err();
         assert_eq!(err.status, 255);
         assert!(err.stderr.starts_with(

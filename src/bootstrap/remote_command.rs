@@ -10,29 +10,12 @@ use std::path::Path;
 use super::options::{BindServer, Options, RemoteIp};
 use super::resolve::Family;
 use super::shell_words;
+use crate::locale::LOCALE_VARIABLES;
 
-/// The locale variables passed to the server with `-l`, in this order.
-pub const LOCALE_VARS: [&str; 15] = [
-    "LANG",
-    "LANGUAGE",
-    "LC_CTYPE",
-    "LC_NUMERIC",
-    "LC_TIME",
-    "LC_COLLATE",
-    "LC_MONETARY",
-    "LC_MESSAGES",
-    "LC_PAPER",
-    "LC_NAME",
-    "LC_ADDRESS",
-    "LC_TELEPHONE",
-    "LC_MEASUREMENT",
-    "LC_IDENTIFICATION",
-    "LC_ALL",
-];
-
-/// `NAME=value` for every locale variable that is set, in `LOCALE_VARS` order.
+/// `NAME=value` for every locale variable that is set, in
+/// [`LOCALE_VARIABLES`] order (the order upstream passes them with `-l`).
 pub fn locale_assignments(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<OsString> {
-    LOCALE_VARS
+    LOCALE_VARIABLES
         .iter()
         .filter_map(|name| {
             env(name).map(|value| {

@@ -47,6 +47,7 @@ pub fn run(program: &str, options: &Options) -> i32 {
     narrator.connecting(&endpoint);
     let settings = ClientSettings {
         predict: options.predict,
+        predict_overwrite: options.predict_overwrite,
         term_init: options.term_init,
         typed_args: options.typed_args.clone(),
         verbose: options.verbose,

@@ -57,20 +57,30 @@ impl Capabilities {
 
     /// Detects the capabilities for an environment given as a lookup.
     pub fn detect(env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
+        Capabilities::detect_terminal(env).with_term_init(env("MOSH_NO_TERM_INIT").is_none())
+    }
+
+    /// Detects what `TERM` can do, leaving `MOSH_NO_TERM_INIT` aside.
+    pub fn detect_terminal(env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
         let term = env("TERM")
             .and_then(|t| t.into_string().ok())
             .unwrap_or_default();
-        let init_terminal = env("MOSH_NO_TERM_INIT").is_none();
         let mut caps = match terminfo::load(&term, env) {
             Some(entry) => from_entry(&entry),
             None => guess(&term, env),
         };
         caps.has_title = TITLE_TERM_PREFIXES.iter().any(|p| term.starts_with(p));
-        if !init_terminal {
-            caps.enter_alternate = None;
-            caps.leave_alternate = None;
-        }
         caps
+    }
+
+    /// These capabilities, without the alternate screen unless the
+    /// terminal is to be initialized.
+    pub fn with_term_init(mut self, init_terminal: bool) -> Capabilities {
+        if !init_terminal {
+            self.enter_alternate = None;
+            self.leave_alternate = None;
+        }
+        self
     }
 }
 

@@ -92,7 +92,8 @@ fn prefix_title(fb: &mut Framebuffer, prefix: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::settings::{EscapeKey, PredictionDisplay};
+    use crate::client::prediction::PredictionDisplay;
+    use crate::client::settings::EscapeKey;
     use crate::terminal::Emulator;
 
     fn settings(title_prefix: bool) -> ClientEnvironment {

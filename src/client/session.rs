@@ -19,7 +19,7 @@ use super::capabilities::Capabilities;
 use super::escape::{EscapeHandler, KeyAction};
 use super::overlays::Overlays;
 use super::prediction::PASTE_THRESHOLD;
-use super::settings::{ClientEnvironment, PredictionDisplay};
+use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
 use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, LinkFigures, StatusFigures};
@@ -220,7 +220,7 @@ impl Client {
             receive_buffer: vec![0; RECEIVE_BUFFER_LEN],
             clean_shutdown: false,
             server: setup.server,
-            prediction_mode: prediction_mode_name(setup.settings.prediction),
+            prediction_mode: setup.settings.prediction.name(),
             diag,
             stats: ConnectionStats::default(),
             network_timeout_ms: setup.network_timeout_ms,
@@ -721,17 +721,6 @@ impl Client {
             self.diag.record(&Event::EpochsDiscarded(discarded));
         }
         self.logged_epochs = (confirmed, discarded);
-    }
-}
-
-/// The name of a prediction display mode, as `MOSH_PREDICTION_DISPLAY`
-/// spells it.
-fn prediction_mode_name(mode: PredictionDisplay) -> &'static str {
-    match mode {
-        PredictionDisplay::Adaptive => "adaptive",
-        PredictionDisplay::Always => "always",
-        PredictionDisplay::Never => "never",
-        PredictionDisplay::Experimental => "experimental",
     }
 }
 

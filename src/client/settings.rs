@@ -5,6 +5,8 @@
 use std::ffi::OsString;
 use std::fmt;
 
+use super::prediction::PredictionDisplay;
+
 /// What the command line asks the client to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -91,36 +93,6 @@ fn parse_port(text: &str) -> Result<u16, UsageError> {
     match text.parse::<u16>() {
         Ok(0) | Err(_) => Err(bad()),
         Ok(port) => Ok(port),
-    }
-}
-
-/// When predictions are shown (`MOSH_PREDICTION_DISPLAY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PredictionDisplay {
-    /// Only when the link is slow or glitchy (the default).
-    #[default]
-    Adaptive,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-    /// Always, and also across epochs that are not yet confirmed.
-    Experimental,
-}
-
-impl PredictionDisplay {
-    /// Parses the variable's value; anything else is an error.
-    pub fn parse(text: &str) -> Result<PredictionDisplay, String> {
-        match text {
-            "adaptive" => Ok(PredictionDisplay::Adaptive),
-            "always" => Ok(PredictionDisplay::Always),
-            "never" => Ok(PredictionDisplay::Never),
-            "experimental" => Ok(PredictionDisplay::Experimental),
-            other => Err(format!(
-                "Unknown prediction mode {other} (MOSH_PREDICTION_DISPLAY must be \
-                 adaptive, always, never or experimental)."
-            )),
-        }
     }
 }
 
@@ -211,18 +183,27 @@ pub struct ClientEnvironment {
 impl ClientEnvironment {
     /// Reads the settings from an environment lookup.
     pub fn read(env: &dyn Fn(&str) -> Option<OsString>) -> Result<ClientEnvironment, String> {
-        let text = |name: &str| env(name).map(|v| v.to_string_lossy().into_owned());
-        let prediction = match text("MOSH_PREDICTION_DISPLAY") {
-            Some(value) => PredictionDisplay::parse(&value)?,
+        let prediction = match env("MOSH_PREDICTION_DISPLAY") {
+            Some(value) => PredictionDisplay::parse(&value.to_string_lossy())?,
             None => PredictionDisplay::default(),
         };
         Ok(ClientEnvironment {
             prediction,
+            ..ClientEnvironment::read_preferences(env)
+        })
+    }
+
+    /// Reads every setting but the prediction mode (left at its default),
+    /// which the bootstrap hands over itself.
+    pub fn read_preferences(env: &dyn Fn(&str) -> Option<OsString>) -> ClientEnvironment {
+        let text = |name: &str| env(name).map(|v| v.to_string_lossy().into_owned());
+        ClientEnvironment {
+            prediction: PredictionDisplay::default(),
             predict_overwrite: text("MOSH_PREDICTION_OVERWRITE").as_deref() == Some("yes"),
             escape_key: EscapeKey::from_env_value(text("MOSH_ESCAPE_KEY").as_deref()),
             title_prefix: env("MOSH_TITLE_NOPREFIX").is_none(),
             no_term_init: env("MOSH_NO_TERM_INIT").is_some(),
-        })
+        }
     }
 }
 

@@ -11,7 +11,6 @@ pub mod control;
 pub mod environment;
 pub mod kill_cmd;
 pub mod list_cmd;
-pub mod locale;
 pub mod ports;
 pub mod registry;
 pub mod session;

@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use super::cli::parse_c_long;
-use super::environment::Environment;
+use crate::locale::Environment;
 
 /// Idle limits in milliseconds; 0 means "no limit".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -16,9 +16,9 @@
 //! long (a glitch), and they are underlined on slower links still, each
 //! switch with hysteresis so the display does not flicker.
 
+use super::display_mode::PredictionDisplay;
 use super::input::{InputDecoder, Keystroke};
 use super::overlay::{CellPrediction, CursorPrediction, Lifetime, RowPredictions, Validity};
-use crate::client::settings::PredictionDisplay;
 use crate::terminal::{char_width, Cell, Framebuffer};
 
 /// Frame interval (ms) at or below which the slow-link display switches

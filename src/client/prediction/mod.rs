@@ -8,10 +8,12 @@
 //! ([`PredictionEngine::cull`]) and draw ([`PredictionEngine::apply`])
 //! on each new frame.
 
+mod display_mode;
 mod engine;
 mod input;
 mod overlay;
 
+pub use display_mode::PredictionDisplay;
 pub use engine::{PredictionEngine, PredictionOutcomes, PASTE_THRESHOLD};
 pub use input::{InputDecoder, Keystroke};
 pub use overlay::{CellPrediction, CursorPrediction, Lifetime, Validity};
