@@ -8,6 +8,7 @@
 pub mod bootstrap;
 pub mod client;
 pub mod diag;
+pub mod event_loop;
 pub mod locale;
 pub mod modes;
 pub mod server;

@@ -10,7 +10,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
@@ -22,7 +22,8 @@ use super::prediction::PASTE_THRESHOLD;
 use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
-use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, LinkFigures, StatusFigures};
+use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, StatusFigures};
+use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
@@ -91,15 +92,6 @@ pub fn run(setup: SessionSetup) -> io::Result<Ending> {
     result.map(|()| ending)
 }
 
-/// Milliseconds on a monotonic clock since the client started.
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
-}
-
 /// What woke the loop.
 #[derive(Default)]
 struct Wakeup {
@@ -140,7 +132,7 @@ struct Client {
 
 impl Client {
     fn new(setup: SessionSetup) -> io::Result<Client> {
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let poll = Poll::new()?;
         let mut terminal = LocalTerminal::enter(&setup.caps)?;
         let size = terminal.size()?;
@@ -261,7 +253,7 @@ impl Client {
             self.update_connecting_notice(now);
             self.transmit(now);
             self.handle_transport_events(now)?;
-            self.log_frames();
+            log_frames(&mut self.transport, &mut self.diag);
             if self.network_timed_out(now) {
                 return Ok(());
             }
@@ -412,17 +404,20 @@ impl Client {
 
     fn transmit(&mut self, now: u64) {
         let mut send_error = None;
-        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
-            match self.sockets.send_to(&datagram, to) {
-                Ok(_) => self.stats.sent(datagram.len()),
-                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
-                    self.transport.datagram_too_big();
-                }
+        let sockets = &self.sockets;
+        let stats = &mut self.stats;
+        send_due(
+            &mut self.transport,
+            now,
+            |datagram, to| sockets.send_to(datagram, to),
+            |len| stats.sent(len),
+            |failure| {
                 // A full socket buffer loses the datagram; SSP resends.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => send_error = Some(format!("sendto: {}", os_error_text(&e))),
-            }
-        }
+                if failure.error.kind() != io::ErrorKind::WouldBlock {
+                    send_error = Some(format!("sendto: {}", os_error_text(&failure.error)));
+                }
+            },
+        );
         let notifications = &mut self.overlays.notifications;
         match send_error {
             Some(error) => notifications.set_network_error(&error, now),
@@ -690,22 +685,6 @@ impl Client {
         }
     }
 
-    /// A `MOSH_LOG` line for each datagram sent and received.
-    fn log_frames(&mut self) {
-        if !self.diag.wants_frames() {
-            return;
-        }
-        let link = LinkFigures {
-            srtt: self.transport.srtt(),
-            rttvar: self.transport.rttvar(),
-            rto: self.transport.rto(),
-            interval: self.transport.send_interval(),
-        };
-        while let Some(record) = self.transport.poll_frame_record() {
-            self.diag.record(&Event::Frame(record, link));
-        }
-    }
-
     /// Logs prediction epochs confirmed or discarded since last time.
     fn log_prediction_epochs(&mut self) {
         if !self.diag.wants(1) {
@@ -731,11 +710,4 @@ fn os_error_text(e: &io::Error) -> String {
         Some(cut) => text.get(..cut).unwrap_or(&text).to_string(),
         None => text,
     }
-}
-
-/// A seed for the chaff that hides datagram lengths (any value works).
-fn chaff_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    u64::from_ne_bytes(bytes)
 }

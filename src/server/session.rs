@@ -20,7 +20,8 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::control::{ControlEndpoint, ATTACHED_SILENCE_MS};
 use super::timeouts::Timeouts;
-use crate::diag::{DiagLog, Event, HeldState, LinkFigures};
+use crate::diag::{DiagLog, Event, HeldState};
+use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
@@ -88,15 +89,6 @@ pub fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
             eprintln!("mosh-server: cannot start the event loop: {e}");
             1
         }
-    }
-}
-
-/// Milliseconds on a monotonic clock since the session began.
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        self.0.elapsed().as_millis() as u64
     }
 }
 
@@ -174,7 +166,7 @@ struct Session<S: HostState> {
 
 impl<S: HostState> Session<S> {
     fn new(setup: SessionSetup) -> io::Result<Session<S>> {
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let poll = Poll::new()?;
         setup.socket.set_nonblocking(true)?;
         let mut socket = MioUdpSocket::from_std(setup.socket);
@@ -585,32 +577,16 @@ impl<S: HostState> Session<S> {
         Next::Continue
     }
 
-    /// Writes a `MOSH_LOG` line for each datagram sent and received.
-    fn log_frames(&mut self) {
-        if !self.log.diag.wants_frames() {
-            return;
-        }
-        let link = LinkFigures {
-            srtt: self.transport.srtt(),
-            rttvar: self.transport.rttvar(),
-            rto: self.transport.rto(),
-            interval: self.transport.send_interval(),
-        };
-        while let Some(record) = self.transport.poll_frame_record() {
-            self.log.diag.record(&Event::Frame(record, link));
-        }
-    }
-
     fn send_datagrams(&mut self, now: u64) -> Next {
-        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
-            match self.socket.send_to(&datagram, to) {
-                Ok(_) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
-                    self.transport.datagram_too_big()
-                }
-                Err(e) => self.log.say(format_args!("sendto {to}: {e}")),
-            }
-        }
+        let socket = &self.socket;
+        let log = &self.log;
+        send_due(
+            &mut self.transport,
+            now,
+            |datagram, to| socket.send_to(datagram, to),
+            |_| {},
+            |failure| log.say(format_args!("sendto {}: {}", failure.to, failure.error)),
+        );
         while let Some(event) = self.transport.poll_event() {
             match event {
                 TransportEvent::RemoteAttached(addr) => {
@@ -634,7 +610,7 @@ impl<S: HostState> Session<S> {
                 TransportEvent::PortHopWanted => {}
             }
         }
-        self.log_frames();
+        log_frames(&mut self.transport, &mut self.log.diag);
         Next::Continue
     }
 
@@ -649,10 +625,4 @@ impl<S: HostState> Session<S> {
             }
         }
     }
-}
-
-fn chaff_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    u64::from_ne_bytes(bytes)
 }
