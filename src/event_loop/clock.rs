@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use crate::transport::Millis;
+
 /// Milliseconds since the session started, on a monotonic clock.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock(Instant);
@@ -15,8 +17,8 @@ impl Clock {
 
     /// Milliseconds since [`Clock::start`] (saturating, after 584 million
     /// years).
-    pub fn now(&self) -> u64 {
-        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    pub fn now(&self) -> Millis {
+        Millis(u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX))
     }
 }
 
@@ -28,7 +30,7 @@ mod tests {
     fn the_clock_starts_near_zero_and_never_goes_back() {
         let clock = Clock::start();
         let first = clock.now();
-        assert!(first < 1000);
+        assert!(first < Millis(1000));
         assert!(clock.now() >= first);
     }
 }

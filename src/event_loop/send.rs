@@ -5,7 +5,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use crate::transport::{SyncState, Transport};
+use crate::transport::{Millis, SyncState, Transport};
 
 /// A datagram the socket did not take (other than for being too big).
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub struct SendFailure {
 /// other than `EMSGSIZE` (a full socket buffer too: SSP resends).
 pub fn send_due<L: SyncState, R: SyncState>(
     transport: &mut Transport<L, R>,
-    now: u64,
+    now: Millis,
     mut send_to: impl FnMut(&[u8], SocketAddr) -> io::Result<usize>,
     mut sent: impl FnMut(usize),
     mut failed: impl FnMut(SendFailure),

@@ -28,7 +28,7 @@ use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::sys::spawn::PtyChild;
-use crate::transport::{Transport, TransportError, TransportEvent};
+use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod rekey;
@@ -161,7 +161,7 @@ struct Session<S: HostState> {
     /// `kill` was asked for over the control socket.
     quit_requested: bool,
     /// When the current client was last heard (ms), kept across rekeys.
-    last_heard: Option<u64>,
+    last_heard: Option<Millis>,
 }
 
 impl<S: HostState> Session<S> {
@@ -236,8 +236,7 @@ impl<S: HostState> Session<S> {
         let mut events = Events::with_capacity(16);
         loop {
             let now = self.clock.now();
-            let timeout =
-                Duration::from_millis(self.next_wakeup(now).saturating_sub(now).min(86_400_000));
+            let timeout = Duration::from_millis(self.next_wakeup(now).since(now).min(86_400_000));
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
                 if e.kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -287,7 +286,9 @@ impl<S: HostState> Session<S> {
             return Next::Stop;
         }
         if !self.transport.shutdown_in_progress() {
-            self.transport.current_state_mut().update_echo_ack(now);
+            self.transport
+                .current_state_mut()
+                .update_echo_ack(now.as_u64());
         }
         self.send_retired(now);
         let next = self.send_datagrams(now);
@@ -303,17 +304,17 @@ impl<S: HostState> Session<S> {
     }
 
     /// The absolute time the loop must wake up by.
-    fn next_wakeup(&mut self, now: u64) -> u64 {
+    fn next_wakeup(&mut self, now: Millis) -> Millis {
         let busy = self.pty_more_to_read && !self.transport.shutdown_in_progress();
         if busy || self.socket_more_to_read || self.user_input_waiting() {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
         if let Some(due) = self.transport.current_state().echo_ack_deadline() {
-            wake = wake.min(due);
+            wake = wake.min(Millis(due));
         }
         if self.transport.remote_state_num() == 0 || self.transport.shutdown_in_progress() {
-            wake = wake.min(now + 5000);
+            wake = wake.min(now.saturating_add(5000));
         }
         if self.timeouts.network_ms > 0 {
             let heard = self.transport.latest_remote_state().timestamp;
@@ -331,7 +332,7 @@ impl<S: HostState> Session<S> {
         wake
     }
 
-    fn receive_datagrams(&mut self, now: u64) {
+    fn receive_datagrams(&mut self, now: Millis) {
         let mut buf = [0u8; 4096];
         for _ in 0..DATAGRAM_BUDGET {
             match self.socket.recv_from(&mut buf) {
@@ -361,7 +362,7 @@ impl<S: HostState> Session<S> {
     }
 
     /// Hands new user input to the program, unless it is not keeping up.
-    fn apply_user_input(&mut self, now: u64) {
+    fn apply_user_input(&mut self, now: Millis) {
         let num = self.transport.remote_state_num();
         if num == self.last_remote_num || self.queued_for_pty() >= TO_PTY_LIMIT {
             return;
@@ -394,7 +395,9 @@ impl<S: HostState> Session<S> {
             }
         }
         if !events.is_empty() {
-            self.transport.current_state_mut().register_input(num, now);
+            self.transport
+                .current_state_mut()
+                .register_input(num, now.as_u64());
         }
         if self.child.is_held() {
             self.child.release();
@@ -421,7 +424,7 @@ impl<S: HostState> Session<S> {
 
     /// Reads what the program wrote, up to a budget of bytes and time per
     /// turn.
-    fn read_pty(&mut self, now: u64) {
+    fn read_pty(&mut self, now: Millis) {
         let mut buf = std::mem::take(&mut self.read_buf);
         let mut budget = PTY_READ_BUDGET;
         let started = Instant::now();
@@ -458,7 +461,7 @@ impl<S: HostState> Session<S> {
         self.to_pty.extend_from_slice(&replies);
     }
 
-    fn program_ended(&mut self, now: u64) {
+    fn program_ended(&mut self, now: Millis) {
         self.pty_more_to_read = false;
         if !self.transport.shutdown_in_progress() {
             self.log
@@ -469,7 +472,7 @@ impl<S: HostState> Session<S> {
     }
 
     /// Writes queued input to the pty without blocking.
-    fn write_pty(&mut self, now: u64) {
+    fn write_pty(&mut self, now: Millis) {
         while self.queued_for_pty() > 0 {
             let pending = self.to_pty.get(self.to_pty_done..).unwrap_or_default();
             match self.pty.write(pending) {
@@ -509,12 +512,12 @@ impl<S: HostState> Session<S> {
     }
 
     /// Signals, idle timeouts and the shutdown handshake.
-    fn check_lifetime(&mut self, signals: SignalSet, now: u64) -> Next {
+    fn check_lifetime(&mut self, signals: SignalSet, now: Millis) -> Next {
         if signals.contains(Signal::User2) {
             let held = HeldState::of(&self.transport);
             self.log.diag.record(&Event::Held(held));
         }
-        let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+        let since_heard = now.since(self.transport.latest_remote_state().timestamp);
         let mut quit = signals.contains(Signal::Terminate)
             || signals.contains(Signal::Interrupt)
             || std::mem::take(&mut self.quit_requested);
@@ -577,7 +580,7 @@ impl<S: HostState> Session<S> {
         Next::Continue
     }
 
-    fn send_datagrams(&mut self, now: u64) -> Next {
+    fn send_datagrams(&mut self, now: Millis) -> Next {
         let socket = &self.socket;
         let log = &self.log;
         send_due(

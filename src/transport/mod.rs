@@ -18,6 +18,7 @@ mod sender;
 mod state;
 #[cfg(test)]
 mod test_state;
+mod time;
 
 pub use connection::{
     MAX_OLD_SOCKET_AGE, MAX_OPEN_SOCKETS, PORT_HOP_INTERVAL, SERVER_ASSOCIATION_TIMEOUT,
@@ -32,3 +33,4 @@ pub use sender::{
     SEND_INTERVAL_MAX, SEND_INTERVAL_MIN, SHUTDOWN_NUM,
 };
 pub use state::{NumberedState, SyncState};
+pub use time::Millis;

@@ -7,6 +7,8 @@
 //! commands, predictions, then the user stream); handle signals (resize,
 //! suspend and resume, quit); update the connection notices; send what
 //! the transport says is due; and stop once a shutdown is complete.
+//! `local_input` handles the keyboard and the signals, `diagnostics` the
+//! figures the status view and `MOSH_LOG` show.
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,19 +18,21 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use super::capabilities::Capabilities;
-use super::escape::{EscapeHandler, KeyAction};
+use super::escape::EscapeHandler;
 use super::overlays::Overlays;
-use super::prediction::PASTE_THRESHOLD;
 use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
-use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, StatusFigures};
+use crate::diag::{ConnectionStats, DiagLog, Event};
 use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
-use crate::transport::{Transport, TransportError, TransportEvent};
+use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
+
+mod diagnostics;
+mod local_input;
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -166,13 +170,13 @@ impl Client {
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let sockets = ClientSockets::open(setup.server, poll.registry(), FIRST_SOCKET_TOKEN)?;
 
-        let now = clock.now();
+        let now = clock.now().as_u64();
         let mut transport = Transport::new_client(
             &setup.key,
             setup.server,
             UserStream::new(),
             CompleteTerminal::new(cols, rows),
-            now,
+            Millis(now),
             chaff_seed(),
         );
         // Keystrokes go out at once.
@@ -230,7 +234,7 @@ impl Client {
     fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(32);
         loop {
-            let now = self.clock.now();
+            let now = self.clock.now().as_u64();
             self.draw(now);
             let wait = self.wait_time(now);
             if let Err(e) = self
@@ -242,7 +246,7 @@ impl Client {
                 }
             }
             let wakeup = self.collect(&events);
-            let now = self.clock.now();
+            let now = self.clock.now().as_u64();
             if wakeup.network || self.network_pending {
                 self.receive(now);
             }
@@ -257,7 +261,7 @@ impl Client {
             if self.network_timed_out(now) {
                 return Ok(());
             }
-            if self.transport.old_sockets_expired(now) {
+            if self.transport.old_sockets_expired(Millis(now)) {
                 self.sockets.keep_only_newest(self.poll.registry());
             }
             if self.finished(now) {
@@ -285,8 +289,8 @@ impl Client {
         }
         let mut wait = self
             .transport
-            .poll_timeout(now)
-            .saturating_sub(now)
+            .poll_timeout(Millis(now))
+            .since(Millis(now))
             .min(MAX_WAIT_MS);
         if let Some(overlay) = self.overlays.wait_time(now) {
             wait = wait.min(overlay);
@@ -306,6 +310,7 @@ impl Client {
         self.transport
             .last_heard()
             .unwrap_or(self.transport.latest_remote_state().timestamp)
+            .as_u64()
     }
 
     /// `MOSH_CLIENT_NETWORK_TIMEOUT`: whether the server has been silent
@@ -367,7 +372,7 @@ impl Client {
         let count = self
             .sockets
             .receive(buf, DATAGRAM_BUDGET, |datagram, from| {
-                match transport.handle_datagram(datagram, from, now) {
+                match transport.handle_datagram(datagram, from, Millis(now)) {
                     Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
@@ -394,8 +399,8 @@ impl Client {
     fn share_transport_news(&mut self) {
         let t = &self.transport;
         let notifications = &mut self.overlays.notifications;
-        notifications.server_heard(t.latest_remote_state().timestamp);
-        notifications.server_acked(t.sent_state_acked_timestamp());
+        notifications.server_heard(t.latest_remote_state().timestamp.as_u64());
+        notifications.server_acked(t.sent_state_acked_timestamp().as_u64());
         let predictions = &mut self.overlays.predictions;
         predictions.set_frame_acked(t.sent_state_acked());
         predictions.set_send_interval(t.send_interval());
@@ -408,7 +413,7 @@ impl Client {
         let stats = &mut self.stats;
         send_due(
             &mut self.transport,
-            now,
+            Millis(now),
             |datagram, to| sockets.send_to(datagram, to),
             |len| stats.sent(len),
             |failure| {
@@ -453,7 +458,7 @@ impl Client {
     fn update_connecting_notice(&mut self, now: u64) {
         let connecting = self.still_connecting();
         if connecting && !self.transport.shutdown_in_progress() {
-            let waited = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+            let waited = Millis(now).since(self.transport.latest_remote_state().timestamp);
             if waited > CONNECT_TIMEOUT_MS {
                 self.start_shutdown("Timed out waiting for server...", now);
             } else if waited > CONNECTING_CHECK_MS {
@@ -468,144 +473,6 @@ impl Client {
         }
     }
 
-    // ----- the keyboard -----
-
-    /// Takes what was typed; false at end of input.
-    fn read_keyboard(&mut self, now: u64) -> io::Result<bool> {
-        let mut buf = [0u8; INPUT_CHUNK];
-        let n = match self.terminal()?.read(&mut buf) {
-            Ok(0) => return Ok(false),
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                self.keyboard_pending = false;
-                return Ok(true);
-            }
-            Err(_) => return Ok(false),
-        };
-        // A full buffer may have left more behind.
-        self.keyboard_pending = n == buf.len();
-        if self.transport.shutdown_in_progress() {
-            return Ok(true);
-        }
-        let typed = buf.get(..n).unwrap_or_default();
-        self.overlays
-            .predictions
-            .set_frame_sent(self.transport.sent_state_last());
-        let paste = typed.len() > PASTE_THRESHOLD;
-        if paste {
-            self.overlays.predictions.reset();
-        }
-        for &byte in typed {
-            if !paste {
-                self.overlays
-                    .predictions
-                    .new_user_byte(byte, &self.shown, now);
-            }
-            if !self.handle_key(byte, now)? {
-                break;
-            }
-        }
-        Ok(true)
-    }
-
-    /// Acts on one typed byte; false when the rest of the input is moot.
-    fn handle_key(&mut self, byte: u8, now: u64) -> io::Result<bool> {
-        let action = self.escape.process(byte);
-        if action.ends_escape() && self.showing_escape_help() {
-            self.overlays
-                .notifications
-                .set_message("", false, true, now);
-        }
-        match action {
-            KeyAction::Quit => {
-                self.start_shutdown("Exiting on user request...", now);
-                return Ok(false);
-            }
-            KeyAction::Suspend => self.suspend()?,
-            KeyAction::ToggleStatus => self.overlays.status.toggle(),
-            KeyAction::EscapeStarted => {
-                if let Some(help) = &self.escape_help {
-                    self.overlays
-                        .notifications
-                        .set_message(help, true, false, now);
-                }
-            }
-            KeyAction::Send(..) => {
-                if action.bytes() == [CTRL_L] {
-                    self.repaint = true;
-                }
-                self.transport.current_state_mut().push_keys(action.bytes());
-            }
-        }
-        Ok(true)
-    }
-
-    fn showing_escape_help(&self) -> bool {
-        self.escape_help
-            .as_deref()
-            .is_some_and(|help| self.overlays.notifications.message() == help)
-    }
-
-    // ----- signals -----
-
-    fn handle_signals(&mut self, signals: SignalSet, now: u64) -> io::Result<()> {
-        if signals.contains(Signal::WindowChange) {
-            self.resize()?;
-        }
-        if signals.contains(Signal::TerminalStop) {
-            self.suspend()?;
-        }
-        if signals.contains(Signal::Continue) {
-            self.resume()?;
-        }
-        if signals.contains(Signal::User1) {
-            let figures = self.status_figures(now);
-            self.diag.record(&Event::Status(&figures));
-        }
-        let quit = [
-            Signal::Terminate,
-            Signal::Interrupt,
-            Signal::Hangup,
-            Signal::Pipe,
-        ];
-        if quit.iter().any(|&s| signals.contains(s)) {
-            self.start_shutdown("Signal received, shutting down...", now);
-        }
-        Ok(())
-    }
-
-    fn resize(&mut self) -> io::Result<()> {
-        let size = self.terminal()?.size()?;
-        if !self.transport.shutdown_in_progress() {
-            self.transport
-                .current_state_mut()
-                .push_resize(i32::from(size.cols), i32::from(size.rows));
-        }
-        self.overlays.predictions.reset();
-        Ok(())
-    }
-
-    /// Gives the terminal back and stops the process group until SIGCONT.
-    fn suspend(&mut self) -> io::Result<()> {
-        let terminal = self.terminal()?;
-        terminal.suspend()?;
-        terminal.write(SUSPENDED_LINE)?;
-        let _ = crate::sys::process::kill(0, libc::SIGSTOP);
-        self.resume()
-    }
-
-    /// Takes the terminal back after a suspend and repaints everything.
-    fn resume(&mut self) -> io::Result<()> {
-        self.terminal()?.resume()?;
-        self.repaint = true;
-        Ok(())
-    }
-
     // ----- ending -----
 
     fn start_shutdown(&mut self, message: &'static str, now: u64) {
@@ -616,7 +483,7 @@ impl Client {
         self.overlays
             .notifications
             .set_message(message, true, true, now);
-        self.transport.start_shutdown(now);
+        self.transport.start_shutdown(Millis(now));
     }
 
     fn finished(&mut self, now: u64) -> bool {
@@ -625,7 +492,7 @@ impl Client {
             self.clean_shutdown = true;
             return true;
         }
-        if t.shutdown_in_progress() && t.shutdown_ack_timed_out(now) {
+        if t.shutdown_in_progress() && t.shutdown_ack_timed_out(Millis(now)) {
             return true;
         }
         if t.counterparty_shutdown_ack_sent() {
@@ -638,7 +505,7 @@ impl Client {
     /// Draws the server's screen without the client's layers and gives
     /// the terminal back; says how the session ended.
     fn finish(&mut self) -> Ending {
-        let now = self.clock.now();
+        let now = self.clock.now().as_u64();
         let notifications = &mut self.overlays.notifications;
         notifications.set_message("", false, true, now);
         notifications.server_heard(now);
@@ -658,48 +525,6 @@ impl Client {
         } else {
             Ending::Unclean
         }
-    }
-}
-
-impl Client {
-    // ----- diagnostics -----
-
-    /// The figures the status view and `SIGUSR1` show.
-    fn status_figures(&self, now: u64) -> StatusFigures {
-        let outcomes = self.overlays.predictions.outcomes();
-        StatusFigures {
-            srtt_ms: self.transport.srtt(),
-            rttvar_ms: self.transport.rttvar(),
-            frame_interval_ms: self.transport.send_interval(),
-            server: self.transport.remote_addr().unwrap_or(self.server),
-            since_contact_ms: self
-                .transport
-                .last_heard()
-                .map(|heard| now.saturating_sub(heard)),
-            stats: self.stats,
-            prediction_mode: self.prediction_mode,
-            predictions_shown: self.overlays.predictions.is_showing(),
-            predictions_confirmed: outcomes.cells_confirmed,
-            predictions_wrong: outcomes.cells_wrong,
-            held: HeldState::of(&self.transport),
-        }
-    }
-
-    /// Logs prediction epochs confirmed or discarded since last time.
-    fn log_prediction_epochs(&mut self) {
-        if !self.diag.wants(1) {
-            return;
-        }
-        let confirmed = self.overlays.predictions.confirmed_epoch();
-        let discarded = self.overlays.predictions.outcomes().epochs_discarded;
-        let (logged_confirmed, logged_discarded) = self.logged_epochs;
-        if confirmed > logged_confirmed {
-            self.diag.record(&Event::EpochConfirmed(confirmed));
-        }
-        if discarded > logged_discarded {
-            self.diag.record(&Event::EpochsDiscarded(discarded));
-        }
-        self.logged_epochs = (confirmed, discarded);
     }
 }
 
