@@ -1,6 +1,14 @@
 //! The two synchronized states of a mosh session: the user's input stream
 //! (client to server) and the host state (server to client: the complete
 //! terminal, plus the echo ack).
+//!
+//! Indexing and truncating casts are denied here (outside tests): the
+//! states are built from what the network sends.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
 
 pub mod complete_terminal;
 pub mod echo_ack;

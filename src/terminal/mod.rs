@@ -17,20 +17,42 @@
 //!   drawing both use it.
 //! * [`char_width`] is the one width function (compiled-in Unicode table).
 //! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
+//!
+//! Indexing and truncating casts are denied here (outside tests): the
+//! terminal reads whatever a program writes.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
+
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod cell;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod display;
 pub mod emulate_cmd;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod emulator;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod framebuffer;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 mod functions;
 pub mod hyperlink;
 pub mod modes;
 pub mod params;
 pub mod parser;
 mod print;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod row;
 mod scroll_skip;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod sgr;
 pub mod utf8;
 pub mod width;

@@ -6,6 +6,14 @@
 //! (`connection.rs`), the sender and receiver of states (`sender.rs`,
 //! `receiver.rs`) and the wire layer's fragments. States are anything
 //! implementing [`SyncState`].
+//!
+//! Indexing and truncating casts are denied here (outside tests): the
+//! transport acts on what the network sends.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
 
 mod chaff;
 mod connection;

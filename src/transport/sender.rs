@@ -59,6 +59,8 @@ pub struct LinkTiming {
 
 impl LinkTiming {
     /// Time between frames: half the smoothed RTT, within 20..=250 ms.
+    // The cast is of a whole number already checked to lie in 20..=250.
+    #[allow(clippy::cast_possible_truncation)]
     pub fn send_interval(&self) -> u64 {
         let half = (self.srtt / 2.0).ceil();
         if half.is_nan() || half < SEND_INTERVAL_MIN as f64 {

@@ -144,16 +144,17 @@ impl Fragmenter {
         }
         let id = self.id_for(IdentityKey::of(inst, mtu));
         let pieces = payload.chunks(piece_len);
-        let fragments = pieces
+        pieces
             .enumerate()
-            .map(|(num, piece)| Fragment {
-                id,
-                num: num as u16, // ok: num < MAX_FRAGMENTS < 2^15
-                is_final: num + 1 == count,
-                contents: piece.to_vec(),
+            .map(|(num, piece)| {
+                Ok(Fragment {
+                    id,
+                    num: u16::try_from(num).map_err(|_| WireError::InstructionTooLarge)?,
+                    is_final: num + 1 == count,
+                    contents: piece.to_vec(),
+                })
             })
-            .collect();
-        Ok(fragments)
+            .collect()
     }
 
     fn id_for(&mut self, key: IdentityKey) -> u64 {

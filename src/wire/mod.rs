@@ -10,6 +10,14 @@
 //! `Cipher::seal` with the next `Nonce` → one UDP datagram. Receiving runs
 //! the same steps backwards through `Cipher::open`, `Packet::decode`,
 //! `Fragment::decode` and `FragmentAssembly::add`.
+//!
+//! Bytes from the network are read here: indexing and truncating casts
+//! are denied (outside tests), so every read is checked.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
 
 mod base64;
 pub mod compress;

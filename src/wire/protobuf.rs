@@ -34,10 +34,16 @@ pub enum WireValue<'a> {
 /// Appends `value` as a base-128 varint.
 pub fn write_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
-        out.push((value as u8) | 0x80);
+        out.push(low_seven_bits(value) | 0x80);
         value >>= 7;
     }
-    out.push(value as u8);
+    out.push(low_seven_bits(value));
+}
+
+/// The low 7 bits of `value`, one varint digit.
+fn low_seven_bits(value: u64) -> u8 {
+    let [low, ..] = (value & 0x7f).to_le_bytes();
+    low
 }
 
 /// Reads a varint from the front of `buf`: `(value, bytes consumed)`.
@@ -86,7 +92,17 @@ pub fn write_bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
 
 /// The low 32 bits of a varint, as protobuf reads `int32` and `uint32`.
 pub fn varint_as_i32(value: u64) -> i32 {
-    value as u32 as i32
+    i32::from_le_bytes(low_32_bits(value))
+}
+
+/// The low 32 bits of a varint, as protobuf reads `uint32`.
+pub fn varint_as_u32(value: u64) -> u32 {
+    u32::from_le_bytes(low_32_bits(value))
+}
+
+fn low_32_bits(value: u64) -> [u8; 4] {
+    let [a, b, c, d, ..] = value.to_le_bytes();
+    [a, b, c, d]
 }
 
 /// Walks the fields of one message. Yields `Err` once on malformed input

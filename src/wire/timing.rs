@@ -21,7 +21,8 @@ pub const MAX_RTO_MS: u64 = 1000;
 
 /// `now` mod 65536, with 65535 (the "none" value) bumped to 0.
 pub fn timestamp16(now: u64) -> u16 {
-    let stamp = (now % 65536) as u16;
+    let [low, high, ..] = now.to_le_bytes();
+    let stamp = u16::from_le_bytes([low, high]);
     if stamp == TIMESTAMP_NONE {
         0
     } else {
@@ -101,6 +102,8 @@ impl RttEstimator {
 
     /// Retransmission timeout: ceil(SRTT + 4 RTTVAR), clamped to
     /// [50, 1000] ms.
+    // The cast is of a whole number already clamped to 50..=1000.
+    #[allow(clippy::cast_possible_truncation)]
     pub fn rto(&self) -> u64 {
         let rto = (self.srtt + 4.0 * self.rttvar).ceil();
         // The clamp happens in f64, so the cast cannot saturate oddly.
@@ -143,7 +146,8 @@ impl TimestampEcho {
         match self.saved {
             Some((timestamp, at)) if now.saturating_sub(at) < ECHO_MAX_HOLD_MS => {
                 self.saved = None;
-                let held = now.saturating_sub(at) as u16; // ok: below 1000
+                // Below ECHO_MAX_HOLD_MS, so it fits.
+                let held = u16::try_from(now.saturating_sub(at)).unwrap_or(u16::MAX);
                 timestamp.wrapping_add(held)
             }
             _ => TIMESTAMP_NONE,
