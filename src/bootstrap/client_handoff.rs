@@ -15,7 +15,7 @@ use crate::client::settings::{ClientEnvironment, ConnectArgs};
 use crate::client::Handover;
 
 /// The terminal's colour count as the client reports it (0 when unknown).
-pub fn color_count(client: &Client) -> Result<u32, String> {
+pub(crate) fn color_count(client: &Client) -> Result<u32, String> {
     match client {
         Client::Builtin => {
             let caps = crate::client::capabilities::Capabilities::from_environment();
@@ -54,7 +54,7 @@ fn parse_color_count(text: &[u8]) -> u32 {
 
 /// What the client needs besides the endpoint.
 #[derive(Debug, Clone)]
-pub struct ClientSettings {
+pub(crate) struct ClientSettings {
     /// `MOSH_PREDICTION_DISPLAY`.
     pub predict: PredictionDisplay,
     /// `-o`: `MOSH_PREDICTION_OVERWRITE=yes` (also set in the environment
@@ -71,7 +71,7 @@ pub struct ClientSettings {
 }
 
 /// The client's arguments: `-# ARGS |`, the address and the port.
-pub fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsString> {
+pub(crate) fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsString> {
     let mut shown = OsString::from("-# ");
     for (n, arg) in typed_args.iter().enumerate() {
         if n > 0 {
@@ -88,7 +88,7 @@ pub fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsS
 }
 
 /// The client's environment additions.
-pub fn client_environment(
+pub(crate) fn client_environment(
     endpoint: &Endpoint,
     settings: &ClientSettings,
 ) -> Vec<(&'static str, String)> {
@@ -109,7 +109,7 @@ pub fn client_environment(
 /// (escape key, title prefix, ...) read from this process's environment,
 /// with the bootstrap's choices on top, as an exec'd client would see
 /// them.
-pub fn builtin_settings(settings: &ClientSettings) -> ClientEnvironment {
+pub(crate) fn builtin_settings(settings: &ClientSettings) -> ClientEnvironment {
     let user = ClientEnvironment::read_preferences(&|name| std::env::var_os(name));
     ClientEnvironment {
         prediction: settings.predict,
@@ -121,7 +121,7 @@ pub fn builtin_settings(settings: &ClientSettings) -> ClientEnvironment {
 
 /// Runs the client and returns its exit status (or, after a successful
 /// exec, never returns).
-pub fn hand_over(
+pub(crate) fn hand_over(
     program: &str,
     client: &Client,
     endpoint: &Endpoint,

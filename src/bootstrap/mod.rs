@@ -12,21 +12,21 @@
 //! `client_handoff` becomes the client; `resolve` handles `--family`;
 //! `verbose` narrates the start-up steps for `--verbose`.
 
-pub mod child_output;
-pub mod client_handoff;
-pub mod fake_proxy;
-pub mod getopt;
-pub mod handshake;
-pub mod install;
-pub mod local;
-pub mod notice;
+pub(crate) mod child_output;
+pub(crate) mod client_handoff;
+pub(crate) mod fake_proxy;
+pub(crate) mod getopt;
+pub(crate) mod handshake;
+pub(crate) mod install;
+pub(crate) mod local;
+pub(crate) mod notice;
 pub mod options;
-pub mod peers;
-pub mod remote_command;
-pub mod resolve;
-pub mod session;
-pub mod shell_words;
-pub mod verbose;
+pub(crate) mod peers;
+pub(crate) mod remote_command;
+pub(crate) mod resolve;
+pub(crate) mod session;
+pub(crate) mod shell_words;
+pub(crate) mod verbose;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -10,17 +10,17 @@
 //! ports when the path goes quiet. `MOSH_LOG` and the network timeout
 //! come from `crate::diag`.
 
-pub mod capabilities;
-pub mod escape;
-pub mod notification;
-pub mod overlays;
-pub mod prediction;
-pub mod session;
+pub(crate) mod capabilities;
+pub(crate) mod escape;
+pub(crate) mod notification;
+pub(crate) mod overlays;
+pub(crate) mod prediction;
+pub(crate) mod session;
 pub mod settings;
-pub mod sockets;
-pub mod status_overlay;
-pub mod terminfo;
-pub mod tty;
+pub(crate) mod sockets;
+pub(crate) mod status_overlay;
+pub(crate) mod terminfo;
+pub(crate) mod tty;
 
 use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr};
@@ -67,7 +67,7 @@ pub fn main(program: &str, args: Vec<OsString>) -> i32 {
 /// a separate `mosh-client` would read from its arguments and environment
 /// arrives here as values.
 #[derive(Debug, Clone)]
-pub struct Handover {
+pub(crate) struct Handover {
     /// The server's address and port, and the `-v` count.
     pub connect: ConnectArgs,
     /// The session key, as `MOSH_KEY` would carry it.
@@ -77,7 +77,7 @@ pub struct Handover {
 }
 
 /// Runs a session handed over in this process; returns the exit status.
-pub fn run_handed_over(program: &str, handover: Handover) -> i32 {
+pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
     let key = OsString::from(handover.key);
     connect_with(program, &handover.connect, &key, handover.settings)
 }

@@ -7,7 +7,7 @@ use crate::transport::Millis;
 
 /// Milliseconds since the session started, on a monotonic clock.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock(Instant);
+pub(crate) struct Clock(Instant);
 
 impl Clock {
     /// A clock reading 0 now.

@@ -6,7 +6,10 @@ use crate::transport::{SyncState, Transport};
 
 /// Moves the transport's frame records into the log (only when the log
 /// wants them; the transport keeps none otherwise).
-pub fn log_frames<L: SyncState, R: SyncState>(transport: &mut Transport<L, R>, diag: &mut DiagLog) {
+pub(crate) fn log_frames<L: SyncState, R: SyncState>(
+    transport: &mut Transport<L, R>,
+    diag: &mut DiagLog,
+) {
     if !diag.wants_frames() {
         return;
     }

@@ -11,7 +11,7 @@ mod clock;
 mod frames;
 mod send;
 
-pub use chaff_seed::chaff_seed;
-pub use clock::Clock;
-pub use frames::log_frames;
-pub use send::{send_due, SendFailure};
+pub(crate) use chaff_seed::chaff_seed;
+pub(crate) use clock::Clock;
+pub(crate) use frames::log_frames;
+pub(crate) use send::send_due;

@@ -9,7 +9,7 @@ use crate::transport::{Millis, SyncState, Transport};
 
 /// A datagram the socket did not take (other than for being too big).
 #[derive(Debug)]
-pub struct SendFailure {
+pub(crate) struct SendFailure {
     /// Where it was going.
     pub to: SocketAddr,
     /// Why it was not sent.
@@ -19,7 +19,7 @@ pub struct SendFailure {
 /// Sends everything the transport has due at `now` with `send_to`.
 /// `sent` hears the length of each datagram sent, `failed` each failure
 /// other than `EMSGSIZE` (a full socket buffer too: SSP resends).
-pub fn send_due<L: SyncState, R: SyncState>(
+pub(crate) fn send_due<L: SyncState, R: SyncState>(
     transport: &mut Transport<L, R>,
     now: Millis,
     mut send_to: impl FnMut(&[u8], SocketAddr) -> io::Result<usize>,

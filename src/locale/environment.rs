@@ -8,20 +8,21 @@ use std::os::unix::ffi::OsStrExt;
 /// An ordered set of environment variables, edited without touching the
 /// process's own environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Environment {
+pub(crate) struct Environment {
     vars: Vec<(OsString, OsString)>,
 }
 
 impl Environment {
     /// The environment this process was started with.
-    pub fn from_process() -> Environment {
+    pub(crate) fn from_process() -> Environment {
         Environment {
             vars: std::env::vars_os().collect(),
         }
     }
 
+    #[cfg(test)]
     /// An environment made of these pairs.
-    pub fn from_pairs<K: Into<OsString>, V: Into<OsString>>(
+    pub(crate) fn from_pairs<K: Into<OsString>, V: Into<OsString>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Environment {
         let mut env = Environment::default();
@@ -40,7 +41,7 @@ impl Environment {
     }
 
     /// The value of `name` as text, if set.
-    pub fn get_str(&self, name: &str) -> Option<String> {
+    pub(crate) fn get_str(&self, name: &str) -> Option<String> {
         self.get(name).map(|v| v.to_string_lossy().into_owned())
     }
 
@@ -55,7 +56,7 @@ impl Environment {
     }
 
     /// Applies a `NAME=VALUE` assignment; text without `=` is ignored.
-    pub fn assign(&mut self, assignment: &OsStr) {
+    pub(crate) fn assign(&mut self, assignment: &OsStr) {
         let bytes = assignment.as_bytes();
         if let Some(eq) = bytes.iter().position(|&b| b == b'=') {
             let (name, value) = (&bytes[..eq], &bytes[eq + 1..]);

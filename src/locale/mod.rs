@@ -6,8 +6,9 @@
 //! from `LC_ALL`, `LC_CTYPE` and `LANG` whether a session is UTF-8, and
 //! lists the variables that take part in choosing a locale.
 
-pub mod charset;
-pub mod environment;
+pub(crate) mod charset;
+pub(crate) mod environment;
 
-pub use charset::{charset, ctype_variable, ensure_utf8, is_utf8, LOCALE_VARIABLES};
-pub use environment::Environment;
+pub use charset::charset;
+pub(crate) use charset::{ctype_variable, ensure_utf8, is_utf8, LOCALE_VARIABLES};
+pub(crate) use environment::Environment;

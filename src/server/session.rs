@@ -57,7 +57,7 @@ const MAX_WINDOW_DIMENSION: i32 = 1024;
 
 /// Everything the event loop starts from.
 #[derive(Debug)]
-pub struct SessionSetup {
+pub(crate) struct SessionSetup {
     /// The bound server socket (non-blocking).
     pub socket: UdpSocket,
     /// The session key printed in `MOSH CONNECT`.
@@ -77,12 +77,12 @@ pub struct SessionSetup {
 }
 
 /// Runs the session until it ends; returns the exit status.
-pub fn serve(setup: SessionSetup) -> i32 {
+pub(crate) fn serve(setup: SessionSetup) -> i32 {
     serve_with::<CompleteTerminal>(setup)
 }
 
 /// Runs the session with host state `S`.
-pub fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
+pub(crate) fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
     match Session::<S>::new(setup) {
         Ok(mut session) => session.run(),
         Err(e) => {

@@ -10,11 +10,11 @@
     deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
 )]
 
-pub mod complete_terminal;
-pub mod echo_ack;
-pub mod host_state;
-pub mod host_stream;
-pub mod user_stream;
+pub(crate) mod complete_terminal;
+pub(crate) mod echo_ack;
+pub(crate) mod host_state;
+pub(crate) mod host_stream;
+pub(crate) mod user_stream;
 
 pub use complete_terminal::CompleteTerminal;
 pub use echo_ack::EchoAck;

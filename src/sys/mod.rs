@@ -7,14 +7,14 @@
 #![allow(unsafe_code)]
 
 pub mod fd;
-pub mod passwd;
-pub mod peer_cred;
+pub(crate) mod passwd;
+pub(crate) mod peer_cred;
 pub mod process;
 pub mod pty;
-pub mod signals;
+pub(crate) mod signals;
 pub mod socket;
 pub mod spawn;
-pub mod termios;
+pub(crate) mod termios;
 
 /// Turns a libc return value of -1 into the current `errno` as an error.
 fn check(ret: libc::c_int) -> std::io::Result<libc::c_int> {

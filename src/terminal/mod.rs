@@ -31,7 +31,7 @@
 pub mod cell;
 // The lints are checked in this file after the terminal split.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
-pub mod display;
+pub(crate) mod display;
 pub mod emulate_cmd;
 // The lints are checked in this file after the terminal split.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
@@ -42,29 +42,30 @@ pub mod framebuffer;
 // The lints are checked in this file after the terminal split.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 mod functions;
-pub mod hyperlink;
-pub mod modes;
-pub mod params;
+pub(crate) mod hyperlink;
+pub(crate) mod modes;
+pub(crate) mod params;
 pub mod parser;
 mod print;
 // The lints are checked in this file after the terminal split.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
-pub mod row;
+pub(crate) mod row;
 mod scroll_skip;
 // The lints are checked in this file after the terminal split.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
-pub mod sgr;
-pub mod utf8;
-pub mod width;
+pub(crate) mod sgr;
+pub(crate) mod utf8;
+pub(crate) mod width;
 mod width_table;
 
 pub use cell::{Attrs, Cell, Color, Rendition};
 pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
-pub use framebuffer::{DrawState, Framebuffer};
+pub use framebuffer::Framebuffer;
 pub use hyperlink::Hyperlink;
 pub use modes::{Modes, MouseEncoding, MouseReporting};
-pub use params::Params;
-pub use parser::{Parser, Perform};
+pub(crate) use params::Params;
+pub(crate) use parser::{Parser, Perform};
 pub use row::Row;
-pub use width::{char_width, UNICODE_VERSION};
+pub(crate) use width::char_width;
+pub use width::UNICODE_VERSION;

@@ -13,13 +13,13 @@ use super::utf8::{Step, Utf8Decoder};
 
 /// Most intermediate (and private-marker) bytes kept; a sequence with more
 /// is ignored.
-pub const MAX_INTERMEDIATES: usize = 2;
+pub(crate) const MAX_INTERMEDIATES: usize = 2;
 
 /// Most bytes of an OSC payload kept; the rest is dropped.
 pub const MAX_OSC_LEN: usize = 64 * 1024;
 
 /// Receives the parser's actions.
-pub trait Perform {
+pub(crate) trait Perform {
     /// A graphic character to display.
     fn print(&mut self, c: char);
 
@@ -75,7 +75,7 @@ enum State {
 
 /// The parser state carried between calls to [`Parser::advance`].
 #[derive(Clone, Debug)]
-pub struct Parser {
+pub(crate) struct Parser {
     state: State,
     utf8: Utf8Decoder,
     params: Params,
@@ -144,7 +144,7 @@ impl Parser {
     }
 
     /// Whether the parser is between sequences (nothing half-read).
-    pub fn is_ground(&self) -> bool {
+    pub(crate) fn is_ground(&self) -> bool {
         self.state == State::Ground && !self.utf8.in_sequence()
     }
 

@@ -18,12 +18,12 @@ use crate::wire::{
 };
 
 /// The server forgets a client not heard from for this long (ms).
-pub const SERVER_ASSOCIATION_TIMEOUT: u64 = 40_000;
+pub(crate) const SERVER_ASSOCIATION_TIMEOUT: u64 = 40_000;
 /// The client hops ports after this long without a round trip, and not
 /// more often than this (ms).
-pub const PORT_HOP_INTERVAL: u64 = 10_000;
+pub(crate) const PORT_HOP_INTERVAL: u64 = 10_000;
 /// Old client sockets are closed once the newest is this old (ms).
-pub const MAX_OLD_SOCKET_AGE: u64 = 60_000;
+pub(crate) const MAX_OLD_SOCKET_AGE: u64 = 60_000;
 /// The client keeps at most this many sockets open, newest included.
 pub const MAX_OPEN_SOCKETS: usize = 10;
 /// Events not yet taken by the caller beyond this are dropped (oldest
@@ -32,7 +32,7 @@ const MAX_PENDING_EVENTS: usize = 64;
 
 /// Which end of the session this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Learns the client's address from its datagrams.
     Server,
     /// Knows the server's address from the start; may hop ports.
@@ -87,11 +87,6 @@ impl Connection {
         }
     }
 
-    /// Which end this is.
-    pub fn role(&self) -> Role {
-        self.role
-    }
-
     fn outgoing_direction(&self) -> Direction {
         match self.role {
             Role::Server => Direction::ToClient,
@@ -132,7 +127,7 @@ impl Connection {
     /// peer, stamped with `now`. `Ok(None)` when the peer's address is not
     /// known (a server before its client's first datagram, or after it
     /// forgot a silent one).
-    pub fn make_datagram(
+    pub(crate) fn make_datagram(
         &mut self,
         payload: &[u8],
         now: Millis,
@@ -186,7 +181,7 @@ impl Connection {
     }
 
     /// Records when the newest state the peer acknowledged had been sent.
-    pub fn set_last_roundtrip_success(&mut self, sent_at: Millis) {
+    pub(crate) fn set_last_roundtrip_success(&mut self, sent_at: Millis) {
         self.last_roundtrip_success = Some(sent_at);
     }
 
@@ -199,7 +194,7 @@ impl Connection {
     /// Bytes an encoded fragment may take (header included) so that its
     /// datagram fits the path: 1224 for IPv4 peers, 1188 for IPv6, 472
     /// after `EMSGSIZE`.
-    pub fn fragment_budget(&self) -> usize {
+    pub(crate) fn fragment_budget(&self) -> usize {
         if self.mtu_fallback {
             FALLBACK_FRAGMENT_BUDGET
         } else {
@@ -214,7 +209,7 @@ impl Connection {
 
     /// One more than the highest datagram sequence number heard from the
     /// peer: how many datagrams it has sent, as far as we know.
-    pub fn peer_datagrams_sent(&self) -> u64 {
+    pub(crate) fn peer_datagrams_sent(&self) -> u64 {
         self.expected_seq
     }
 
@@ -230,7 +225,7 @@ impl Connection {
 
     /// Queues an event for the caller, dropping the oldest if too many
     /// are waiting.
-    pub fn push_event(&mut self, event: TransportEvent) {
+    pub(crate) fn push_event(&mut self, event: TransportEvent) {
         if self.events.len() >= MAX_PENDING_EVENTS {
             self.events.pop_front();
         }
@@ -246,8 +241,8 @@ impl Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::mtu::FALLBACK_MTU;
     use crate::wire::mtu::{IPV4_DATAGRAM_MTU, IPV6_DATAGRAM_MTU};
-    use crate::wire::FALLBACK_MTU;
 
     fn key() -> SessionKey {
         SessionKey::from_bytes([7; 16])

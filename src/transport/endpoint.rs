@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use super::chaff::ChaffSource;
-use super::connection::{Connection, Role};
+use super::connection::Connection;
 use super::error::TransportError;
 use super::event::TransportEvent;
 use super::frame_record::{FrameDirection, FrameNumbers, FrameRecord, FrameRecords};
@@ -255,7 +255,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// When the newest of our states the peer acknowledged was (last) sent.
-    pub fn sent_state_acked_timestamp(&self) -> Millis {
+    pub(crate) fn sent_state_acked_timestamp(&self) -> Millis {
         self.sender.acked().timestamp
     }
 
@@ -273,7 +273,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// The newest state received, with its number and arrival time (the
     /// initial state counts as received when the transport was created).
-    pub fn latest_remote_state(&self) -> &NumberedState<Remote> {
+    pub(crate) fn latest_remote_state(&self) -> &NumberedState<Remote> {
         self.receiver.latest()
     }
 
@@ -344,12 +344,12 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// Retransmission timeout (ms), 50..=1000.
-    pub fn rto(&self) -> u64 {
+    pub(crate) fn rto(&self) -> u64 {
         self.connection.rtt().rto()
     }
 
     /// Time between frames (ms): half the SRTT, 20..=250.
-    pub fn send_interval(&self) -> u64 {
+    pub(crate) fn send_interval(&self) -> u64 {
         self.link_timing().send_interval()
     }
 
@@ -363,11 +363,6 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     /// (the newest has been in use for 60 s).
     pub fn old_sockets_expired(&self, now: Millis) -> bool {
         self.connection.old_sockets_expired(now)
-    }
-
-    /// Whether this is the server end.
-    pub fn is_server(&self) -> bool {
-        self.connection.role() == Role::Server
     }
 
     // ----- diagnostics -----
@@ -389,25 +384,25 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// Round-trip time variation (ms).
-    pub fn rttvar(&self) -> f64 {
+    pub(crate) fn rttvar(&self) -> f64 {
         self.connection.rtt().rttvar()
     }
 
     /// How many datagrams the peer has sent, as far as its sequence
     /// numbers tell (for loss estimates).
-    pub fn peer_datagrams_sent(&self) -> u64 {
+    pub(crate) fn peer_datagrams_sent(&self) -> u64 {
         self.connection.peer_datagrams_sent()
     }
 
     /// Starts (or stops) keeping a [`FrameRecord`] for each datagram sent
     /// and received, to take with
     /// [`poll_frame_record`](Self::poll_frame_record).
-    pub fn set_frame_records(&mut self, on: bool) {
+    pub(crate) fn set_frame_records(&mut self, on: bool) {
         self.frames.set_enabled(on);
     }
 
     /// The oldest datagram summary not yet taken.
-    pub fn poll_frame_record(&mut self) -> Option<FrameRecord> {
+    pub(crate) fn poll_frame_record(&mut self) -> Option<FrameRecord> {
         self.frames.pop()
     }
 }
@@ -507,7 +502,10 @@ mod tests {
             "measured on a 1 ms link: {}",
             client.srtt()
         );
-        assert_eq!(client.send_interval(), crate::transport::SEND_INTERVAL_MIN);
+        assert_eq!(
+            client.send_interval(),
+            crate::transport::sender::SEND_INTERVAL_MIN
+        );
     }
 
     #[test]
@@ -594,7 +592,7 @@ mod tests {
         }
         assert!(sizes.len() > 1);
         assert!(
-            sizes.iter().all(|&n| n <= crate::wire::FALLBACK_MTU),
+            sizes.iter().all(|&n| n <= crate::wire::mtu::FALLBACK_MTU),
             "{sizes:?}"
         );
         assert_eq!(server.remote_state().bytes, bytes);

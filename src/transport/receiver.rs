@@ -20,13 +20,13 @@ use crate::wire::WireError;
 pub const SOFT_STATE_LIMIT: usize = 1024;
 /// While over [`SOFT_STATE_LIMIT`], one new state is let in this often
 /// (ms), so the screen still moves on a one-way link.
-pub const QUENCH_INTERVAL: u64 = 15_000;
+pub(crate) const QUENCH_INTERVAL: u64 = 15_000;
 /// Never hold more states than this, whatever the timing.
 pub const HARD_STATE_LIMIT: usize = 2 * SOFT_STATE_LIMIT;
 
 /// The fields of an instruction the receiver acts on.
 #[derive(Clone, Copy, Debug)]
-pub struct Incoming<'a> {
+pub(crate) struct Incoming<'a> {
     /// The state the diff applies to.
     pub old_num: u64,
     /// The state it produces.
@@ -39,7 +39,7 @@ pub struct Incoming<'a> {
 
 /// What became of an incoming instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Received {
+pub(crate) enum Received {
     /// A state newer than all held ones: acknowledge it.
     Newest,
     /// A state older than the newest held one, slotted in place.
@@ -54,7 +54,7 @@ pub enum Received {
 
 /// The states received from the peer, oldest first.
 #[derive(Debug)]
-pub struct Receiver<S: SyncState> {
+pub(crate) struct Receiver<S: SyncState> {
     /// Never empty; sorted by `num`.
     states: VecDeque<NumberedState<S>>,
     /// While over the soft limit, no new state is accepted before this.
@@ -79,7 +79,7 @@ impl<S: SyncState> Receiver<S> {
     }
 
     /// How many received states are kept.
-    pub fn states_held(&self) -> usize {
+    pub(crate) fn states_held(&self) -> usize {
         self.states.len()
     }
 
@@ -119,7 +119,7 @@ impl<S: SyncState> Receiver<S> {
     /// that consume the peer's state as a stream of changes (the server
     /// reads user input this way). Then trims every held state by the
     /// oldest one so an append-only stream stays short.
-    pub fn take_diff(&mut self) -> Vec<u8> {
+    pub(crate) fn take_diff(&mut self) -> Vec<u8> {
         let diff = self.latest().state.diff_from(&self.last_taken);
         if let Some(oldest) = self.states.front() {
             let prefix = oldest.state.clone();

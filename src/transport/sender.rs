@@ -17,21 +17,21 @@ use super::time::Millis;
 use crate::wire::{Instruction, PROTOCOL_VERSION};
 
 /// Shortest time between two frames (ms).
-pub const SEND_INTERVAL_MIN: u64 = 20;
+pub(crate) const SEND_INTERVAL_MIN: u64 = 20;
 /// Longest time between two frames (ms).
-pub const SEND_INTERVAL_MAX: u64 = 250;
+pub(crate) const SEND_INTERVAL_MAX: u64 = 250;
 /// Time between heartbeats when nothing else is sent (ms).
-pub const ACK_INTERVAL: u64 = 3000;
+pub(crate) const ACK_INTERVAL: u64 = 3000;
 /// Delay before a data-less acknowledgement of received data (ms).
-pub const ACK_DELAY: u64 = 100;
+pub(crate) const ACK_DELAY: u64 = 100;
 /// Default wait after a state change before sending it, to coalesce
 /// changes that come in a burst (ms).
-pub const DEFAULT_SEND_DELAY: u64 = 8;
+pub(crate) const DEFAULT_SEND_DELAY: u64 = 8;
 /// How many shutdown instructions are sent before giving up on an ack.
 pub const SHUTDOWN_RETRIES: u32 = 16;
 /// How long the sender keeps resending actively after it last heard from
 /// the peer, and how long a shutdown waits for its ack (ms).
-pub const ACTIVE_RETRY_TIMEOUT: u64 = 10_000;
+pub(crate) const ACTIVE_RETRY_TIMEOUT: u64 = 10_000;
 /// Most sent states kept; beyond it one is dropped from the middle.
 pub const MAX_SENT_STATES: usize = 32;
 /// The state number that means "this side is shutting down".
@@ -50,7 +50,7 @@ const DROP_POSITION_FROM_BACK: usize = 16;
 /// Round-trip figures the sender's timers depend on, from the datagram
 /// layer.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LinkTiming {
+pub(crate) struct LinkTiming {
     /// Smoothed round-trip time (ms).
     pub srtt: f64,
     /// Retransmission timeout (ms).
@@ -61,7 +61,7 @@ impl LinkTiming {
     /// Time between frames: half the smoothed RTT, within 20..=250 ms.
     // The cast is of a whole number already checked to lie in 20..=250.
     #[allow(clippy::cast_possible_truncation)]
-    pub fn send_interval(&self) -> u64 {
+    pub(crate) fn send_interval(&self) -> u64 {
         let half = (self.srtt / 2.0).ceil();
         if half.is_nan() || half < SEND_INTERVAL_MIN as f64 {
             SEND_INTERVAL_MIN
@@ -81,7 +81,7 @@ struct Shutdown {
 
 /// The sending half of one end of an SSP session.
 #[derive(Debug)]
-pub struct Sender<S: SyncState> {
+pub(crate) struct Sender<S: SyncState> {
     current: S,
     /// The newest state the receiver acknowledged (at first the initial
     /// state). Together with `unacked` it forms the sent-state queue;
@@ -158,18 +158,18 @@ impl<S: SyncState> Sender<S> {
     }
 
     /// Number of the newest state sent.
-    pub fn last_sent_num(&self) -> u64 {
+    pub(crate) fn last_sent_num(&self) -> u64 {
         self.newest().num
     }
 
     /// How many sent states are kept (the acknowledged one included).
-    pub fn states_held(&self) -> usize {
+    pub(crate) fn states_held(&self) -> usize {
         1 + self.unacked.len()
     }
 
     /// Records that the peer has all our states up to `ack_num`. Acks for
     /// states no longer kept are ignored.
-    pub fn process_ack(&mut self, ack_num: u64) {
+    pub(crate) fn process_ack(&mut self, ack_num: u64) {
         let Some(position) = self.unacked.iter().position(|s| s.num == ack_num) else {
             return;
         };
@@ -182,17 +182,17 @@ impl<S: SyncState> Sender<S> {
     }
 
     /// Records the newest state received from the peer (acked from now on).
-    pub fn set_ack_num(&mut self, ack_num: u64) {
+    pub(crate) fn set_ack_num(&mut self, ack_num: u64) {
         self.ack_num = ack_num;
     }
 
     /// Asks for an acknowledgement within [`ACK_DELAY`].
-    pub fn set_data_ack(&mut self) {
+    pub(crate) fn set_data_ack(&mut self) {
         self.pending_data_ack = true;
     }
 
     /// Records that the peer just gave us a new state.
-    pub fn remote_heard(&mut self, now: Millis) {
+    pub(crate) fn remote_heard(&mut self, now: Millis) {
         self.last_heard = Some(now);
     }
 

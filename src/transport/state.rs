@@ -55,7 +55,7 @@ pub trait SyncState: Clone + PartialEq {
 /// A state with the number the protocol gave it and the time (ms) it was
 /// last sent or received.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NumberedState<S> {
+pub(crate) struct NumberedState<S> {
     /// The state number: 0 for the initial state, then increasing;
     /// `u64::MAX` marks the shutdown state.
     pub num: u64,

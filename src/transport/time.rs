@@ -11,7 +11,7 @@ impl Millis {
     /// The clock's start.
     pub const ZERO: Millis = Millis(0);
     /// Never: later than any time a clock will read.
-    pub const NEVER: Millis = Millis(u64::MAX);
+    pub(crate) const NEVER: Millis = Millis(u64::MAX);
 
     /// The milliseconds since the clock started.
     pub fn as_u64(self) -> u64 {

@@ -17,7 +17,7 @@ use table::{Opt, Raw};
 pub use usage::usage;
 
 /// Exit status of every usage or configuration error (Perl's `die`).
-pub const USAGE_STATUS: i32 = 255;
+pub(crate) const USAGE_STATUS: i32 = 255;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

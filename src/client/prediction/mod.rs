@@ -14,6 +14,4 @@ mod input;
 mod overlay;
 
 pub use display_mode::PredictionDisplay;
-pub use engine::{PredictionEngine, PredictionOutcomes, PASTE_THRESHOLD};
-pub use input::{InputDecoder, Keystroke};
-pub use overlay::{CellPrediction, CursorPrediction, Lifetime, Validity};
+pub(crate) use engine::{PredictionEngine, PASTE_THRESHOLD};

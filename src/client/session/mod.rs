@@ -57,7 +57,7 @@ const SUSPENDED_LINE: &[u8] = b"\n\x1b[37;44m[mosh is suspended.]\x1b[m\n";
 
 /// Everything a session starts from.
 #[derive(Debug)]
-pub struct SessionSetup {
+pub(crate) struct SessionSetup {
     /// Where the server listens.
     pub server: SocketAddr,
     /// The session key.
@@ -77,7 +77,7 @@ pub struct SessionSetup {
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
+pub(crate) enum Ending {
     /// Both ends agreed to stop (a quit, or the server's program exited).
     Clean,
     /// The client stopped without the server's agreement.

@@ -29,7 +29,7 @@ pub(super) const TIMING_CHECK_INTERVAL: u64 = 50;
 
 impl PredictionEngine {
     /// Whether predictions are drawn at all right now.
-    pub fn is_showing(&self) -> bool {
+    pub(crate) fn is_showing(&self) -> bool {
         match self.display {
             PredictionDisplay::Never => false,
             PredictionDisplay::Always | PredictionDisplay::Experimental => true,
@@ -37,14 +37,15 @@ impl PredictionEngine {
         }
     }
 
+    #[cfg(test)]
     /// Whether shown predictions are underlined.
-    pub fn is_flagging(&self) -> bool {
+    pub(crate) fn is_flagging(&self) -> bool {
         self.flagging
     }
 
     /// How soon (ms) the engine wants to be consulted again, if at all:
     /// while predictions are pending and a timing trigger may still fire.
-    pub fn wait_time(&self) -> Option<u64> {
+    pub(crate) fn wait_time(&self) -> Option<u64> {
         let timing_tests_necessary = !(self.glitch_trigger > 0 && self.flagging);
         (timing_tests_necessary && self.is_active()).then_some(TIMING_CHECK_INTERVAL)
     }

@@ -34,11 +34,11 @@ use crate::terminal::Framebuffer;
 /// answering at all; start over rather than grow.
 const MAX_CURSOR_PREDICTIONS: usize = 1024;
 /// A read of more bytes than this is a paste: no predictions for it.
-pub const PASTE_THRESHOLD: usize = 100;
+pub(crate) const PASTE_THRESHOLD: usize = 100;
 
 /// How the predictions fared so far, for the status view and the log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PredictionOutcomes {
+pub(crate) struct PredictionOutcomes {
     /// Predicted cells the server's screen confirmed.
     pub cells_confirmed: u64,
     /// Predicted cells the server's screen contradicted (or that expired).
@@ -50,7 +50,7 @@ pub struct PredictionOutcomes {
 /// Guesses the effect of typing on the screen. All times are `now`
 /// milliseconds from the caller's clock.
 #[derive(Clone, Debug)]
-pub struct PredictionEngine {
+pub(crate) struct PredictionEngine {
     display: PredictionDisplay,
     overwrite: bool,
     decoder: InputDecoder,
@@ -114,27 +114,27 @@ impl PredictionEngine {
     // ----- what the transport says -----
 
     /// The newest user state sent; keystrokes that follow are in a later one.
-    pub fn set_frame_sent(&mut self, num: u64) {
+    pub(crate) fn set_frame_sent(&mut self, num: u64) {
         self.frame_sent = num;
     }
 
     /// The newest user state the server acknowledged.
-    pub fn set_frame_acked(&mut self, num: u64) {
+    pub(crate) fn set_frame_acked(&mut self, num: u64) {
         self.frame_acked = num;
     }
 
     /// The server's echo ack: the newest user state the program has seen.
-    pub fn set_echo_acked(&mut self, num: u64) {
+    pub(crate) fn set_echo_acked(&mut self, num: u64) {
         self.frame_echo_acked = num;
     }
 
     /// The transport's frame interval (ms).
-    pub fn set_send_interval(&mut self, ms: u64) {
+    pub(crate) fn set_send_interval(&mut self, ms: u64) {
         self.send_interval = ms;
     }
 
     /// The server's newest screen has its cursor at `(row, col)`.
-    pub fn set_server_cursor(&mut self, cursor: (usize, usize)) {
+    pub(crate) fn set_server_cursor(&mut self, cursor: (usize, usize)) {
         self.server_cursor = Some(cursor);
     }
 
@@ -146,12 +146,12 @@ impl PredictionEngine {
     }
 
     /// The newest epoch a correct prediction confirmed.
-    pub fn confirmed_epoch(&self) -> u64 {
+    pub(crate) fn confirmed_epoch(&self) -> u64 {
         self.confirmed_epoch
     }
 
     /// Whether any prediction is outstanding.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         !self.cursors.is_empty()
             || self
                 .rows
