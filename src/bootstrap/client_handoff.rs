@@ -8,6 +8,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
+use super::child_environment::ChildEnvironment;
 use super::handshake::Endpoint;
 use super::peers::Client;
 use crate::client::prediction::PredictionDisplay;
@@ -15,19 +16,21 @@ use crate::client::settings::{ClientEnvironment, ConnectArgs};
 use crate::client::Handover;
 
 /// The terminal's colour count as the client reports it (0 when unknown).
-pub(crate) fn color_count(client: &Client) -> Result<u32, String> {
+pub(crate) fn color_count(client: &Client, child_env: &ChildEnvironment) -> Result<u32, String> {
     match client {
         Client::Builtin => {
             let caps = crate::client::capabilities::Capabilities::from_environment();
             Ok(caps.colors.map_or(0, |c| u32::try_from(c).unwrap_or(0)))
         }
-        Client::External(program) => external_color_count(program),
+        Client::External(program) => external_color_count(program, child_env),
     }
 }
 
-fn external_color_count(program: &OsStr) -> Result<u32, String> {
+fn external_color_count(program: &OsStr, child_env: &ChildEnvironment) -> Result<u32, String> {
     let shown = program.to_string_lossy();
-    let output = Command::new(program)
+    let mut command = Command::new(program);
+    child_env.apply(&mut command);
+    let output = command
         .arg("-c")
         .stdin(Stdio::inherit())
         .stderr(Stdio::inherit())
@@ -126,6 +129,7 @@ pub(crate) fn hand_over(
     client: &Client,
     endpoint: &Endpoint,
     settings: &ClientSettings,
+    child_env: &ChildEnvironment,
 ) -> i32 {
     let logging = std::env::var_os(crate::diag::LOG_VARIABLE).is_some_and(|p| !p.is_empty());
     let verbose = if logging { settings.verbose.min(3) } else { 0 };
@@ -147,6 +151,7 @@ pub(crate) fn hand_over(
             args.splice(0..0, (0..verbose).map(|_| OsString::from("-v")));
             let mut command = Command::new(path);
             command.arg0(path).args(&args);
+            child_env.apply(&mut command);
             for (name, value) in client_environment(endpoint, settings) {
                 command.env(name, value);
             }
@@ -184,10 +189,14 @@ mod tests {
         std::fs::write(&script, "#!/bin/sh\n[ \"$1\" = -c ] && echo 88\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let count = color_count(&Client::External(script.clone().into()));
+        let child_env = ChildEnvironment::new(false);
+        let count = color_count(&Client::External(script.clone().into()), &child_env);
         std::fs::remove_file(&script).unwrap();
         assert_eq!(count, Ok(88));
-        let missing = color_count(&Client::External("/nonexistent/mosh-client".into()));
+        let missing = color_count(
+            &Client::External("/nonexistent/mosh-client".into()),
+            &child_env,
+        );
         assert!(missing.unwrap_err().contains("Can't count colors"));
     }
 
