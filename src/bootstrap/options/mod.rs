@@ -2,6 +2,10 @@
 //! same defaults, checks, messages and exit statuses, plus
 //! `--install-server`. Parsing is pure: the caller prints what `Finish`
 //! says and exits with its status.
+//!
+//! `table` lists the options (one `Opt` each) and collects
+//! their values as given; `checks` turns those into a [`Request`] or the
+//! message upstream gives; `usage` is the `--help` text.
 
 mod checks;
 mod table;
