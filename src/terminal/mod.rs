@@ -1,7 +1,7 @@
 //! The terminal model shared by client and server: parser, emulator,
 //! framebuffer and display renderer. It knows nothing of the network.
 //!
-//! * [`Parser`] turns bytes into actions for a [`Perform`] implementation
+//! * `Parser` turns bytes into actions for a `Perform` implementation
 //!   (the DEC VT500 state machine, UTF-8 aware).
 //! * [`Emulator`] applies them to a [`Framebuffer`]: feed it a program's
 //!   output with [`Emulator::feed`], collect what the terminal answers the
@@ -15,7 +15,7 @@
 //!   scratch (`render(None, &new, &caps)`); [`RenderCaps`] says what the
 //!   receiving terminal supports. The server's screen diff and the client's
 //!   drawing both use it.
-//! * [`char_width`] is the one width function (compiled-in Unicode table).
+//! * `char_width` is the one width function (compiled-in Unicode table).
 //! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
 //!
 //! Indexing and truncating casts are denied here (outside tests): the

@@ -1,5 +1,5 @@
 //! The DEC VT500-series parser (Paul Williams' state machine, as documented
-//! at vt100.net), turning a byte stream into actions for a [`Perform`]
+//! at vt100.net), turning a byte stream into actions for a `Perform`
 //! implementation. It knows nothing about screens.
 //!
 //! Input is decoded as UTF-8 first (invalid sequences become U+FFFD); the

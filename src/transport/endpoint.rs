@@ -198,7 +198,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// The time (on the same clock as `now`) by which the caller
     /// must call [`poll_transmit`](Self::poll_transmit) again if no
-    /// datagram arrives first. [`Millis::NEVER`] means "nothing scheduled" (a
+    /// datagram arrives first. `Millis::NEVER` means "nothing scheduled" (a
     /// server with no client). A value `<= now` means "right away".
     pub fn poll_timeout(&mut self, now: Millis) -> Millis {
         if !self.outbox.is_empty() {

@@ -15,7 +15,7 @@ use super::time::Millis;
 use crate::wire::WireError;
 
 /// Above this many held states, new states are refused except one per
-/// [`QUENCH_INTERVAL`]: the peer is not throwing states away, which
+/// `QUENCH_INTERVAL`: the peer is not throwing states away, which
 /// means it does not hear our acks (or misbehaves).
 pub const SOFT_STATE_LIMIT: usize = 1024;
 /// While over [`SOFT_STATE_LIMIT`], one new state is let in this often

@@ -18,13 +18,13 @@ impl Millis {
         self.0
     }
 
-    /// `ms` milliseconds later, saturating at [`Millis::NEVER`].
+    /// `ms` milliseconds later, saturating at `Millis::NEVER`.
     #[must_use]
     pub fn saturating_add(self, ms: u64) -> Millis {
         Millis(self.0.saturating_add(ms))
     }
 
-    /// `ms` milliseconds earlier, saturating at [`Millis::ZERO`].
+    /// `ms` milliseconds earlier, saturating at [`ZERO`](Self::ZERO).
     #[must_use]
     pub fn saturating_sub(self, ms: u64) -> Millis {
         Millis(self.0.saturating_sub(ms))
