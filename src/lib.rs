@@ -1,14 +1,19 @@
 //! mosh-rs: the mobile shell as one static binary.
 //!
-//! The layers follow `DESIGN.md`: data flows down on send and up on
-//! receive. `wire`, `transport`, `statesync` and `terminal` are sans-IO;
-//! only `client`, `server` and `bootstrap` touch sockets, ttys and clocks,
-//! and only `sys` contains `unsafe`.
+//! Start with `ARCHITECTURE.md` at the top of the repository: the layers
+//! and which way data flows through them, where each user-visible
+//! behaviour lives, the test layout, and how to extend the protocol
+//! without upsetting stock peers. In short: data flows down on send and up
+//! on receive; `wire`, `transport`, `statesync` and `terminal` are
+//! sans-IO; only `client`, `server`, `bootstrap` and the helpers below
+//! them touch sockets, ttys and clocks; and only `sys` contains `unsafe`.
 
 pub mod bootstrap;
 pub mod carrier;
 pub mod client;
 pub mod diag;
+pub mod event_loop;
+pub mod locale;
 pub mod modes;
 pub mod server;
 pub mod statesync;

@@ -39,7 +39,7 @@ impl Mode {
     }
 
     /// The upstream program name of this mode, used in messages.
-    pub fn program_name(self) -> &'static str {
+    pub(crate) fn program_name(self) -> &'static str {
         match self {
             Mode::Bootstrap => "mosh",
             Mode::Client => "mosh-client",
@@ -56,19 +56,4 @@ impl Mode {
             Mode::Server => crate::server::main(program, args),
         }
     }
-}
-
-/// Answers `--version` and `--help` for a mode that is not built yet, and
-/// otherwise says so in one line and returns status 2.
-pub fn not_yet(program: &str, args: Vec<OsString>, what: &str, issue: &str) -> i32 {
-    if args.iter().any(|a| a == "--version") {
-        print!("{}", crate::version::version_text(program));
-        return 0;
-    }
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("Usage: {program} ... ({what} of mosh-rs is not built yet; see {issue})");
-        return 0;
-    }
-    eprintln!("{program}: {what} is not implemented in this build of mosh-rs yet ({issue}).");
-    2
 }

@@ -1,11 +1,11 @@
 //! Version and licence text shared by every mode's `--version`.
 
 /// The crate version, e.g. `0.1.0`.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The short git commit this binary was built from (`unknown` outside git).
-pub const GIT_COMMIT: &str = env!("MOSH_RS_GIT_COMMIT");
+pub(crate) const GIT_COMMIT: &str = env!("MOSH_RS_GIT_COMMIT");
 /// The target triple this binary was built for.
-pub const TARGET: &str = env!("MOSH_RS_TARGET");
+pub(crate) const TARGET: &str = env!("MOSH_RS_TARGET");
 
 /// The full `--version` text for a mode started as `program`.
 ///

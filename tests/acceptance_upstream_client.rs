@@ -28,7 +28,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mosh_rs::statesync::{HostState, HostStream, UserStream};
-use mosh_rs::transport::SHUTDOWN_NUM;
+use mosh_rs::transport::{Millis, SHUTDOWN_NUM};
 use mosh_rs::wire::{decode_user_message, SessionKey, UserEvent};
 use tmux::{Tmux, EXIT_STATUS_PREFIX};
 use udp_end::UdpEnd;
@@ -225,10 +225,11 @@ fn upstream_client_paints_our_host_bytes_and_acks_our_shutdown() {
     session.greet_and_type();
 
     let now = session.server.now();
-    session.server.transport.start_shutdown(now);
+    session.server.transport.start_shutdown(Millis(now));
     let finished = session.run_until(Duration::from_secs(15), |s| {
         let now = s.server.now();
-        s.server.transport.shutdown_acknowledged() || s.server.transport.shutdown_ack_timed_out(now)
+        s.server.transport.shutdown_acknowledged()
+            || s.server.transport.shutdown_ack_timed_out(Millis(now))
     });
     assert!(finished, "shutdown neither acknowledged nor timed out");
     assert!(
@@ -298,7 +299,7 @@ fn upstream_client_reassembles_output_of_many_fragments() {
     assert!(matched, "screen differs:\n{}", session.screen);
 
     let now = session.server.now();
-    session.server.transport.start_shutdown(now);
+    session.server.transport.start_shutdown(Millis(now));
     let acked = session.run_until(Duration::from_secs(15), |s| {
         s.server.transport.shutdown_acknowledged()
     });

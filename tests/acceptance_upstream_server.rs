@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use mosh_rs::statesync::UserStream;
 use mosh_rs::terminal::Emulator;
-use mosh_rs::transport::SHUTDOWN_NUM;
+use mosh_rs::transport::{Millis, SHUTDOWN_NUM};
 use mosh_rs::wire::SessionKey;
 use toy_states::HostOutput;
 use udp_end::UdpEnd;
@@ -197,10 +197,10 @@ fn upstream_server_acknowledges_our_shutdown_and_exits() {
     });
     assert!(echo_acked, "the server never echo-acked our input");
 
-    client.transport.start_shutdown(client.now());
+    client.transport.start_shutdown(Millis(client.now()));
     let finished = client.run_until(Duration::from_secs(15), |c| {
         let now = c.now();
-        c.transport.shutdown_acknowledged() || c.transport.shutdown_ack_timed_out(now)
+        c.transport.shutdown_acknowledged() || c.transport.shutdown_ack_timed_out(Millis(now))
     });
     assert!(finished, "shutdown neither acknowledged nor timed out");
     assert!(
@@ -264,7 +264,7 @@ fn upstream_server_screen_of_many_fragments_reassembles_exactly() {
         client.rejected
     );
 
-    client.transport.start_shutdown(client.now());
+    client.transport.start_shutdown(Millis(client.now()));
     let acked = client.run_until(Duration::from_secs(15), |c| {
         c.transport.shutdown_acknowledged()
     });

@@ -37,7 +37,7 @@ use sshd::{Sshd, TempUser};
 use tmux::Tmux;
 
 use mosh_rs::statesync::{CompleteTerminal, UserStream};
-use mosh_rs::transport::Transport;
+use mosh_rs::transport::{Millis, Transport};
 use mosh_rs::wire::{Cipher, SessionKey};
 
 const UPSTREAM_CLIENT: &str = "/usr/bin/mosh-client";
@@ -458,8 +458,14 @@ impl HandClient {
             .unwrap();
         let mut input = UserStream::new();
         input.push_resize(80, 24);
-        let transport =
-            Transport::new_client(key, server, input, CompleteTerminal::new(80, 24), 0, 7);
+        let transport = Transport::new_client(
+            key,
+            server,
+            input,
+            CompleteTerminal::new(80, 24),
+            Millis(0),
+            7,
+        );
         HandClient {
             transport,
             socket,
@@ -482,12 +488,14 @@ impl HandClient {
         let mut buf = [0u8; 4096];
         while Instant::now() < until {
             let now = self.now();
-            while let Some((to, datagram)) = self.transport.poll_transmit(now) {
+            while let Some((to, datagram)) = self.transport.poll_transmit(Millis(now)) {
                 let _ = self.socket.send_to(&datagram, to);
             }
             if let Ok((n, from)) = self.socket.recv_from(&mut buf) {
                 self.received.push(buf[..n].to_vec());
-                let _ = self.transport.handle_datagram(&buf[..n], from, self.now());
+                let _ = self
+                    .transport
+                    .handle_datagram(&buf[..n], from, Millis(self.now()));
             }
         }
     }

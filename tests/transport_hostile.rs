@@ -11,7 +11,7 @@ mod sim_link;
 
 use std::net::SocketAddr;
 
-use mosh_rs::transport::{SyncState, Transport, HARD_STATE_LIMIT, MAX_SENT_STATES};
+use mosh_rs::transport::{Millis, SyncState, Transport, HARD_STATE_LIMIT, MAX_SENT_STATES};
 use mosh_rs::wire::{
     compress, Cipher, Direction, Fragment, Fragmenter, Instruction, Nonce, Packet, SessionKey,
     WireError, MAX_INSTRUCTION_BYTES, PROTOCOL_VERSION,
@@ -178,7 +178,7 @@ fn hostile_traffic_is_dropped_without_panics_or_unbounded_memory() {
         let mut rng = SimRng::new(seed);
         let key = SessionKey::from_bytes([seed as u8; 16]);
         let mut server: Transport<Blob, Blob> =
-            Transport::new_server(&key, Blob::default(), Blob::default(), 0, seed);
+            Transport::new_server(&key, Blob::default(), Blob::default(), Millis(0), seed);
         let mut peer = RawPeer {
             cipher: Cipher::new(&key),
             seq: 0,
@@ -191,14 +191,14 @@ fn hostile_traffic_is_dropped_without_panics_or_unbounded_memory() {
             let num = server.remote_state_num();
             for (datagram, authentic) in hostile_datagram(&mut rng, &mut peer, num, &bomb) {
                 let from = if authentic { client } else { stranger };
-                let _ = server.handle_datagram(&datagram, from, now);
+                let _ = server.handle_datagram(&datagram, from, Millis(now));
             }
-            while let Some((to, datagram)) = server.poll_transmit(now) {
+            while let Some((to, datagram)) = server.poll_transmit(Millis(now)) {
                 assert_eq!(to, client, "the server answers only the key holder");
                 assert!(datagram.len() <= mosh_rs::wire::mtu::IPV4_DATAGRAM_MTU);
             }
             assert!(
-                server.poll_timeout(now) > now,
+                server.poll_timeout(Millis(now)) > Millis(now),
                 "busy loop after hostile input"
             );
             assert!(server.received_states_held() <= HARD_STATE_LIMIT);
@@ -229,7 +229,9 @@ fn hostile_traffic_is_dropped_without_panics_or_unbounded_memory() {
                 chaff: Vec::new(),
             };
             for datagram in peer.instruction(&inst) {
-                server.handle_datagram(&datagram, client, now + 1).unwrap();
+                server
+                    .handle_datagram(&datagram, client, Millis(now + 1))
+                    .unwrap();
             }
             assert_eq!(server.remote_state_num(), newest + 1);
             assert_eq!(server.remote_state().0, b"still here");

@@ -33,7 +33,8 @@ mod sim_states;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use mosh_rs::transport::{
-    SyncState, Transport, TransportEvent, MAX_OPEN_SOCKETS, MAX_SENT_STATES, SOFT_STATE_LIMIT,
+    Millis, SyncState, Transport, TransportEvent, MAX_OPEN_SOCKETS, MAX_SENT_STATES,
+    SOFT_STATE_LIMIT,
 };
 use mosh_rs::wire::mtu::IPV4_DATAGRAM_MTU;
 use mosh_rs::wire::{SessionKey, MAX_INSTRUCTION_BYTES};
@@ -165,7 +166,7 @@ impl ClientSockets {
     }
 
     fn prune(&mut self, client: &Client, now: u64) {
-        if client.old_sockets_expired(now) && self.open.len() > 1 {
+        if client.old_sockets_expired(Millis(now)) && self.open.len() > 1 {
             self.open.drain(..self.open.len() - 1);
         }
         if self.open.len() > MAX_OPEN_SOCKETS {
@@ -209,14 +210,14 @@ impl Session {
                 SERVER_ADDR,
                 InputLog::default(),
                 Screen::new(SCREEN_CELLS),
-                0,
+                Millis(0),
                 seed.wrapping_mul(3),
             ),
             server: Server::new_server(
                 &key,
                 Screen::new(SCREEN_CELLS),
                 InputLog::default(),
-                0,
+                Millis(0),
                 seed.wrapping_mul(5),
             ),
             sockets: ClientSockets {
@@ -245,12 +246,17 @@ impl Session {
                 continue;
             }
             if d.to == SERVER_ADDR {
-                let genuine = self.server.handle_datagram(&d.bytes, d.from, now).is_ok();
+                let genuine = self
+                    .server
+                    .handle_datagram(&d.bytes, d.from, Millis(now))
+                    .is_ok();
                 if genuine && d.from != STRANGER && self.delivered_to_server.len() < 64 {
                     self.delivered_to_server.push(d.bytes);
                 }
             } else if self.sockets.receives_at(d.to) {
-                let _ = self.client.handle_datagram(&d.bytes, SERVER_ADDR, now);
+                let _ = self
+                    .client
+                    .handle_datagram(&d.bytes, SERVER_ADDR, Millis(now));
             }
         }
         if self.server.remote_state_num() != self.server_input_num {
@@ -311,20 +317,20 @@ impl Session {
         } else {
             self.scenario.clean.clone()
         };
-        while let Some((to, bytes)) = self.client.poll_transmit(now) {
+        while let Some((to, bytes)) = self.client.poll_transmit(Millis(now)) {
             assert_eq!(to, SERVER_ADDR);
             let from = self.sockets.newest();
             self.send(&path, now, from, to, bytes);
         }
-        while let Some((to, bytes)) = self.server.poll_transmit(now) {
+        while let Some((to, bytes)) = self.server.poll_transmit(Millis(now)) {
             self.send(&path, now, SERVER_ADDR, to, bytes);
         }
         for (name, wake) in [
-            ("client", self.client.poll_timeout(now)),
-            ("server", self.server.poll_timeout(now)),
+            ("client", self.client.poll_timeout(Millis(now))),
+            ("server", self.server.poll_timeout(Millis(now))),
         ] {
             assert!(
-                wake > now,
+                wake > Millis(now),
                 "{name} wants to be woken at once again (busy loop)"
             );
         }
@@ -436,8 +442,8 @@ impl Session {
 
     fn next_wakeup(&mut self, now: u64, deadline: u64) -> u64 {
         let mut next = deadline
-            .min(self.client.poll_timeout(now))
-            .min(self.server.poll_timeout(now));
+            .min(self.client.poll_timeout(Millis(now)).as_u64())
+            .min(self.server.poll_timeout(Millis(now)).as_u64());
         if let Some(at) = self.link.next_delivery() {
             next = next.min(at);
         }
@@ -514,7 +520,7 @@ fn run(scenario: Scenario) -> Outcome {
     assert_eq!(session.server.remote_addr(), Some(newest_client_addr));
 
     let now = converged_at + ACK_SETTLE_MS;
-    session.client.start_shutdown(now);
+    session.client.start_shutdown(Millis(now));
     session
         .run_until(now, now + SHUTDOWN_BOUND_MS, |s| {
             s.client.shutdown_acknowledged() && s.server.counterparty_shutdown_ack_sent()

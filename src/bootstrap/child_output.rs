@@ -19,7 +19,7 @@ use super::handshake::MAX_LINE;
 const EXIT_CHECK: Duration = Duration::from_millis(100);
 
 /// Line reader over a child's output pipe.
-pub struct ChildOutput {
+pub(crate) struct ChildOutput {
     pipe: File,
     poll: Poll,
     events: Events,
@@ -48,7 +48,7 @@ impl ChildOutput {
 
     /// The next line without its `\n` (at most `MAX_LINE` bytes; longer
     /// lines come in pieces), or `None` once the output has ended.
-    pub fn next_line(&mut self, child: &mut Child) -> io::Result<Option<Vec<u8>>> {
+    pub(crate) fn next_line(&mut self, child: &mut Child) -> io::Result<Option<Vec<u8>>> {
         loop {
             if let Some(line) = self.take_line() {
                 return Ok(Some(line));

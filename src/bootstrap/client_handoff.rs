@@ -1,30 +1,36 @@
 //! Becoming the client: counting the terminal's colours before the server
-//! starts (`mosh-client -c`), then running the client with the session
-//! key in the environment — never in an argument vector — either in this
-//! process (our own client) or by exec (any other `--client`).
+//! starts (`mosh-client -c`), then running the client — in this process
+//! (our own client, which gets its settings as a value) or by exec (any
+//! other `--client`, which gets the session key and settings in its
+//! environment, never in an argument vector, as upstream's wrapper does).
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
+use super::child_environment::ChildEnvironment;
 use super::handshake::Endpoint;
-use super::options::Predict;
 use super::peers::Client;
+use crate::client::prediction::PredictionDisplay;
+use crate::client::settings::{ClientEnvironment, ConnectArgs};
+use crate::client::Handover;
 
 /// The terminal's colour count as the client reports it (0 when unknown).
-pub fn color_count(client: &Client) -> Result<u32, String> {
+pub(crate) fn color_count(client: &Client, child_env: &ChildEnvironment) -> Result<u32, String> {
     match client {
         Client::Builtin => {
             let caps = crate::client::capabilities::Capabilities::from_environment();
             Ok(caps.colors.map_or(0, |c| u32::try_from(c).unwrap_or(0)))
         }
-        Client::External(program) => external_color_count(program),
+        Client::External(program) => external_color_count(program, child_env),
     }
 }
 
-fn external_color_count(program: &OsStr) -> Result<u32, String> {
+fn external_color_count(program: &OsStr, child_env: &ChildEnvironment) -> Result<u32, String> {
     let shown = program.to_string_lossy();
-    let output = Command::new(program)
+    let mut command = Command::new(program);
+    child_env.apply(&mut command);
+    let output = command
         .arg("-c")
         .stdin(Stdio::inherit())
         .stderr(Stdio::inherit())
@@ -51,9 +57,12 @@ fn parse_color_count(text: &[u8]) -> u32 {
 
 /// What the client needs besides the endpoint.
 #[derive(Debug, Clone)]
-pub struct ClientSettings {
+pub(crate) struct ClientSettings {
     /// `MOSH_PREDICTION_DISPLAY`.
-    pub predict: Predict,
+    pub predict: PredictionDisplay,
+    /// `-o`: `MOSH_PREDICTION_OVERWRITE=yes` (also set in the environment
+    /// of everything the bootstrap starts).
+    pub predict_overwrite: bool,
     /// Unset: `MOSH_NO_TERM_INIT=1`.
     pub term_init: bool,
     /// The bootstrap's arguments, shown in the client's `-#` argument.
@@ -65,7 +74,7 @@ pub struct ClientSettings {
 }
 
 /// The client's arguments: `-# ARGS |`, the address and the port.
-pub fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsString> {
+pub(crate) fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsString> {
     let mut shown = OsString::from("-# ");
     for (n, arg) in typed_args.iter().enumerate() {
         if n > 0 {
@@ -82,7 +91,7 @@ pub fn client_arguments(endpoint: &Endpoint, typed_args: &[OsString]) -> Vec<OsS
 }
 
 /// The client's environment additions.
-pub fn client_environment(
+pub(crate) fn client_environment(
     endpoint: &Endpoint,
     settings: &ClientSettings,
 ) -> Vec<(&'static str, String)> {
@@ -99,31 +108,51 @@ pub fn client_environment(
     env
 }
 
+/// The settings the built-in client gets as a value: the user's own
+/// (escape key, title prefix, ...) read from this process's environment,
+/// with the bootstrap's choices on top, as an exec'd client would see
+/// them.
+pub(crate) fn builtin_settings(settings: &ClientSettings) -> ClientEnvironment {
+    let user = ClientEnvironment::read_preferences(&|name| std::env::var_os(name));
+    ClientEnvironment {
+        prediction: settings.predict,
+        predict_overwrite: user.predict_overwrite || settings.predict_overwrite,
+        no_term_init: user.no_term_init || !settings.term_init,
+        ..user
+    }
+}
+
 /// Runs the client and returns its exit status (or, after a successful
-/// exec, never returns). Must be called while this process runs a single
-/// thread: the built-in client gets its settings through the environment.
-pub fn hand_over(
+/// exec, never returns).
+pub(crate) fn hand_over(
     program: &str,
     client: &Client,
     endpoint: &Endpoint,
     settings: &ClientSettings,
+    child_env: &ChildEnvironment,
 ) -> i32 {
-    let mut args = client_arguments(endpoint, &settings.typed_args);
     let logging = std::env::var_os(crate::diag::LOG_VARIABLE).is_some_and(|p| !p.is_empty());
     let verbose = if logging { settings.verbose.min(3) } else { 0 };
-    args.splice(0..0, (0..verbose).map(|_| OsString::from("-v")));
-    let env = client_environment(endpoint, settings);
     match client {
         Client::Builtin => {
-            for (name, value) in &env {
-                std::env::set_var(name, value);
-            }
-            crate::client::main("mosh-client", args)
+            let handover = Handover {
+                connect: ConnectArgs {
+                    host: endpoint.ip.clone(),
+                    port: endpoint.port,
+                    verbose,
+                },
+                key: endpoint.key.clone(),
+                settings: builtin_settings(settings),
+            };
+            crate::client::run_handed_over("mosh-client", handover)
         }
         Client::External(path) => {
+            let mut args = client_arguments(endpoint, &settings.typed_args);
+            args.splice(0..0, (0..verbose).map(|_| OsString::from("-v")));
             let mut command = Command::new(path);
             command.arg0(path).args(&args);
-            for (name, value) in &env {
+            child_env.apply(&mut command);
+            for (name, value) in client_environment(endpoint, settings) {
                 command.env(name, value);
             }
             let err = command.exec();
@@ -160,17 +189,22 @@ mod tests {
         std::fs::write(&script, "#!/bin/sh\n[ \"$1\" = -c ] && echo 88\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let count = color_count(&Client::External(script.clone().into()));
+        let child_env = ChildEnvironment::new(false);
+        let count = color_count(&Client::External(script.clone().into()), &child_env);
         std::fs::remove_file(&script).unwrap();
         assert_eq!(count, Ok(88));
-        let missing = color_count(&Client::External("/nonexistent/mosh-client".into()));
+        let missing = color_count(
+            &Client::External("/nonexistent/mosh-client".into()),
+            &child_env,
+        );
         assert!(missing.unwrap_err().contains("Can't count colors"));
     }
 
     #[test]
     fn the_key_is_in_the_environment_and_never_in_the_arguments() {
         let settings = ClientSettings {
-            predict: Predict::Never,
+            predict: PredictionDisplay::Never,
+            predict_overwrite: false,
             term_init: false,
             verbose: 0,
             typed_args: vec!["-n".into(), "host".into()],

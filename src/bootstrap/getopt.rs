@@ -16,7 +16,7 @@ use std::os::unix::ffi::OsStrExt;
 
 /// What an option takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A flag: `--name`.
     Flag,
     /// A flag that can also be switched off: `--noname`, `--no-name`.
@@ -30,7 +30,7 @@ pub enum Kind {
 
 /// One option: its names (the first is the canonical one) and kind.
 #[derive(Debug, Clone, Copy)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Every name, in lower case, canonical first.
     pub names: &'static [&'static str],
     /// What it takes.
@@ -39,7 +39,7 @@ pub struct Spec {
 
 /// What an option occurrence sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Setting {
+pub(crate) enum Setting {
     /// A flag given plainly.
     On,
     /// A negatable flag given as `no…`.

@@ -6,11 +6,11 @@
 
 /// The most a single line may hold; longer output is passed on in pieces
 /// of this size (no line we look for comes close).
-pub const MAX_LINE: usize = 16 * 1024;
+pub(crate) const MAX_LINE: usize = 16 * 1024;
 
 /// What one line of output is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line {
+pub(crate) enum Line {
     /// `MOSH IP <address>`.
     Ip(String),
     /// `MOSH SSH_CONNECTION <client ip> <client port> <server ip> <server port>`:
@@ -35,7 +35,7 @@ const INSTALL_PREFIX: &str = "MOSH-RS INSTALL ";
 
 /// Classifies one line (without its `\n`; a trailing `\r` from the remote
 /// pty is allowed).
-pub fn classify(raw: &[u8]) -> Line {
+pub(crate) fn classify(raw: &[u8]) -> Line {
     let Ok(line) = std::str::from_utf8(raw) else {
         return Line::Other;
     };
@@ -97,7 +97,7 @@ fn parse_connect(rest: &str) -> Option<Line> {
 
 /// Where to connect, once the server has said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// The server's address (numeric).
     pub ip: String,
     /// The server's UDP port.
@@ -108,7 +108,7 @@ pub struct Endpoint {
 
 /// Why no session could start.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// ssh itself failed (status 255) and has said why: exit with its status.
     Ssh(i32),
     /// A message for the user and the exit status.
@@ -117,7 +117,7 @@ pub enum Failure {
 
 /// What the caller does with a line after `Handshake::take`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Show the line to the user.
     Show,
     /// Nothing to show; keep reading.
@@ -130,7 +130,7 @@ pub enum Step {
 
 /// The state of a starting session.
 #[derive(Debug, Clone, Default)]
-pub struct Handshake {
+pub(crate) struct Handshake {
     ip: Option<String>,
     ssh_ip: Option<String>,
     connect: Option<(u16, String)>,
@@ -150,7 +150,7 @@ impl Handshake {
 
     /// A handshake whose server address is already known (`--local`,
     /// `--experimental-remote-ip=local`).
-    pub fn with_ip(port_range_requested: bool, ip: String) -> Handshake {
+    pub(crate) fn with_ip(port_range_requested: bool, ip: String) -> Handshake {
         Handshake {
             ip: Some(ip),
             ..Handshake::new(port_range_requested)
@@ -232,10 +232,10 @@ impl Handshake {
 }
 
 /// ssh's own exit status for its failures (connection, authentication).
-pub const SSH_FAILURE: i32 = 255;
+pub(crate) const SSH_FAILURE: i32 = 255;
 
 /// Upstream's words when the server never announced itself.
-pub const NO_SERVER_MESSAGE: &str =
+pub(crate) const NO_SERVER_MESSAGE: &str =
     "Did not find mosh server startup message. (Have you installed mosh on your server?)";
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

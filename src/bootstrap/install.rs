@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use super::shell_words;
 
 /// Where the binary goes on the remote, for messages.
-pub const REMOTE_PATH: &str = "~/.local/bin/mosh-rs";
+pub(crate) const REMOTE_PATH: &str = "~/.local/bin/mosh-rs";
 
 /// The remote script (one line, so shells that cannot take newlines
 /// inside quotes, such as csh, still pass it on; no `!` for the same
@@ -52,7 +52,7 @@ pub fn remote_command(server_args: &[OsString]) -> OsString {
 
 /// What this binary is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalBuild {
+pub(crate) struct LocalBuild {
     /// `std::env::consts::ARCH` of this build.
     pub arch: String,
     /// `std::env::consts::OS` of this build.
@@ -81,7 +81,7 @@ impl LocalBuild {
 
 /// The answer for the remote script.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// The same build is there already.
     Skip,
     /// Copy the binary.
@@ -103,7 +103,7 @@ impl Answer {
 
 /// Follows the install script's lines.
 #[derive(Debug, Clone)]
-pub struct Installer {
+pub(crate) struct Installer {
     local: LocalBuild,
     uname: Option<(String, String)>,
     failure: Option<String>,
@@ -170,7 +170,7 @@ impl Installer {
 
 /// Why a machine reporting `system` and `machine` (`uname -s`, `-m`)
 /// cannot run `local`, if it cannot.
-pub fn incompatibility(local: &LocalBuild, system: &str, machine: &str) -> Option<String> {
+pub(crate) fn incompatibility(local: &LocalBuild, system: &str, machine: &str) -> Option<String> {
     let remote_os = system.to_ascii_lowercase();
     if remote_os != local.os {
         let shown = if system.is_empty() {
@@ -197,7 +197,7 @@ pub fn incompatibility(local: &LocalBuild, system: &str, machine: &str) -> Optio
 }
 
 /// Rust's name for the architecture `uname -m` reports.
-pub fn rust_arch(machine: &str) -> &str {
+pub(crate) fn rust_arch(machine: &str) -> &str {
     match machine {
         "x86_64" | "amd64" => "x86_64",
         "aarch64" | "arm64" | "aarch64_be" => "aarch64",
@@ -209,7 +209,7 @@ pub fn rust_arch(machine: &str) -> &str {
 }
 
 /// The static Linux target to build for a machine reporting `machine`.
-pub fn suggested_target(machine: &str) -> String {
+pub(crate) fn suggested_target(machine: &str) -> String {
     let target = match machine {
         "x86_64" | "amd64" => "x86_64-unknown-linux-musl",
         "aarch64" | "arm64" => "aarch64-unknown-linux-musl",

@@ -15,7 +15,7 @@ use super::resolve::{numeric_host, resolve};
 
 /// The command that starts the local server, and the address the client
 /// will connect to.
-pub fn local_server(
+pub(crate) fn local_server(
     options: &Options,
     server: &OsString,
     colors: u32,

@@ -1,32 +1,36 @@
 //! `mosh`: the bootstrap. It reads upstream's `mosh` command line, starts
 //! the server over ssh (or here with `--local`, or after copying this
 //! binary over with `--install-server`), follows the server's startup
-//! lines, and hands over to the client with the session key in the
-//! environment. `--fake-proxy` is the ProxyCommand it gives ssh.
+//! lines, and hands over to the client: our own in this process, with the
+//! session key and settings as a value; any other `--client` by exec,
+//! with them in its environment. `--fake-proxy` is the ProxyCommand it
+//! gives ssh.
 //!
 //! Files: `options` (+ `getopt`, `shell_words`) read the command line;
 //! `remote_command` builds the server, remote and ssh command lines;
 //! `session` runs the starter and follows its output (`child_output`,
 //! `handshake`, `install`); `local` is `--local`; `fake_proxy` the
 //! ProxyCommand; `peers` picks the client and server programs;
-//! `client_handoff` becomes the client; `resolve` handles `--family`;
+//! `client_handoff` becomes the client; `child_environment` is what
+//! every program started gets in its environment; `resolve` handles `--family`;
 //! `verbose` narrates the start-up steps for `--verbose`.
 
-pub mod child_output;
-pub mod client_handoff;
-pub mod fake_proxy;
-pub mod getopt;
-pub mod handshake;
-pub mod install;
-pub mod local;
-pub mod notice;
+pub(crate) mod child_environment;
+pub(crate) mod child_output;
+pub(crate) mod client_handoff;
+pub(crate) mod fake_proxy;
+pub(crate) mod getopt;
+pub(crate) mod handshake;
+pub(crate) mod install;
+pub(crate) mod local;
+pub(crate) mod notice;
 pub mod options;
-pub mod peers;
-pub mod remote_command;
-pub mod resolve;
-pub mod session;
-pub mod shell_words;
-pub mod verbose;
+pub(crate) mod peers;
+pub(crate) mod remote_command;
+pub(crate) mod resolve;
+pub(crate) mod session;
+pub(crate) mod shell_words;
+pub(crate) mod verbose;
 
 use std::ffi::OsString;
 use std::io::Write;

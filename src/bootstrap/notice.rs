@@ -9,7 +9,7 @@ const PLACEHOLDER: &[u8] = b" HOST";
 
 /// `line` with its trailing `HOST` replaced by `user_host` when it is the
 /// detached-session notice; any other line is returned as it is.
-pub fn with_host(line: &[u8], user_host: &str) -> Vec<u8> {
+pub(crate) fn with_host(line: &[u8], user_host: &str) -> Vec<u8> {
     let body_len = line
         .iter()
         .rposition(|&b| b != b'\r' && b != b'\n')

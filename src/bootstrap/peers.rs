@@ -19,7 +19,7 @@ pub enum Client {
 }
 
 /// The client for `--client` (`None`: not given).
-pub fn choose_client(given: Option<&OsStr>) -> Client {
+pub(crate) fn choose_client(given: Option<&OsStr>) -> Client {
     match given {
         None => Client::Builtin,
         Some(program) if names_this_binary(program) => Client::Builtin,
@@ -45,7 +45,7 @@ pub fn server_command(given: Option<&OsStr>, local: bool) -> OsString {
 }
 
 /// The path of this running binary.
-pub fn this_binary() -> Option<PathBuf> {
+pub(crate) fn this_binary() -> Option<PathBuf> {
     std::env::current_exe().ok()
 }
 

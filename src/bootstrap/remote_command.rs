@@ -10,29 +10,12 @@ use std::path::Path;
 use super::options::{BindServer, Options, RemoteIp};
 use super::resolve::Family;
 use super::shell_words;
+use crate::locale::LOCALE_VARIABLES;
 
-/// The locale variables passed to the server with `-l`, in this order.
-pub const LOCALE_VARS: [&str; 15] = [
-    "LANG",
-    "LANGUAGE",
-    "LC_CTYPE",
-    "LC_NUMERIC",
-    "LC_TIME",
-    "LC_COLLATE",
-    "LC_MONETARY",
-    "LC_MESSAGES",
-    "LC_PAPER",
-    "LC_NAME",
-    "LC_ADDRESS",
-    "LC_TELEPHONE",
-    "LC_MEASUREMENT",
-    "LC_IDENTIFICATION",
-    "LC_ALL",
-];
-
-/// `NAME=value` for every locale variable that is set, in `LOCALE_VARS` order.
-pub fn locale_assignments(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<OsString> {
-    LOCALE_VARS
+/// `NAME=value` for every locale variable that is set, in
+/// [`LOCALE_VARIABLES`] order (the order upstream passes them with `-l`).
+pub(crate) fn locale_assignments(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<OsString> {
+    LOCALE_VARIABLES
         .iter()
         .filter_map(|name| {
             env(name).map(|value| {
@@ -46,7 +29,7 @@ pub fn locale_assignments(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<OsStrin
 
 /// The server's bind arguments for `--bind-server`. With `--local` the
 /// default binds to `local_host` (the address the client will use).
-pub fn bind_arguments(bind: &BindServer, local_host: Option<&str>) -> Vec<OsString> {
+pub(crate) fn bind_arguments(bind: &BindServer, local_host: Option<&str>) -> Vec<OsString> {
     match (bind, local_host) {
         (BindServer::Ssh, None) => vec!["-s".into()],
         (BindServer::Ssh, Some(host)) => vec!["-i".into(), host.into()],
@@ -56,7 +39,7 @@ pub fn bind_arguments(bind: &BindServer, local_host: Option<&str>) -> Vec<OsStri
 }
 
 /// The arguments after the server program: `new -c COLOURS …`.
-pub fn server_arguments(
+pub(crate) fn server_arguments(
     options: &Options,
     colors: u32,
     bind: Vec<OsString>,
@@ -89,7 +72,7 @@ pub fn server_arguments(
 /// A remote printer of `$SSH_CONNECTION` as a `MOSH SSH_CONNECTION` line,
 /// run by `sh` because the login shell may not be a POSIX shell; it ends
 /// with `; ` so the server command can follow.
-pub fn ssh_connection_printer() -> OsString {
+pub(crate) fn ssh_connection_printer() -> OsString {
     let script =
         r#"[ -n "$SSH_CONNECTION" ] && printf "\nMOSH SSH_CONNECTION %s\n" "$SSH_CONNECTION""#;
     let mut printer = OsString::from("sh -c ");
@@ -100,7 +83,7 @@ pub fn ssh_connection_printer() -> OsString {
 
 /// `SERVER 'arg' 'arg' …`: the server command is left unquoted (it may
 /// carry its own options or a `~`), its arguments are quoted.
-pub fn server_command_line(server: &OsStr, args: &[OsString]) -> OsString {
+pub(crate) fn server_command_line(server: &OsStr, args: &[OsString]) -> OsString {
     let mut line = server.to_owned();
     line.push(" ");
     line.push(shell_words::quote(args));
@@ -111,7 +94,7 @@ pub fn server_command_line(server: &OsStr, args: &[OsString]) -> OsString {
 /// the remote's stdin), `-tt` (unless `--no-ssh-pty`), `-4`/`-6` for
 /// `--experimental-remote-ip=remote`, the ProxyCommand for `proxy`, then
 /// `USER@HOST -- REMOTE_COMMAND`.
-pub fn ssh_argv(
+pub(crate) fn ssh_argv(
     options: &Options,
     user_host: &OsStr,
     proxy_command: Option<OsString>,
@@ -149,7 +132,7 @@ pub fn ssh_argv(
 /// The ProxyCommand that makes ssh connect through this binary:
 /// `'EXE' mosh '--family=F' --fake-proxy -- %h %p`. A `%` in the path is
 /// doubled so ssh does not expand it.
-pub fn proxy_command(exe: &Path, family: Family) -> OsString {
+pub(crate) fn proxy_command(exe: &Path, family: Family) -> OsString {
     let exe_escaped = escape_percent(exe.as_os_str());
     let mut command = shell_words::quote(&[
         exe_escaped.as_os_str(),
@@ -172,7 +155,7 @@ fn escape_percent(text: &OsStr) -> OsString {
 }
 
 /// Splits `[user@]host` at its last `@`: `("user@", "host")`.
-pub fn split_user_host(user_host: &str) -> (&str, &str) {
+pub(crate) fn split_user_host(user_host: &str) -> (&str, &str) {
     match user_host.rfind('@') {
         Some(at) => user_host.split_at(at + 1),
         None => ("", user_host),

@@ -57,7 +57,7 @@ impl fmt::Display for Family {
 
 /// Resolves `host` and returns its addresses with `port`, filtered and
 /// ordered for `family`. The error is a sentence for the user.
-pub fn resolve(host: &str, port: u16, family: Family) -> Result<Vec<SocketAddr>, String> {
+pub(crate) fn resolve(host: &str, port: u16, family: Family) -> Result<Vec<SocketAddr>, String> {
     let found: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| format!("could not resolve {host}: {e}"))?
@@ -78,7 +78,10 @@ fn family_noun(family: Family) -> &'static str {
 }
 
 /// Filters and orders resolver results for `family`.
-pub fn order_for_family(addrs: Vec<SocketAddr>, family: Family) -> Result<Vec<SocketAddr>, String> {
+pub(crate) fn order_for_family(
+    addrs: Vec<SocketAddr>,
+    family: Family,
+) -> Result<Vec<SocketAddr>, String> {
     let (v4, v6): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs.iter().partition(|a| a.is_ipv4());
     match family {
         Family::Inet => Ok(v4),
@@ -95,7 +98,7 @@ pub fn order_for_family(addrs: Vec<SocketAddr>, family: Family) -> Result<Vec<So
 
 /// The numeric form of an address as `getnameinfo(NI_NUMERICHOST)` gives
 /// it: no brackets, and an IPv6 scope as `%N`.
-pub fn numeric_host(addr: &SocketAddr) -> String {
+pub(crate) fn numeric_host(addr: &SocketAddr) -> String {
     match addr {
         SocketAddr::V6(v6) if v6.scope_id() != 0 => format!("{}%{}", v6.ip(), v6.scope_id()),
         other => IpAddr::to_string(&other.ip()),

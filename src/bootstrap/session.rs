@@ -1,14 +1,16 @@
-//! Starting a session: prepare the environment, count colours, start the
-//! server (through ssh, or here with `--local`), follow its output until
-//! `MOSH CONNECT` (showing the user everything else and answering the
-//! install script), wait for the starter to exit, and hand over to the
-//! client.
+//! Starting a session: count colours, start the server (through ssh, or
+//! here with `--local`), follow its output until `MOSH CONNECT` (showing
+//! the user everything else and answering the install script), wait for
+//! the starter to exit, and hand over to the client. Every program started
+//! gets upstream's environment additions (`child_environment`); this
+//! process's own environment is left alone.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
+use super::child_environment::ChildEnvironment;
 use super::child_output::ChildOutput;
 use super::client_handoff::{self, ClientSettings};
 use super::handshake::{self, Endpoint, Failure, Handshake, Line, Step, NO_SERVER_MESSAGE};
@@ -22,9 +24,9 @@ use super::verbose::Narrator;
 
 /// Runs a session for `options`; returns the exit status.
 pub fn run(program: &str, options: &Options) -> i32 {
-    prepare_environment(options);
+    let child_env = ChildEnvironment::new(options.predict_overwrite);
     let client = peers::choose_client(options.client.as_deref());
-    let colors = match client_handoff::color_count(&client) {
+    let colors = match client_handoff::color_count(&client, &child_env) {
         Ok(colors) => colors,
         Err(why) => {
             eprintln!("{program}: {why}");
@@ -34,7 +36,10 @@ pub fn run(program: &str, options: &Options) -> i32 {
     let env = |name: &str| std::env::var_os(name);
     let narrator = Narrator::new(program, options.verbose);
     let plan = match plan(options, colors, &env, narrator) {
-        Ok(plan) => plan,
+        Ok(mut plan) => {
+            child_env.apply(&mut plan.command);
+            plan
+        }
         Err(why) => {
             eprintln!("{program}: {why}");
             return 1;
@@ -47,22 +52,12 @@ pub fn run(program: &str, options: &Options) -> i32 {
     narrator.connecting(&endpoint);
     let settings = ClientSettings {
         predict: options.predict,
+        predict_overwrite: options.predict_overwrite,
         term_init: options.term_init,
         typed_args: options.typed_args.clone(),
         verbose: options.verbose,
     };
-    client_handoff::hand_over(program, &client, &endpoint, &settings)
-}
-
-/// Upstream's environment: the prediction mode goes to the client only,
-/// `-o` and the bootstrap's pid are visible to everything it starts.
-/// Called while this process runs a single thread.
-fn prepare_environment(options: &Options) {
-    std::env::remove_var("MOSH_PREDICTION_DISPLAY");
-    if options.predict_overwrite {
-        std::env::set_var("MOSH_PREDICTION_OVERWRITE", "yes");
-    }
-    std::env::set_var("MOSH_CLIENT_PID", std::process::id().to_string());
+    client_handoff::hand_over(program, &client, &endpoint, &settings, &child_env)
 }
 
 /// How a session will be started.

@@ -8,7 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// `--ssh` could not be split: a quote is never closed or a backslash ends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unbalanced;
+pub(crate) struct Unbalanced;
 
 /// Splits `line` into words: blanks separate words; `"…"` groups and
 /// drops a backslash before any character; `'…'` groups and keeps

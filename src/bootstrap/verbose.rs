@@ -12,7 +12,7 @@ use super::shell_words;
 
 /// The start-up narrator: prints only when `level > 0`.
 #[derive(Debug, Clone, Copy)]
-pub struct Narrator<'a> {
+pub(crate) struct Narrator<'a> {
     program: &'a str,
     level: u32,
 }
@@ -24,7 +24,7 @@ impl<'a> Narrator<'a> {
     }
 
     /// Whether anything is printed.
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.level > 0
     }
 
@@ -49,14 +49,14 @@ impl<'a> Narrator<'a> {
     }
 
     /// One line of the starter's output.
-    pub fn server_line(&self, line: &[u8], kind: &Line) {
+    pub(crate) fn server_line(&self, line: &[u8], kind: &Line) {
         if self.is_on() {
             self.say(&format!("server says: {}", shown_line(line, kind)));
         }
     }
 
     /// Where the client will connect.
-    pub fn connecting(&self, endpoint: &Endpoint) {
+    pub(crate) fn connecting(&self, endpoint: &Endpoint) {
         self.say(&format!(
             "server is at {}, UDP port {}; starting the client",
             endpoint.ip, endpoint.port
@@ -66,7 +66,7 @@ impl<'a> Narrator<'a> {
 
 /// The command line as a shell would need it typed (words quoted only
 /// where they need it).
-pub fn command_line(command: &Command) -> String {
+pub(crate) fn command_line(command: &Command) -> String {
     let mut words: Vec<OsString> = vec![command.get_program().to_owned()];
     words.extend(command.get_args().map(|a| a.to_owned()));
     let shown: Vec<String> = words
@@ -89,7 +89,7 @@ fn is_plain(b: u8) -> bool {
 }
 
 /// A start-up line fit to print: the session key is never shown.
-pub fn shown_line(line: &[u8], kind: &Line) -> String {
+pub(crate) fn shown_line(line: &[u8], kind: &Line) -> String {
     match kind {
         Line::Connect { port, .. } => format!("MOSH CONNECT {port} <session key not shown>"),
         _ => String::from_utf8_lossy(line).into_owned(),

@@ -28,7 +28,7 @@ const TITLE_TERM_PREFIXES: &[&str] = &[
 
 /// The local terminal's capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capabilities {
+pub(crate) struct Capabilities {
     /// Number of colours, `None` when the terminal declares none.
     pub colors: Option<i32>,
     /// Erase-characters (`ech`) is available.
@@ -51,26 +51,36 @@ pub struct Capabilities {
 
 impl Capabilities {
     /// Detects the capabilities for the process environment.
-    pub fn from_environment() -> Capabilities {
+    pub(crate) fn from_environment() -> Capabilities {
         Capabilities::detect(&|name| std::env::var_os(name))
     }
 
     /// Detects the capabilities for an environment given as a lookup.
-    pub fn detect(env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
+    pub(crate) fn detect(env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
+        Capabilities::detect_terminal(env).with_term_init(env("MOSH_NO_TERM_INIT").is_none())
+    }
+
+    /// Detects what `TERM` can do, leaving `MOSH_NO_TERM_INIT` aside.
+    pub(crate) fn detect_terminal(env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
         let term = env("TERM")
             .and_then(|t| t.into_string().ok())
             .unwrap_or_default();
-        let init_terminal = env("MOSH_NO_TERM_INIT").is_none();
         let mut caps = match terminfo::load(&term, env) {
             Some(entry) => from_entry(&entry),
             None => guess(&term, env),
         };
         caps.has_title = TITLE_TERM_PREFIXES.iter().any(|p| term.starts_with(p));
-        if !init_terminal {
-            caps.enter_alternate = None;
-            caps.leave_alternate = None;
-        }
         caps
+    }
+
+    /// These capabilities, without the alternate screen unless the
+    /// terminal is to be initialized.
+    pub(crate) fn with_term_init(mut self, init_terminal: bool) -> Capabilities {
+        if !init_terminal {
+            self.enter_alternate = None;
+            self.leave_alternate = None;
+        }
+        self
     }
 }
 

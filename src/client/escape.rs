@@ -11,7 +11,7 @@ const CTRL_Z: u8 = 0x1a;
 
 /// What one typed byte asks the client to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyAction {
+pub(crate) enum KeyAction {
     /// Send these bytes (one or two) to the server.
     Send([u8; 2], usize),
     /// The escape key was pressed: show the command help.
@@ -38,14 +38,14 @@ impl KeyAction {
     }
 
     /// Whether this action ends an escape sequence (so its help goes).
-    pub fn ends_escape(&self) -> bool {
+    pub(crate) fn ends_escape(&self) -> bool {
         !matches!(self, KeyAction::EscapeStarted)
     }
 }
 
 /// Follows typed bytes to spot the escape key and the command after it.
 #[derive(Clone, Debug)]
-pub struct EscapeHandler {
+pub(crate) struct EscapeHandler {
     key: Option<EscapeKey>,
     escape_pending: bool,
     /// The last byte typed ended a line (LF or CR).
@@ -62,8 +62,9 @@ impl EscapeHandler {
         }
     }
 
+    #[cfg(test)]
     /// Whether the escape key was pressed and its command is awaited.
-    pub fn is_pending(&self) -> bool {
+    pub(crate) fn is_pending(&self) -> bool {
         self.escape_pending
     }
 

@@ -10,18 +10,21 @@
 //! ports when the path goes quiet. `MOSH_LOG` and the network timeout
 //! come from `crate::diag`.
 
-pub mod capabilities;
-pub mod escape;
-pub mod notification;
-pub mod overlays;
-pub mod prediction;
-pub mod session;
+pub(crate) mod capabilities;
+pub(crate) mod escape;
+pub(crate) mod notification;
+pub(crate) mod overlays;
+pub(crate) mod prediction;
+pub(crate) mod session;
 pub mod settings;
-pub mod sockets;
-pub mod ssh_carrier;
-pub mod status_overlay;
-pub mod terminfo;
-pub mod tty;
+pub(crate) mod sockets;
+// Wired into the event loop with the --transport option, the next step of
+// issue 16; until then only its unit tests use it.
+#[allow(dead_code)]
+pub(crate) mod ssh_carrier;
+pub(crate) mod status_overlay;
+pub(crate) mod terminfo;
+pub(crate) mod tty;
 
 use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr};
@@ -31,8 +34,7 @@ use session::{Ending, SessionSetup};
 use settings::{ClientEnvironment, Command, ConnectArgs};
 
 use crate::diag::{client_network_timeout, DiagLog, Role};
-use crate::server::environment::Environment;
-use crate::server::locale::{charset, ctype_variable, is_utf8};
+use crate::locale::{charset, ctype_variable, is_utf8, Environment};
 use crate::wire::SessionKey;
 
 /// The last line the client prints, as upstream's does.
@@ -65,6 +67,25 @@ pub fn main(program: &str, args: Vec<OsString>) -> i32 {
     }
 }
 
+/// A client session started by the bootstrap in this same process: what
+/// a separate `mosh-client` would read from its arguments and environment
+/// arrives here as values.
+#[derive(Debug, Clone)]
+pub(crate) struct Handover {
+    /// The server's address and port, and the `-v` count.
+    pub connect: ConnectArgs,
+    /// The session key, as `MOSH_KEY` would carry it.
+    pub key: String,
+    /// The settings a client reads from its environment.
+    pub settings: ClientEnvironment,
+}
+
+/// Runs a session handed over in this process; returns the exit status.
+pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
+    let key = OsString::from(handover.key);
+    connect_with(program, &handover.connect, &key, handover.settings)
+}
+
 fn connect(program: &str, args: &ConnectArgs) -> i32 {
     let Some(key_text) = std::env::var_os("MOSH_KEY") else {
         eprintln!("MOSH_KEY environment variable not found.");
@@ -79,6 +100,15 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
             return 1;
         }
     };
+    connect_with(program, args, &key_text, settings)
+}
+
+fn connect_with(
+    program: &str,
+    args: &ConnectArgs,
+    key_text: &std::ffi::OsStr,
+    settings: ClientEnvironment,
+) -> i32 {
     let key = match key_text.to_str().map(SessionKey::parse) {
         Some(Ok(key)) => key,
         Some(Err(e)) => {
@@ -108,11 +138,12 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
         eprintln!("{why}");
         DiagLog::disabled(Role::Client)
     });
+    let caps = Capabilities::detect_terminal(&env).with_term_init(!settings.no_term_init);
     let setup = SessionSetup {
         server,
         key,
         settings,
-        caps: Capabilities::from_environment(),
+        caps,
         verbose: args.verbose,
         diag,
         network_timeout_ms: client_network_timeout(&env),

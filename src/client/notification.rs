@@ -25,7 +25,7 @@ const BAR_BACKGROUND: Color = Color::Ansi(4);
 
 /// What the bar shows and when it goes away. Times are `now` ms.
 #[derive(Clone, Debug)]
-pub struct NotificationBar {
+pub(crate) struct NotificationBar {
     last_heard: u64,
     last_acked: u64,
     /// ` [To quit: Ctrl-^ .]`, or empty when the escape key is disabled.
@@ -52,23 +52,29 @@ impl NotificationBar {
     }
 
     /// Names the escape key in the "To quit" hint (e.g. `Ctrl-^`).
-    pub fn set_escape_key_name(&mut self, name: &str) {
+    pub(crate) fn set_escape_key_name(&mut self, name: &str) {
         self.quit_hint = format!(" [To quit: {name} .]");
     }
 
     /// The server was last heard at `at`.
-    pub fn server_heard(&mut self, at: u64) {
+    pub(crate) fn server_heard(&mut self, at: u64) {
         self.last_heard = at;
     }
 
     /// The newest state the server acknowledged was sent at `at`.
-    pub fn server_acked(&mut self, at: u64) {
+    pub(crate) fn server_acked(&mut self, at: u64) {
         self.last_acked = at;
     }
 
     /// Shows `message`: for a second, or until replaced if `permanent`;
     /// with the quit hint if `show_quit_hint`. An empty message clears.
-    pub fn set_message(&mut self, message: &str, permanent: bool, show_quit_hint: bool, now: u64) {
+    pub(crate) fn set_message(
+        &mut self,
+        message: &str,
+        permanent: bool,
+        show_quit_hint: bool,
+        now: u64,
+    ) {
         self.message = message.to_string();
         self.message_expires = if permanent {
             u64::MAX
@@ -85,14 +91,14 @@ impl NotificationBar {
     }
 
     /// Shows a network error until the next heartbeat would have gone out.
-    pub fn set_network_error(&mut self, error: &str, now: u64) {
+    pub(crate) fn set_network_error(&mut self, error: &str, now: u64) {
         self.message = error.to_string();
         self.message_is_network_error = true;
         self.message_expires = now.saturating_add(ACK_INTERVAL + 100);
     }
 
     /// The network works again: a shown network error goes within a second.
-    pub fn clear_network_error(&mut self, now: u64) {
+    pub(crate) fn clear_network_error(&mut self, now: u64) {
         if self.message_is_network_error {
             self.message_expires = self
                 .message_expires
@@ -113,7 +119,7 @@ impl NotificationBar {
     }
 
     /// Drops an expired message.
-    pub fn expire_message(&mut self, now: u64) {
+    pub(crate) fn expire_message(&mut self, now: u64) {
         if now >= self.message_expires {
             self.message.clear();
         }
@@ -167,7 +173,7 @@ impl NotificationBar {
     }
 
     /// How soon (ms) the bar will change by itself, if ever.
-    pub fn wait_time(&self, now: u64) -> Option<u64> {
+    pub(crate) fn wait_time(&self, now: u64) -> Option<u64> {
         let mut wait =
             (self.message_expires != u64::MAX).then(|| self.message_expires.saturating_sub(now));
         if self.counting_up(now) {

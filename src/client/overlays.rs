@@ -9,11 +9,11 @@ use super::status_overlay::StatusOverlay;
 use crate::terminal::{Framebuffer, Modes};
 
 /// The prefix put before window titles set by programs.
-pub const TITLE_PREFIX: &str = "[mosh] ";
+pub(crate) const TITLE_PREFIX: &str = "[mosh] ";
 
 /// The client's layers over the server's screen.
 #[derive(Clone, Debug)]
-pub struct Overlays {
+pub(crate) struct Overlays {
     /// The bar across the top.
     pub notifications: NotificationBar,
     /// Predicted typing.
@@ -43,13 +43,13 @@ impl Overlays {
     }
 
     /// Changes the title prefix (empty: none).
-    pub fn set_title_prefix(&mut self, prefix: &str) {
+    pub(crate) fn set_title_prefix(&mut self, prefix: &str) {
         self.title_prefix = prefix.to_string();
     }
 
     /// The frame to show for the server's screen `remote` at `now`. Also
     /// judges the predictions against it and retires expired messages.
-    pub fn compose(&mut self, remote: &Framebuffer, now: u64) -> Framebuffer {
+    pub(crate) fn compose(&mut self, remote: &Framebuffer, now: u64) -> Framebuffer {
         let mut frame = remote.clone();
         self.predictions.set_server_cursor(remote.cursor());
         self.predictions.cull(remote, now);
@@ -63,7 +63,7 @@ impl Overlays {
     }
 
     /// How soon (ms) the frame may change by itself, if ever.
-    pub fn wait_time(&self, now: u64) -> Option<u64> {
+    pub(crate) fn wait_time(&self, now: u64) -> Option<u64> {
         [
             self.notifications.wait_time(now),
             self.predictions.wait_time(),
@@ -107,7 +107,8 @@ fn prefix_title(fb: &mut Framebuffer, prefix: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::settings::{EscapeKey, PredictionDisplay};
+    use crate::client::prediction::PredictionDisplay;
+    use crate::client::settings::EscapeKey;
     use crate::terminal::Emulator;
 
     fn settings(title_prefix: bool) -> ClientEnvironment {

@@ -5,6 +5,8 @@
 use std::ffi::OsString;
 use std::fmt;
 
+use super::prediction::PredictionDisplay;
+
 /// What the command line asks the client to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -32,7 +34,7 @@ pub struct ConnectArgs {
 /// A command-line mistake: the message goes on stderr with the usage, and
 /// the client exits 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,7 +48,7 @@ pub fn usage(program: &str) -> String {
 }
 
 /// Parses the arguments after the program name.
-pub fn parse_args(args: Vec<OsString>) -> Result<Command, UsageError> {
+pub(crate) fn parse_args(args: Vec<OsString>) -> Result<Command, UsageError> {
     // Like upstream, --help and --version win wherever they appear.
     if args.iter().any(|a| a == "--help") {
         return Ok(Command::Help);
@@ -94,39 +96,9 @@ fn parse_port(text: &str) -> Result<u16, UsageError> {
     }
 }
 
-/// When predictions are shown (`MOSH_PREDICTION_DISPLAY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PredictionDisplay {
-    /// Only when the link is slow or glitchy (the default).
-    #[default]
-    Adaptive,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-    /// Always, and also across epochs that are not yet confirmed.
-    Experimental,
-}
-
-impl PredictionDisplay {
-    /// Parses the variable's value; anything else is an error.
-    pub fn parse(text: &str) -> Result<PredictionDisplay, String> {
-        match text {
-            "adaptive" => Ok(PredictionDisplay::Adaptive),
-            "always" => Ok(PredictionDisplay::Always),
-            "never" => Ok(PredictionDisplay::Never),
-            "experimental" => Ok(PredictionDisplay::Experimental),
-            other => Err(format!(
-                "Unknown prediction mode {other} (MOSH_PREDICTION_DISPLAY must be \
-                 adaptive, always, never or experimental)."
-            )),
-        }
-    }
-}
-
 /// The escape key and what it takes to send it through literally.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EscapeKey {
+pub(crate) struct EscapeKey {
     /// The byte that starts an escape command.
     pub key: u8,
     /// Pressed after the escape key, sends the escape key itself.
@@ -137,7 +109,7 @@ pub struct EscapeKey {
 
 impl EscapeKey {
     /// Ctrl-^, passed through with `^`.
-    pub const DEFAULT: EscapeKey = EscapeKey {
+    pub(crate) const DEFAULT: EscapeKey = EscapeKey {
         key: 0x1e,
         pass_key: b'^',
         pass_key_alt: b'^',
@@ -147,7 +119,7 @@ impl EscapeKey {
     /// escape key (`None`), one ASCII character picks it; anything else, and
     /// the keys too easily pressed by accident (Ctrl-C, Ctrl-D, Ctrl-J,
     /// Ctrl-L, Ctrl-M), fall back to Ctrl-^.
-    pub fn from_env_value(value: Option<&str>) -> Option<EscapeKey> {
+    pub(crate) fn from_env_value(value: Option<&str>) -> Option<EscapeKey> {
         let Some(value) = value else {
             return Some(EscapeKey::DEFAULT);
         };
@@ -170,7 +142,7 @@ impl EscapeKey {
 
     /// Whether the escape key is a control character (then it acts at
     /// once; a printable one acts only at the start of a line).
-    pub fn is_control(&self) -> bool {
+    pub(crate) fn is_control(&self) -> bool {
         self.key < 32
     }
 
@@ -184,7 +156,7 @@ impl EscapeKey {
     }
 
     /// The one-line help shown after the escape key and an unknown command.
-    pub fn help_line(&self) -> String {
+    pub(crate) fn help_line(&self) -> String {
         format!(
             "Commands: Ctrl-Z suspends, \".\" quits, \"{}\" gives literal {}",
             char::from(self.pass_key),
@@ -195,7 +167,7 @@ impl EscapeKey {
 
 /// Everything the environment says about how the client behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientEnvironment {
+pub(crate) struct ClientEnvironment {
     /// When to show predictions.
     pub prediction: PredictionDisplay,
     /// Predict overwriting rather than inserting (`MOSH_PREDICTION_OVERWRITE=yes`).
@@ -211,18 +183,27 @@ pub struct ClientEnvironment {
 impl ClientEnvironment {
     /// Reads the settings from an environment lookup.
     pub fn read(env: &dyn Fn(&str) -> Option<OsString>) -> Result<ClientEnvironment, String> {
-        let text = |name: &str| env(name).map(|v| v.to_string_lossy().into_owned());
-        let prediction = match text("MOSH_PREDICTION_DISPLAY") {
-            Some(value) => PredictionDisplay::parse(&value)?,
+        let prediction = match env("MOSH_PREDICTION_DISPLAY") {
+            Some(value) => PredictionDisplay::parse(&value.to_string_lossy())?,
             None => PredictionDisplay::default(),
         };
         Ok(ClientEnvironment {
             prediction,
+            ..ClientEnvironment::read_preferences(env)
+        })
+    }
+
+    /// Reads every setting but the prediction mode (left at its default),
+    /// which the bootstrap hands over itself.
+    pub(crate) fn read_preferences(env: &dyn Fn(&str) -> Option<OsString>) -> ClientEnvironment {
+        let text = |name: &str| env(name).map(|v| v.to_string_lossy().into_owned());
+        ClientEnvironment {
+            prediction: PredictionDisplay::default(),
             predict_overwrite: text("MOSH_PREDICTION_OVERWRITE").as_deref() == Some("yes"),
             escape_key: EscapeKey::from_env_value(text("MOSH_ESCAPE_KEY").as_deref()),
             title_prefix: env("MOSH_TITLE_NOPREFIX").is_none(),
             no_term_init: env("MOSH_NO_TERM_INIT").is_some(),
-        })
+        }
     }
 }
 

@@ -66,7 +66,7 @@ impl ClientSockets {
     }
 
     /// Closes every socket but the newest.
-    pub fn keep_only_newest(&mut self, registry: &Registry) {
+    pub(crate) fn keep_only_newest(&mut self, registry: &Registry) {
         while self.entries.len() > 1 {
             self.close_oldest(registry);
         }
@@ -78,18 +78,14 @@ impl ClientSockets {
         }
     }
 
+    #[cfg(test)]
     /// How many sockets are open.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// Whether no socket is open (never, after `open`).
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Whether `token` belongs to one of the sockets.
-    pub fn owns(&self, token: Token) -> bool {
+    pub(crate) fn owns(&self, token: Token) -> bool {
         self.entries.iter().any(|e| e.token == token)
     }
 

@@ -7,14 +7,14 @@
 use crate::terminal::{Attrs, Cell, Color, Framebuffer, Rendition};
 
 /// How often (ms) the view refreshes while shown.
-pub const REFRESH_MS: u64 = 1000;
+pub(crate) const REFRESH_MS: u64 = 1000;
 
 const FOREGROUND: Color = Color::Ansi(0);
 const BACKGROUND: Color = Color::Ansi(6);
 
 /// The status lines, shown or not.
 #[derive(Clone, Debug, Default)]
-pub struct StatusOverlay {
+pub(crate) struct StatusOverlay {
     visible: bool,
     lines: Vec<String>,
 }
@@ -29,18 +29,18 @@ impl StatusOverlay {
     }
 
     /// Whether the view is shown.
-    pub fn is_visible(&self) -> bool {
+    pub(crate) fn is_visible(&self) -> bool {
         self.visible
     }
 
     /// The text to show (ASCII; longer lines are cut at the screen's edge).
-    pub fn set_lines(&mut self, lines: &[String]) {
+    pub(crate) fn set_lines(&mut self, lines: &[String]) {
         self.lines.clear();
         self.lines.extend_from_slice(lines);
     }
 
     /// How soon (ms) the view wants to be refreshed, if shown.
-    pub fn wait_time(&self) -> Option<u64> {
+    pub(crate) fn wait_time(&self) -> Option<u64> {
         self.visible.then_some(REFRESH_MS)
     }
 

@@ -36,7 +36,7 @@ const STRING_INDEX: &[(&str, usize)] = &[
 
 /// Why a terminfo file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TermInfoError {
+pub(crate) enum TermInfoError {
     /// The file ended before a section it announces.
     Truncated,
     /// The first two bytes are not a terminfo magic number.
@@ -67,7 +67,7 @@ enum Extended {
 
 /// One parsed terminfo entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TermInfo {
+pub(crate) struct TermInfo {
     names: String,
     booleans: Vec<bool>,
     numbers: Vec<Option<i32>>,
@@ -130,13 +130,14 @@ impl TermInfo {
         TermInfo::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    #[cfg(test)]
     /// The entry's names line, e.g. `xterm-256color|xterm with 256 colors`.
     pub fn names(&self) -> &str {
         &self.names
     }
 
     /// A boolean capability; absent means false.
-    pub fn flag(&self, name: &str) -> bool {
+    pub(crate) fn flag(&self, name: &str) -> bool {
         if let Some(index) = lookup(BOOLEAN_INDEX, name) {
             return self.booleans.get(index).copied().unwrap_or(false);
         }
@@ -304,7 +305,7 @@ impl<'a> Reader<'a> {
 /// The directories searched for `term`'s entry, in ncurses' order:
 /// `$TERMINFO`, `~/.terminfo`, `$TERMINFO_DIRS` (an empty element means
 /// the system directories), then the system directories.
-pub fn search_dirs(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<PathBuf> {
+pub(crate) fn search_dirs(env: &dyn Fn(&str) -> Option<OsString>) -> Vec<PathBuf> {
     const SYSTEM: &[&str] = &["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo"];
     let mut dirs = Vec::new();
     if let Some(dir) = env("TERMINFO").filter(|d| !d.is_empty()) {

@@ -62,7 +62,7 @@ fn install_panic_hook() {
 
 /// The local terminal in raw mode.
 #[derive(Debug)]
-pub struct LocalTerminal {
+pub(crate) struct LocalTerminal {
     raw: RawModeGuard,
     input: File,
     output: File,
@@ -83,7 +83,11 @@ impl LocalTerminal {
 
     /// As [`enter`](LocalTerminal::enter), on the terminal open as
     /// `input` (read, and switched to raw mode) and `output` (written).
-    pub fn enter_on(input: File, output: File, caps: &Capabilities) -> io::Result<LocalTerminal> {
+    pub(crate) fn enter_on(
+        input: File,
+        output: File,
+        caps: &Capabilities,
+    ) -> io::Result<LocalTerminal> {
         let raw = RawModeGuard::enter(input.as_fd())?;
         let mut open = caps.enter_alternate.clone().unwrap_or_default();
         open.extend_from_slice(OPEN_TAIL);
@@ -125,7 +129,7 @@ impl LocalTerminal {
     }
 
     /// The descriptor to poll for typed input.
-    pub fn input_fd(&self) -> RawFd {
+    pub(crate) fn input_fd(&self) -> RawFd {
         self.input.as_raw_fd()
     }
 

@@ -12,7 +12,7 @@ use crate::transport::{FrameDirection, FrameRecord, TransportError};
 
 /// Which program writes the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// `mosh-client`.
     Client,
     /// `mosh-server`.
@@ -31,7 +31,7 @@ impl Role {
 
 /// The transport's timing when a datagram went or came.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LinkFigures {
+pub(crate) struct LinkFigures {
     /// Smoothed round-trip time (ms).
     pub srtt: f64,
     /// Round-trip variation (ms).
@@ -44,7 +44,7 @@ pub struct LinkFigures {
 
 /// One thing worth a log line.
 #[derive(Clone, Copy, Debug)]
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// The session started: our local address and the peer's, if known.
     Started {
         /// The local UDP address.
@@ -185,7 +185,7 @@ fn write_num(f: &mut fmt::Formatter<'_>, num: u64) -> fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::FrameNumbers;
+    use crate::transport::frame_record::FrameNumbers;
 
     #[test]
     fn a_frame_line_carries_the_numbers_and_timing() {

@@ -10,7 +10,7 @@ use crate::transport::{SyncState, Transport};
 
 /// The held-state counts of one transport.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HeldState {
+pub(crate) struct HeldState {
     /// Our states not yet known to be superseded at the peer.
     pub sent_states: usize,
     /// The peer's states kept as diff bases.

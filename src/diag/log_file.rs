@@ -18,14 +18,14 @@ use super::event::{Event, Role};
 use super::wall_clock::now_utc;
 
 /// The environment variable naming the log file.
-pub const LOG_VARIABLE: &str = "MOSH_LOG";
+pub(crate) const LOG_VARIABLE: &str = "MOSH_LOG";
 
 /// Only the owner may read or write the log.
 const LOG_MODE: u32 = 0o600;
 
 /// The log, or nothing at all when `MOSH_LOG` is not set.
 #[derive(Debug)]
-pub struct DiagLog {
+pub(crate) struct DiagLog {
     file: Option<File>,
     level: u32,
     role: Role,
@@ -33,7 +33,7 @@ pub struct DiagLog {
 
 impl DiagLog {
     /// A log that writes nothing.
-    pub fn disabled(role: Role) -> DiagLog {
+    pub(crate) fn disabled(role: Role) -> DiagLog {
         DiagLog {
             file: None,
             level: 0,
@@ -67,7 +67,7 @@ impl DiagLog {
     /// The log `MOSH_LOG` names (looked up with `env`), at level 1 plus
     /// the `-v` count; disabled when it is unset or empty. An error says
     /// why the named file could not be opened.
-    pub fn from_environment(
+    pub(crate) fn from_environment(
         role: Role,
         verbose: u32,
         env: &dyn Fn(&str) -> Option<OsString>,
@@ -92,7 +92,7 @@ impl DiagLog {
     }
 
     /// Whether a line per datagram is wanted.
-    pub fn wants_frames(&self) -> bool {
+    pub(crate) fn wants_frames(&self) -> bool {
         self.wants(2)
     }
 

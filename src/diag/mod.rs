@@ -5,17 +5,17 @@
 //! `SIGUSR1` (`status_line`), the held-state counts both ends log
 //! (`held`), and `MOSH_CLIENT_NETWORK_TIMEOUT` (`network_timeout`).
 
-pub mod event;
-pub mod held;
-pub mod log_file;
-pub mod network_timeout;
-pub mod stats;
-pub mod status_line;
-pub mod wall_clock;
+pub(crate) mod event;
+pub(crate) mod held;
+pub(crate) mod log_file;
+pub(crate) mod network_timeout;
+pub(crate) mod stats;
+pub(crate) mod status_line;
+pub(crate) mod wall_clock;
 
-pub use event::{Event, LinkFigures, Role};
-pub use held::HeldState;
-pub use log_file::{DiagLog, LOG_VARIABLE};
-pub use network_timeout::client_network_timeout;
-pub use stats::ConnectionStats;
-pub use status_line::StatusFigures;
+pub(crate) use event::{Event, LinkFigures, Role};
+pub(crate) use held::HeldState;
+pub(crate) use log_file::{DiagLog, LOG_VARIABLE};
+pub(crate) use network_timeout::client_network_timeout;
+pub(crate) use stats::ConnectionStats;
+pub(crate) use status_line::StatusFigures;

@@ -6,11 +6,11 @@
 use std::ffi::OsString;
 
 /// The variable's names, the first one preferred.
-pub const TIMEOUT_VARIABLES: [&str; 2] =
+pub(crate) const TIMEOUT_VARIABLES: [&str; 2] =
     ["MOSH_CLIENT_NETWORK_TIMEOUT", "MOSH_CLIENT_NETWORK_TMOUT"];
 
 /// The client's network timeout in milliseconds, if any.
-pub fn client_network_timeout(env: &dyn Fn(&str) -> Option<OsString>) -> Option<u64> {
+pub(crate) fn client_network_timeout(env: &dyn Fn(&str) -> Option<OsString>) -> Option<u64> {
     let text = TIMEOUT_VARIABLES.iter().find_map(|name| env(name))?;
     let seconds: u64 = text.to_str()?.trim().parse().ok()?;
     (seconds > 0).then(|| seconds.saturating_mul(1000))

@@ -4,11 +4,11 @@
 //! last [`LOSS_WINDOW`] datagrams it sent).
 
 /// Datagrams from the server per loss estimate.
-pub const LOSS_WINDOW: u64 = 64;
+pub(crate) const LOSS_WINDOW: u64 = 64;
 
 /// Counters kept where datagrams are sent and received.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ConnectionStats {
+pub(crate) struct ConnectionStats {
     /// Datagrams sent.
     pub datagrams_sent: u64,
     /// UDP payload bytes sent.

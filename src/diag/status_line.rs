@@ -9,7 +9,7 @@ use super::stats::ConnectionStats;
 
 /// Everything the status view shows, gathered by the client.
 #[derive(Clone, Debug, PartialEq)]
-pub struct StatusFigures {
+pub(crate) struct StatusFigures {
     /// Smoothed round-trip time (ms).
     pub srtt_ms: f64,
     /// Round-trip variation (ms).
@@ -36,7 +36,7 @@ pub struct StatusFigures {
 
 impl StatusFigures {
     /// The two overlay lines.
-    pub fn overlay_lines(&self) -> [String; 2] {
+    pub(crate) fn overlay_lines(&self) -> [String; 2] {
         let first = format!(
             "mosh status: RTT {:.0} ms (var {:.0}), frame {} ms, {}, heard {}",
             self.srtt_ms,

@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now, formatted.
-pub fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -12,7 +12,7 @@ pub fn now_utc() -> String {
 }
 
 /// Milliseconds since the Unix epoch, formatted.
-pub fn format_utc(millis: u64) -> String {
+pub(crate) fn format_utc(millis: u64) -> String {
     let secs = millis / 1000;
     let days = secs / 86_400;
     let of_day = secs % 86_400;

@@ -14,7 +14,7 @@ use super::registry::{
 };
 
 /// The id asked for, if the first word after `attach` is one.
-pub fn requested_id(args: &[OsString]) -> Option<String> {
+pub(crate) fn requested_id(args: &[OsString]) -> Option<String> {
     let word = args.first()?.to_str()?;
     (word != "new" && valid_id(word)).then(|| word.to_string())
 }

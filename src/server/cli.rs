@@ -235,7 +235,7 @@ fn ssh_local_ip(ctx: &mut CliContext<'_>) -> Option<String> {
 /// `strtol(s, &end, 10)` that must consume the whole string, as upstream's
 /// number parsing: leading blanks and a sign are allowed; an empty string
 /// is 0; overflow is an error.
-pub fn parse_c_long(s: &str) -> Option<i64> {
+pub(crate) fn parse_c_long(s: &str) -> Option<i64> {
     let (value, rest) = strtol_prefix(s)?;
     rest.is_empty().then_some(value)
 }
@@ -243,7 +243,7 @@ pub fn parse_c_long(s: &str) -> Option<i64> {
 /// Parses a C `strtol` prefix of `s`; returns the value and the rest of
 /// the string after it (all of `s` when there are no digits), or `None`
 /// on overflow.
-pub fn strtol_prefix(s: &str) -> Option<(i64, &str)> {
+pub(crate) fn strtol_prefix(s: &str) -> Option<(i64, &str)> {
     let trimmed = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
     let (negative, unsigned) = match trimmed.as_bytes().first() {
         Some(b'-') => (true, &trimmed[1..]),

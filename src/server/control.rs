@@ -26,7 +26,7 @@ const MAX_LINE: u64 = 512;
 /// How long either side waits for the other's line.
 const LINE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A session counts as detached after this long without its client (ms).
-pub const ATTACHED_SILENCE_MS: u64 = 10_000;
+pub(crate) const ATTACHED_SILENCE_MS: u64 = 10_000;
 /// `last_heard` is rewritten at most this often while nothing else changes (s).
 const HEARD_REWRITE_SECONDS: u64 = 30;
 
@@ -58,7 +58,7 @@ impl Request {
 
 /// A request waiting for the session's answer.
 #[derive(Debug)]
-pub struct PendingRequest {
+pub(crate) struct PendingRequest {
     /// What was asked.
     pub request: Request,
     stream: UnixStream,
@@ -74,7 +74,7 @@ impl PendingRequest {
 /// The session's registration: its record and control socket, removed
 /// again when dropped.
 #[derive(Debug)]
-pub struct ControlEndpoint {
+pub(crate) struct ControlEndpoint {
     dir: PathBuf,
     listener: UnixListener,
     record: Record,
@@ -113,19 +113,20 @@ impl ControlEndpoint {
         })
     }
 
+    #[cfg(test)]
     /// The session id.
     pub fn id(&self) -> &str {
         &self.record.id
     }
 
     /// The listening socket, for the event loop to watch.
-    pub fn raw_fd(&self) -> RawFd {
+    pub(crate) fn raw_fd(&self) -> RawFd {
         self.listener.as_raw_fd()
     }
 
     /// Takes every connection waiting; those from another user or with a
     /// bad request are answered with an error and closed.
-    pub fn accept_requests(&mut self) -> Vec<PendingRequest> {
+    pub(crate) fn accept_requests(&mut self) -> Vec<PendingRequest> {
         let mut pending = Vec::new();
         for _ in 0..16 {
             let Ok((stream, _)) = self.listener.accept() else {
@@ -140,7 +141,7 @@ impl ControlEndpoint {
 
     /// Records whether a client is attached and when one was last heard
     /// (seconds since the epoch); rewrites the record when that matters.
-    pub fn update(&mut self, attached: bool, last_heard: u64) {
+    pub(crate) fn update(&mut self, attached: bool, last_heard: u64) {
         self.record.attached = attached;
         self.record.last_heard = self.record.last_heard.max(last_heard);
         let stale = self
@@ -191,7 +192,7 @@ fn read_line(stream: &UnixStream) -> io::Result<String> {
 }
 
 /// Sends `request` to the session `id` in `dir`; returns its reply line.
-pub fn ask(dir: &Path, id: &str, request: Request) -> io::Result<String> {
+pub(crate) fn ask(dir: &Path, id: &str, request: Request) -> io::Result<String> {
     let mut stream = UnixStream::connect(socket_path(dir, id))?;
     stream.set_read_timeout(Some(LINE_TIMEOUT))?;
     stream.set_write_timeout(Some(LINE_TIMEOUT))?;

@@ -16,7 +16,7 @@ const EXIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Which sessions to end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub(crate) enum Selection {
     /// These ids.
     Ids(Vec<String>),
     /// Every detached session idle at least this many seconds.
@@ -54,7 +54,7 @@ pub fn parse(args: &[OsString]) -> Result<Selection, String> {
 }
 
 /// `90`, `90s`, `15m`, `2h`, `7d` as seconds.
-pub fn parse_duration(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
     let bad = || format!("bad duration {text:?} (try 90s, 15m, 2h or 7d)");
     let (digits, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),

@@ -8,7 +8,7 @@ use std::io::Write;
 use super::registry::{live_sessions, registry_dir, short_duration, unix_now, Record};
 
 /// Placeholder the bootstrap replaces with the host the user typed.
-pub const HOST_PLACEHOLDER: &str = "HOST";
+pub(crate) const HOST_PLACEHOLDER: &str = "HOST";
 
 /// Runs `list` with the words after it; returns the exit status.
 pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -40,7 +40,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 }
 
 /// The human table, one session a line.
-pub fn to_table(sessions: &[Record], now: u64) -> String {
+pub(crate) fn to_table(sessions: &[Record], now: u64) -> String {
     if sessions.is_empty() {
         return "no mosh-rs sessions\n".to_string();
     }
@@ -65,7 +65,7 @@ pub fn to_table(sessions: &[Record], now: u64) -> String {
 }
 
 /// A JSON array of session objects.
-pub fn to_json(sessions: &[Record]) -> String {
+pub(crate) fn to_json(sessions: &[Record]) -> String {
     let items: Vec<String> = sessions
         .iter()
         .map(|r| {
@@ -102,7 +102,7 @@ fn json_string(text: &str) -> String {
 /// The notice for a user starting a new session while `sessions` exist:
 /// `None` unless some are detached. `HOST` stands for the host name,
 /// which only the client side knows.
-pub fn detached_notice(sessions: &[Record], now: u64) -> Option<String> {
+pub(crate) fn detached_notice(sessions: &[Record], now: u64) -> Option<String> {
     let detached: Vec<&Record> = sessions.iter().filter(|r| !r.attached).collect();
     let newest = detached
         .iter()

@@ -5,19 +5,18 @@
 //! and starts the program on a pty; `session` is the event loop that
 //! connects the pty, the terminal emulator and the transport.
 
-pub mod attach_cmd;
+pub(crate) mod attach_cmd;
 pub mod cli;
-pub mod control;
-pub mod environment;
-pub mod kill_cmd;
-pub mod list_cmd;
-pub mod locale;
-pub mod ports;
-pub mod registry;
-pub mod relay_cmd;
-pub mod session;
-pub mod startup;
-pub mod timeouts;
+pub(crate) mod control;
+pub(crate) mod environment;
+pub(crate) mod kill_cmd;
+pub(crate) mod list_cmd;
+pub(crate) mod ports;
+pub(crate) mod registry;
+pub(crate) mod relay_cmd;
+pub(crate) mod session;
+pub(crate) mod startup;
+pub(crate) mod timeouts;
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -17,14 +17,14 @@ pub struct PortRange {
 }
 
 /// Ports tried when none are requested.
-pub const DEFAULT_PORTS: PortRange = PortRange {
+pub(crate) const DEFAULT_PORTS: PortRange = PortRange {
     low: 60001,
     high: 60999,
 };
 
 /// Parses `PORT` or `LOW:HIGH` with upstream's rules and messages. A
 /// single port may be 0 (any free port); a range may not start at 0.
-pub fn parse_port_range(spec: &str) -> Result<PortRange, String> {
+pub(crate) fn parse_port_range(spec: &str) -> Result<PortRange, String> {
     let (low, rest) = match strtol_prefix(spec) {
         Some((v, rest)) if rest.is_empty() || rest.starts_with(':') => (v, rest),
         _ => return Err(format!("Invalid (low) port number ({spec})")),
@@ -60,7 +60,7 @@ pub fn parse_port_range(spec: &str) -> Result<PortRange, String> {
 /// Binds the server socket: on `desired_ip` if given and possible, else
 /// on any address, trying each port of `ports` in turn. Failures on the
 /// desired address are reported on `log` and are not fatal.
-pub fn bind_server_socket(
+pub(crate) fn bind_server_socket(
     desired_ip: Option<&str>,
     ports: PortRange,
     log: &mut dyn io::Write,

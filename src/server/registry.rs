@@ -27,7 +27,7 @@ const MAX_COMMAND_CHARS: usize = 200;
 
 /// One session as its record describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// Short random id the user types (`attach ID`).
     pub id: String,
     /// The server process.
@@ -46,7 +46,7 @@ pub struct Record {
 
 impl Record {
     /// The record as `key=value` lines.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         format!(
             "id={}\npid={}\ncommand={}\nstarted={}\nport={}\nlast_heard={}\nattached={}\n",
             self.id,
@@ -79,25 +79,25 @@ impl Record {
     }
 
     /// Seconds since a client was last heard (or since the start, if never).
-    pub fn idle_seconds(&self, now: u64) -> u64 {
+    pub(crate) fn idle_seconds(&self, now: u64) -> u64 {
         now.saturating_sub(self.last_heard.max(self.started))
     }
 }
 
 /// Whether `id` looks like one of our ids (so it is safe in a file name).
-pub fn valid_id(id: &str) -> bool {
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
 /// The registry directory for this user (not created).
-pub fn registry_dir() -> io::Result<PathBuf> {
+pub(crate) fn registry_dir() -> io::Result<PathBuf> {
     if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
         let runtime = PathBuf::from(runtime);
         if runtime.is_absolute() && runtime.is_dir() {
@@ -118,7 +118,7 @@ pub fn registry_dir() -> io::Result<PathBuf> {
 
 /// Creates the registry directory if needed and checks that it is ours
 /// and private (mode 0700).
-pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -137,17 +137,17 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Path of a session's record.
-pub fn record_path(dir: &Path, id: &str) -> PathBuf {
+pub(crate) fn record_path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}{RECORD_SUFFIX}"))
 }
 
 /// Path of a session's control socket.
-pub fn socket_path(dir: &Path, id: &str) -> PathBuf {
+pub(crate) fn socket_path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}{SOCKET_SUFFIX}"))
 }
 
 /// A fresh random id: 8 lowercase hex digits.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 4];
     if getrandom::fill(&mut bytes).is_err() {
         bytes = (current_pid() as u32).to_be_bytes();
@@ -157,7 +157,7 @@ pub fn new_id() -> String {
 
 /// One line describing a command: control characters become spaces and
 /// it is cut to a readable length.
-pub fn command_line(words: &[impl AsRef<std::ffi::OsStr>]) -> String {
+pub(crate) fn command_line(words: &[impl AsRef<std::ffi::OsStr>]) -> String {
     let joined = words
         .iter()
         .map(|w| w.as_ref().to_string_lossy().into_owned())
@@ -171,7 +171,7 @@ pub fn command_line(words: &[impl AsRef<std::ffi::OsStr>]) -> String {
 }
 
 /// Writes a record atomically (temporary file, then rename), mode 0600.
-pub fn write_record(dir: &Path, record: &Record) -> io::Result<()> {
+pub(crate) fn write_record(dir: &Path, record: &Record) -> io::Result<()> {
     let temporary = dir.join(format!(".{}.tmp", record.id));
     {
         let mut file = fs::OpenOptions::new()
@@ -186,14 +186,14 @@ pub fn write_record(dir: &Path, record: &Record) -> io::Result<()> {
 }
 
 /// Removes a session's record and socket (missing files are fine).
-pub fn remove_session_files(dir: &Path, id: &str) {
+pub(crate) fn remove_session_files(dir: &Path, id: &str) {
     let _ = fs::remove_file(record_path(dir, id));
     let _ = fs::remove_file(socket_path(dir, id));
 }
 
 /// Every live session in `dir`, oldest first. Records of dead servers
 /// are removed on the way.
-pub fn live_sessions(dir: &Path) -> Vec<Record> {
+pub(crate) fn live_sessions(dir: &Path) -> Vec<Record> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -241,7 +241,7 @@ impl PrivateMode for fs::OpenOptions {
 /// Picks the session `attach` with no id means: the only detached one,
 /// else the detached one heard from most recently (sessions that once had
 /// a client first), else (all attached) the most recently active one. `None` when there are no sessions.
-pub fn pick_default(records: &[Record]) -> Option<&Record> {
+pub(crate) fn pick_default(records: &[Record]) -> Option<&Record> {
     let detached: Vec<&Record> = records.iter().filter(|r| !r.attached).collect();
     let pool: Vec<&Record> = if detached.is_empty() {
         records.iter().collect()
@@ -255,7 +255,7 @@ pub fn pick_default(records: &[Record]) -> Option<&Record> {
 }
 
 /// A short human duration: `45s`, `12m`, `3h`, `2d`.
-pub fn short_duration(seconds: u64) -> String {
+pub(crate) fn short_duration(seconds: u64) -> String {
     match seconds {
         s if s < 60 => format!("{s}s"),
         s if s < 3600 => format!("{}m", s / 60),

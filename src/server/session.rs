@@ -20,14 +20,15 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::control::{ControlEndpoint, ATTACHED_SILENCE_MS};
 use super::timeouts::Timeouts;
-use crate::diag::{DiagLog, Event, HeldState, LinkFigures};
+use crate::diag::{DiagLog, Event, HeldState};
+use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, HostState, UserStream};
 use crate::sys::fd::set_nonblocking;
 use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::sys::spawn::PtyChild;
-use crate::transport::{Transport, TransportError, TransportEvent};
+use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod rekey;
@@ -56,7 +57,7 @@ const MAX_WINDOW_DIMENSION: i32 = 1024;
 
 /// Everything the event loop starts from.
 #[derive(Debug)]
-pub struct SessionSetup {
+pub(crate) struct SessionSetup {
     /// The bound server socket (non-blocking).
     pub socket: UdpSocket,
     /// The session key printed in `MOSH CONNECT`.
@@ -76,27 +77,18 @@ pub struct SessionSetup {
 }
 
 /// Runs the session until it ends; returns the exit status.
-pub fn serve(setup: SessionSetup) -> i32 {
+pub(crate) fn serve(setup: SessionSetup) -> i32 {
     serve_with::<CompleteTerminal>(setup)
 }
 
 /// Runs the session with host state `S`.
-pub fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
+pub(crate) fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
     match Session::<S>::new(setup) {
         Ok(mut session) => session.run(),
         Err(e) => {
             eprintln!("mosh-server: cannot start the event loop: {e}");
             1
         }
-    }
-}
-
-/// Milliseconds on a monotonic clock since the session began.
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        self.0.elapsed().as_millis() as u64
     }
 }
 
@@ -169,12 +161,12 @@ struct Session<S: HostState> {
     /// `kill` was asked for over the control socket.
     quit_requested: bool,
     /// When the current client was last heard (ms), kept across rekeys.
-    last_heard: Option<u64>,
+    last_heard: Option<Millis>,
 }
 
 impl<S: HostState> Session<S> {
     fn new(setup: SessionSetup) -> io::Result<Session<S>> {
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let poll = Poll::new()?;
         setup.socket.set_nonblocking(true)?;
         let mut socket = MioUdpSocket::from_std(setup.socket);
@@ -244,8 +236,7 @@ impl<S: HostState> Session<S> {
         let mut events = Events::with_capacity(16);
         loop {
             let now = self.clock.now();
-            let timeout =
-                Duration::from_millis(self.next_wakeup(now).saturating_sub(now).min(86_400_000));
+            let timeout = Duration::from_millis(self.next_wakeup(now).since(now).min(86_400_000));
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
                 if e.kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -295,7 +286,9 @@ impl<S: HostState> Session<S> {
             return Next::Stop;
         }
         if !self.transport.shutdown_in_progress() {
-            self.transport.current_state_mut().update_echo_ack(now);
+            self.transport
+                .current_state_mut()
+                .update_echo_ack(now.as_u64());
         }
         self.send_retired(now);
         let next = self.send_datagrams(now);
@@ -311,17 +304,17 @@ impl<S: HostState> Session<S> {
     }
 
     /// The absolute time the loop must wake up by.
-    fn next_wakeup(&mut self, now: u64) -> u64 {
+    fn next_wakeup(&mut self, now: Millis) -> Millis {
         let busy = self.pty_more_to_read && !self.transport.shutdown_in_progress();
         if busy || self.socket_more_to_read || self.user_input_waiting() {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
         if let Some(due) = self.transport.current_state().echo_ack_deadline() {
-            wake = wake.min(due);
+            wake = wake.min(Millis(due));
         }
         if self.transport.remote_state_num() == 0 || self.transport.shutdown_in_progress() {
-            wake = wake.min(now + 5000);
+            wake = wake.min(now.saturating_add(5000));
         }
         if self.timeouts.network_ms > 0 {
             let heard = self.transport.latest_remote_state().timestamp;
@@ -339,7 +332,7 @@ impl<S: HostState> Session<S> {
         wake
     }
 
-    fn receive_datagrams(&mut self, now: u64) {
+    fn receive_datagrams(&mut self, now: Millis) {
         let mut buf = [0u8; 4096];
         for _ in 0..DATAGRAM_BUDGET {
             match self.socket.recv_from(&mut buf) {
@@ -369,7 +362,7 @@ impl<S: HostState> Session<S> {
     }
 
     /// Hands new user input to the program, unless it is not keeping up.
-    fn apply_user_input(&mut self, now: u64) {
+    fn apply_user_input(&mut self, now: Millis) {
         let num = self.transport.remote_state_num();
         if num == self.last_remote_num || self.queued_for_pty() >= TO_PTY_LIMIT {
             return;
@@ -402,7 +395,9 @@ impl<S: HostState> Session<S> {
             }
         }
         if !events.is_empty() {
-            self.transport.current_state_mut().register_input(num, now);
+            self.transport
+                .current_state_mut()
+                .register_input(num, now.as_u64());
         }
         if self.child.is_held() {
             self.child.release();
@@ -429,7 +424,7 @@ impl<S: HostState> Session<S> {
 
     /// Reads what the program wrote, up to a budget of bytes and time per
     /// turn.
-    fn read_pty(&mut self, now: u64) {
+    fn read_pty(&mut self, now: Millis) {
         let mut buf = std::mem::take(&mut self.read_buf);
         let mut budget = PTY_READ_BUDGET;
         let started = Instant::now();
@@ -466,7 +461,7 @@ impl<S: HostState> Session<S> {
         self.to_pty.extend_from_slice(&replies);
     }
 
-    fn program_ended(&mut self, now: u64) {
+    fn program_ended(&mut self, now: Millis) {
         self.pty_more_to_read = false;
         if !self.transport.shutdown_in_progress() {
             self.log
@@ -477,7 +472,7 @@ impl<S: HostState> Session<S> {
     }
 
     /// Writes queued input to the pty without blocking.
-    fn write_pty(&mut self, now: u64) {
+    fn write_pty(&mut self, now: Millis) {
         while self.queued_for_pty() > 0 {
             let pending = self.to_pty.get(self.to_pty_done..).unwrap_or_default();
             match self.pty.write(pending) {
@@ -517,12 +512,12 @@ impl<S: HostState> Session<S> {
     }
 
     /// Signals, idle timeouts and the shutdown handshake.
-    fn check_lifetime(&mut self, signals: SignalSet, now: u64) -> Next {
+    fn check_lifetime(&mut self, signals: SignalSet, now: Millis) -> Next {
         if signals.contains(Signal::User2) {
             let held = HeldState::of(&self.transport);
             self.log.diag.record(&Event::Held(held));
         }
-        let since_heard = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+        let since_heard = now.since(self.transport.latest_remote_state().timestamp);
         let mut quit = signals.contains(Signal::Terminate)
             || signals.contains(Signal::Interrupt)
             || std::mem::take(&mut self.quit_requested);
@@ -585,32 +580,16 @@ impl<S: HostState> Session<S> {
         Next::Continue
     }
 
-    /// Writes a `MOSH_LOG` line for each datagram sent and received.
-    fn log_frames(&mut self) {
-        if !self.log.diag.wants_frames() {
-            return;
-        }
-        let link = LinkFigures {
-            srtt: self.transport.srtt(),
-            rttvar: self.transport.rttvar(),
-            rto: self.transport.rto(),
-            interval: self.transport.send_interval(),
-        };
-        while let Some(record) = self.transport.poll_frame_record() {
-            self.log.diag.record(&Event::Frame(record, link));
-        }
-    }
-
-    fn send_datagrams(&mut self, now: u64) -> Next {
-        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
-            match self.socket.send_to(&datagram, to) {
-                Ok(_) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
-                    self.transport.datagram_too_big()
-                }
-                Err(e) => self.log.say(format_args!("sendto {to}: {e}")),
-            }
-        }
+    fn send_datagrams(&mut self, now: Millis) -> Next {
+        let socket = &self.socket;
+        let log = &self.log;
+        send_due(
+            &mut self.transport,
+            now,
+            |datagram, to| socket.send_to(datagram, to),
+            |_| {},
+            |failure| log.say(format_args!("sendto {}: {}", failure.to, failure.error)),
+        );
         while let Some(event) = self.transport.poll_event() {
             match event {
                 TransportEvent::RemoteAttached(addr) => {
@@ -634,7 +613,7 @@ impl<S: HostState> Session<S> {
                 TransportEvent::PortHopWanted => {}
             }
         }
-        self.log_frames();
+        log_frames(&mut self.transport, &mut self.log.diag);
         Next::Continue
     }
 
@@ -649,10 +628,4 @@ impl<S: HostState> Session<S> {
             }
         }
     }
-}
-
-fn chaff_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    u64::from_ne_bytes(bytes)
 }

@@ -9,15 +9,15 @@ use std::os::fd::AsFd;
 use super::cli::ServerOptions;
 use super::control::ControlEndpoint;
 use super::environment::{
-    home_directory, message_of_the_day, session_command, session_environment, Environment,
+    home_directory, message_of_the_day, session_command, session_environment,
 };
 use super::list_cmd::detached_notice;
-use super::locale::ensure_utf8;
 use super::ports::{bind_server_socket, DEFAULT_PORTS};
 use super::registry::{command_line, live_sessions, registry_dir, unix_now};
 use super::session::{serve, SessionSetup};
 use super::timeouts::Timeouts;
 use crate::diag::{DiagLog, Role};
+use crate::locale::{ensure_utf8, Environment};
 use crate::sys::fd::{redirect_stdio_to_null, stdin_is_tty, tcdrain};
 use crate::sys::passwd::current_user;
 use crate::sys::process::{exit_immediately, fork_single_threaded, new_session, Forked};

@@ -7,11 +7,11 @@
 use std::io::Write;
 
 use super::cli::parse_c_long;
-use super::environment::Environment;
+use crate::locale::Environment;
 
 /// Idle limits in milliseconds; 0 means "no limit".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     /// Exit after this long without hearing from the client.
     pub network_ms: u64,
     /// SIGUSR1 ends the server only if the client has been silent this long.
@@ -20,7 +20,7 @@ pub struct Timeouts {
 
 impl Timeouts {
     /// Reads both variables, warning on `log` about values it ignores.
-    pub fn from_environment(env: &Environment, log: &mut dyn Write) -> Timeouts {
+    pub(crate) fn from_environment(env: &Environment, log: &mut dyn Write) -> Timeouts {
         Timeouts {
             network_ms: seconds_either(
                 env,

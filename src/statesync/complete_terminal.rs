@@ -61,8 +61,8 @@ impl SyncState for CompleteTerminal {
         if old != new {
             if old.width() != new.width() || old.height() != new.height() {
                 events.push(HostEvent::Resize {
-                    width: new.width() as i32,
-                    height: new.height() as i32,
+                    width: i32::try_from(new.width()).unwrap_or(i32::MAX),
+                    height: i32::try_from(new.height()).unwrap_or(i32::MAX),
                 });
             }
             let bytes = render(Some(old), new, &RenderCaps::default());

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 /// How long input must have been with the program before it is acked (ms).
-pub const ECHO_TIMEOUT_MS: u64 = 50;
+pub(crate) const ECHO_TIMEOUT_MS: u64 = 50;
 
 /// Most input frames remembered; older ones only delay the ack, so
 /// dropping them is safe.
@@ -26,12 +26,12 @@ impl EchoAck {
     }
 
     /// Sets the ack directly (the client side, from the server's message).
-    pub fn set_value(&mut self, num: u64) {
+    pub(crate) fn set_value(&mut self, num: u64) {
         self.acked = num;
     }
 
     /// Records that the input of user state `num` reached the program at `now`.
-    pub fn register_input(&mut self, num: u64, now: u64) {
+    pub(crate) fn register_input(&mut self, num: u64, now: u64) {
         if self.history.len() >= MAX_HISTORY {
             self.history.pop_front();
         }
@@ -40,7 +40,7 @@ impl EchoAck {
 
     /// Advances the ack to the newest input at least `ECHO_TIMEOUT_MS`
     /// old; returns whether it changed.
-    pub fn update(&mut self, now: u64) -> bool {
+    pub(crate) fn update(&mut self, now: u64) -> bool {
         let newest = self
             .history
             .iter()
@@ -57,7 +57,7 @@ impl EchoAck {
     }
 
     /// When `update` next has something to do, if ever.
-    pub fn next_deadline(&self) -> Option<u64> {
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
         self.history
             .iter()
             .map(|(num, at)| (*num, at.saturating_add(ECHO_TIMEOUT_MS)))

@@ -43,9 +43,8 @@ impl HostStream {
     }
 
     fn bytes_after(&self, position: u64) -> &[u8] {
-        let skip = position
-            .saturating_sub(self.start)
-            .min(self.bytes.len() as u64) as usize;
+        let skip = usize::try_from(position.saturating_sub(self.start))
+            .map_or(self.bytes.len(), |skip| skip.min(self.bytes.len()));
         self.bytes.get(skip..).unwrap_or_default()
     }
 }
@@ -86,10 +85,8 @@ impl SyncState for HostStream {
     }
 
     fn subtract(&mut self, prefix: &Self) {
-        let drop = prefix
-            .end()
-            .saturating_sub(self.start)
-            .min(self.bytes.len() as u64) as usize;
+        let drop = usize::try_from(prefix.end().saturating_sub(self.start))
+            .map_or(self.bytes.len(), |drop| drop.min(self.bytes.len()));
         if drop > 0 {
             let kept = self.bytes.get(drop..).unwrap_or_default().to_vec();
             self.bytes = Rc::new(kept);

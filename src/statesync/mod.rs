@@ -1,12 +1,20 @@
 //! The two synchronized states of a mosh session: the user's input stream
 //! (client to server) and the host state (server to client: the complete
 //! terminal, plus the echo ack).
+//!
+//! Indexing and truncating casts are denied here (outside tests): the
+//! states are built from what the network sends.
 
-pub mod complete_terminal;
-pub mod echo_ack;
-pub mod host_state;
-pub mod host_stream;
-pub mod user_stream;
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
+
+pub(crate) mod complete_terminal;
+pub(crate) mod echo_ack;
+pub(crate) mod host_state;
+pub(crate) mod host_stream;
+pub(crate) mod user_stream;
 
 pub use complete_terminal::CompleteTerminal;
 pub use echo_ack::EchoAck;

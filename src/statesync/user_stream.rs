@@ -67,7 +67,7 @@ impl UserStream {
     }
 
     /// The events this stream has after `older`, an earlier state of it.
-    pub fn events_after(&self, older: &UserStream) -> Vec<UserEvent> {
+    pub(crate) fn events_after(&self, older: &UserStream) -> Vec<UserEvent> {
         self.events_after_count(older.actions)
     }
 

@@ -34,18 +34,18 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 }
 
 /// Whether `fd` refers to a terminal.
-pub fn is_tty(fd: BorrowedFd<'_>) -> bool {
+pub(crate) fn is_tty(fd: BorrowedFd<'_>) -> bool {
     // SAFETY: isatty only inspects the descriptor, kept open by the borrow.
     unsafe { libc::isatty(fd.as_raw_fd()) == 1 }
 }
 
 /// Whether standard input is a terminal.
-pub fn stdin_is_tty() -> bool {
+pub(crate) fn stdin_is_tty() -> bool {
     is_tty(io::stdin().as_fd())
 }
 
 /// Waits until everything written to the terminal `fd` has been sent.
-pub fn tcdrain(fd: BorrowedFd<'_>) -> io::Result<()> {
+pub(crate) fn tcdrain(fd: BorrowedFd<'_>) -> io::Result<()> {
     // SAFETY: tcdrain only waits on the descriptor, kept open by the borrow.
     check(unsafe { libc::tcdrain(fd.as_raw_fd()) })?;
     Ok(())
@@ -55,7 +55,7 @@ pub fn tcdrain(fd: BorrowedFd<'_>) -> io::Result<()> {
 /// reference to what it was open on: a pipe reader on the other end sees
 /// end-of-file once nobody else holds the pipe, while the descriptor
 /// number stays valid (used to close standard output early).
-pub fn point_at_null(target: BorrowedFd<'_>) -> io::Result<()> {
+pub(crate) fn point_at_null(target: BorrowedFd<'_>) -> io::Result<()> {
     let null = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -70,7 +70,7 @@ pub fn point_at_null(target: BorrowedFd<'_>) -> io::Result<()> {
 
 /// Points standard input, output and error at `/dev/null`, so a detached
 /// daemon holds none of the terminal or ssh channel it was started from.
-pub fn redirect_stdio_to_null() -> io::Result<()> {
+pub(crate) fn redirect_stdio_to_null() -> io::Result<()> {
     let null = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -2,17 +2,19 @@
 //!
 //! Every `unsafe` block here states the invariant it relies on; callers
 //! outside this module never see raw pointers or file descriptors they must
-//! close by hand.
+//! close by hand. `unsafe_code` is denied everywhere else in the crate.
+
+#![allow(unsafe_code)]
 
 pub mod fd;
-pub mod passwd;
-pub mod peer_cred;
+pub(crate) mod passwd;
+pub(crate) mod peer_cred;
 pub mod process;
 pub mod pty;
-pub mod signals;
+pub(crate) mod signals;
 pub mod socket;
 pub mod spawn;
-pub mod termios;
+pub(crate) mod termios;
 
 /// Turns a libc return value of -1 into the current `errno` as an error.
 fn check(ret: libc::c_int) -> std::io::Result<libc::c_int> {

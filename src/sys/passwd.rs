@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStringExt;
 
 /// The fields of a password-database entry mosh-server uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserEntry {
+pub(crate) struct UserEntry {
     /// Login name.
     pub name: OsString,
     /// Home directory.
@@ -16,7 +16,7 @@ pub struct UserEntry {
 }
 
 /// Looks up the user with id `uid`.
-pub fn user_by_uid(uid: u32) -> io::Result<UserEntry> {
+pub(crate) fn user_by_uid(uid: u32) -> io::Result<UserEntry> {
     let mut buf_len = 1024usize;
     loop {
         let mut buf = vec![0 as libc::c_char; buf_len];
@@ -53,7 +53,7 @@ pub fn user_by_uid(uid: u32) -> io::Result<UserEntry> {
 }
 
 /// The current user's entry.
-pub fn current_user() -> io::Result<UserEntry> {
+pub(crate) fn current_user() -> io::Result<UserEntry> {
     user_by_uid(super::process::current_uid())
 }
 

@@ -7,7 +7,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use super::check;
 
 /// The user id of the process that connected `fd` (a Unix stream socket).
-pub fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
+pub(crate) fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
     let mut cred = libc::ucred {
         pid: 0,
         uid: u32::MAX,
@@ -29,7 +29,7 @@ pub fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
 }
 
 /// Whether a process with this id exists (it may belong to another user).
-pub fn process_exists(pid: i32) -> bool {
+pub(crate) fn process_exists(pid: i32) -> bool {
     if pid <= 0 {
         return false;
     }

@@ -7,7 +7,7 @@ use super::{check, context};
 
 /// Which side of a `fork` we are on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Forked {
+pub(crate) enum Forked {
     /// The original process; `child` is the new process id.
     Parent {
         /// The child's process id.
@@ -20,7 +20,7 @@ pub enum Forked {
 /// Forks the process to put it in the background. Refuses (with an error)
 /// when the process runs more than one thread, because the child would
 /// inherit locks held by threads that no longer exist.
-pub fn fork_single_threaded() -> io::Result<Forked> {
+pub(crate) fn fork_single_threaded() -> io::Result<Forked> {
     let threads = thread_count()?;
     if threads != 1 {
         return Err(io::Error::other(format!(
@@ -45,7 +45,7 @@ fn thread_count() -> io::Result<usize> {
 
 /// Starts a new session with this process as its leader, detaching it from
 /// the controlling terminal.
-pub fn new_session() -> io::Result<()> {
+pub(crate) fn new_session() -> io::Result<()> {
     // SAFETY: setsid takes no arguments.
     check(unsafe { libc::setsid() }).map_err(|e| context(e, "setsid"))?;
     Ok(())
@@ -53,7 +53,7 @@ pub fn new_session() -> io::Result<()> {
 
 /// Ends the process at once with `status`, without running destructors or
 /// flushing stdio buffers (used by a parent that has handed over to its child).
-pub fn exit_immediately(status: i32) -> ! {
+pub(crate) fn exit_immediately(status: i32) -> ! {
     // SAFETY: _exit never returns and touches no memory of ours.
     unsafe { libc::_exit(status) }
 }
@@ -61,7 +61,7 @@ pub fn exit_immediately(status: i32) -> ! {
 /// Sets the soft core-file size limit to zero so the session key never
 /// lands in a core dump; returns the soft limit it replaced, for the
 /// session's program to get back (see `PtyCommand::core_dump_limit`).
-pub fn disable_core_dumps() -> io::Result<u64> {
+pub(crate) fn disable_core_dumps() -> io::Result<u64> {
     // SAFETY: rlimit is plain old data; getrlimit fills it.
     let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
     // SAFETY: getrlimit writes one rlimit that outlives the call.
@@ -73,16 +73,6 @@ pub fn disable_core_dumps() -> io::Result<u64> {
     check(unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) })
         .map_err(|e| context(e, "setrlimit"))?;
     Ok(previous)
-}
-
-/// The current soft core-file size limit.
-pub fn core_dump_limit() -> io::Result<u64> {
-    // SAFETY: as in `disable_core_dumps`.
-    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
-    // SAFETY: getrlimit writes one rlimit that outlives the call.
-    check(unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut limit) })
-        .map_err(|e| context(e, "getrlimit"))?;
-    Ok(limit.rlim_cur)
 }
 
 /// How a child ended.
@@ -140,7 +130,7 @@ pub fn kill(pid: i32, signal: i32) -> io::Result<()> {
 }
 
 /// Sends `signal` to every process in process group `pgid`.
-pub fn kill_process_group(pgid: i32, signal: i32) -> io::Result<()> {
+pub(crate) fn kill_process_group(pgid: i32, signal: i32) -> io::Result<()> {
     if pgid <= 1 {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -151,7 +141,7 @@ pub fn kill_process_group(pgid: i32, signal: i32) -> io::Result<()> {
 }
 
 /// This process's id.
-pub fn current_pid() -> i32 {
+pub(crate) fn current_pid() -> i32 {
     std::process::id() as i32
 }
 

@@ -18,7 +18,7 @@ pub struct WindowSize {
 
 /// The master side of a fresh pty and the path of its slave device.
 #[derive(Debug)]
-pub struct PtyPair {
+pub(crate) struct PtyPair {
     /// The master descriptor (close-on-exec, blocking).
     pub master: OwnedFd,
     /// Path of the slave device, e.g. `/dev/pts/3`.
@@ -27,7 +27,7 @@ pub struct PtyPair {
 
 /// Opens a new pseudo-terminal. The slave is not opened here, so it does
 /// not become anyone's controlling terminal by accident.
-pub fn open_pty() -> io::Result<PtyPair> {
+pub(crate) fn open_pty() -> io::Result<PtyPair> {
     let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
     // SAFETY: posix_openpt takes flags only and returns a new descriptor or -1.
     let raw =
@@ -50,7 +50,7 @@ pub fn open_pty() -> io::Result<PtyPair> {
 }
 
 /// The window size of the terminal `fd`.
-pub fn window_size(fd: BorrowedFd<'_>) -> io::Result<WindowSize> {
+pub(crate) fn window_size(fd: BorrowedFd<'_>) -> io::Result<WindowSize> {
     // SAFETY: winsize is plain old data; all-zero is a valid value.
     let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
     // SAFETY: TIOCGWINSZ writes one winsize into `ws`, which outlives the call.
@@ -63,7 +63,7 @@ pub fn window_size(fd: BorrowedFd<'_>) -> io::Result<WindowSize> {
 
 /// Sets the window size of the terminal `fd`; the kernel then sends
 /// SIGWINCH to the terminal's foreground process group.
-pub fn set_window_size(fd: BorrowedFd<'_>, size: WindowSize) -> io::Result<()> {
+pub(crate) fn set_window_size(fd: BorrowedFd<'_>, size: WindowSize) -> io::Result<()> {
     let ws = libc::winsize {
         ws_row: size.rows,
         ws_col: size.cols,

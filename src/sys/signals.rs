@@ -12,7 +12,7 @@ use super::{check, context};
 
 /// The signals mosh-rs reacts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// SIGHUP
     Hangup,
     /// SIGINT
@@ -23,8 +23,6 @@ pub enum Signal {
     User1,
     /// SIGUSR2
     User2,
-    /// SIGCHLD
-    Child,
     /// SIGWINCH
     WindowChange,
     /// SIGPIPE
@@ -44,7 +42,6 @@ impl Signal {
             Signal::Terminate => libc::SIGTERM,
             Signal::User1 => libc::SIGUSR1,
             Signal::User2 => libc::SIGUSR2,
-            Signal::Child => libc::SIGCHLD,
             Signal::WindowChange => libc::SIGWINCH,
             Signal::Pipe => libc::SIGPIPE,
             Signal::Continue => libc::SIGCONT,
@@ -55,7 +52,7 @@ impl Signal {
 
 /// A set of signals received since the last look.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SignalSet(u64);
+pub(crate) struct SignalSet(u64);
 
 impl SignalSet {
     /// Whether `signal` is in the set.
@@ -64,6 +61,7 @@ impl SignalSet {
     }
 
     /// Whether the set is empty.
+    #[cfg(test)]
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -99,7 +97,7 @@ extern "C" fn on_signal(number: libc::c_int) {
 /// The read end of the self-pipe, with handlers installed for a set of
 /// signals. One per process; dropping it makes the handlers inert.
 #[derive(Debug)]
-pub struct SignalPipe {
+pub(crate) struct SignalPipe {
     read: OwnedFd,
     _write: OwnedFd,
 }
@@ -174,13 +172,8 @@ impl mio::event::Source for SignalPipe {
 }
 
 /// Makes the process ignore `signal`.
-pub fn ignore(signal: Signal) -> io::Result<()> {
+pub(crate) fn ignore(signal: Signal) -> io::Result<()> {
     set_disposition(signal, libc::SIG_IGN)
-}
-
-/// Restores the default action for `signal`.
-pub fn restore_default(signal: Signal) -> io::Result<()> {
-    set_disposition(signal, libc::SIG_DFL)
 }
 
 fn set_disposition(signal: Signal, handler: libc::sighandler_t) -> io::Result<()> {

@@ -54,7 +54,7 @@ impl PtyChild {
     }
 
     /// Whether the child is still held back.
-    pub fn is_held(&self) -> bool {
+    pub(crate) fn is_held(&self) -> bool {
         self.release.is_some()
     }
 }
@@ -189,7 +189,7 @@ impl IntoVecBytes for OsString {
 }
 
 /// The paths `execvp` would try for `program`, in order.
-pub fn program_candidates(program: &OsStr, path_var: &OsStr) -> Vec<OsString> {
+pub(crate) fn program_candidates(program: &OsStr, path_var: &OsStr) -> Vec<OsString> {
     if program.as_bytes().contains(&b'/') {
         return vec![program.to_owned()];
     }

@@ -8,7 +8,7 @@ use super::{check, context};
 
 /// A snapshot of a terminal's attributes.
 #[derive(Clone, Copy)]
-pub struct Termios(libc::termios);
+pub(crate) struct Termios(libc::termios);
 
 impl std::fmt::Debug for Termios {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,13 +22,15 @@ impl std::fmt::Debug for Termios {
 }
 
 impl Termios {
+    #[cfg(test)]
     /// Whether input is treated as UTF-8 for character erase.
-    pub fn iutf8(&self) -> bool {
+    pub(crate) fn iutf8(&self) -> bool {
         self.0.c_iflag & libc::IUTF8 != 0
     }
 
+    #[cfg(test)]
     /// Sets or clears `IUTF8`.
-    pub fn set_iutf8(&mut self, on: bool) {
+    pub(crate) fn set_iutf8(&mut self, on: bool) {
         if on {
             self.0.c_iflag |= libc::IUTF8;
         } else {
@@ -36,13 +38,15 @@ impl Termios {
         }
     }
 
+    #[cfg(test)]
     /// Whether the terminal echoes input (`ECHO`).
     pub fn echo(&self) -> bool {
         self.0.c_lflag & libc::ECHO != 0
     }
 
+    #[cfg(test)]
     /// Whether the terminal is in canonical (line-editing) mode.
-    pub fn canonical(&self) -> bool {
+    pub(crate) fn canonical(&self) -> bool {
         self.0.c_lflag & libc::ICANON != 0
     }
 
@@ -70,7 +74,7 @@ impl Termios {
 }
 
 /// Reads the attributes of terminal `fd`.
-pub fn get_attributes(fd: BorrowedFd<'_>) -> io::Result<Termios> {
+pub(crate) fn get_attributes(fd: BorrowedFd<'_>) -> io::Result<Termios> {
     // SAFETY: termios is plain old data; tcgetattr fills it.
     let mut t: libc::termios = unsafe { std::mem::zeroed() };
     // SAFETY: `t` outlives the call; the descriptor is kept open by the borrow.
@@ -80,7 +84,7 @@ pub fn get_attributes(fd: BorrowedFd<'_>) -> io::Result<Termios> {
 }
 
 /// Applies `attributes` to terminal `fd` now.
-pub fn set_attributes(fd: BorrowedFd<'_>, attributes: &Termios) -> io::Result<()> {
+pub(crate) fn set_attributes(fd: BorrowedFd<'_>, attributes: &Termios) -> io::Result<()> {
     set_raw_fd(fd.as_raw_fd(), attributes)
 }
 
@@ -94,7 +98,7 @@ fn set_raw_fd(fd: RawFd, attributes: &Termios) -> io::Result<()> {
 /// Puts a terminal in raw mode until the guard is dropped (or
 /// `restore` is called), then puts the saved attributes back.
 #[derive(Debug)]
-pub struct RawModeGuard {
+pub(crate) struct RawModeGuard {
     fd: RawFd,
     saved: Termios,
     restored: bool,
@@ -114,7 +118,7 @@ impl RawModeGuard {
     }
 
     /// The attributes saved on entry.
-    pub fn saved(&self) -> &Termios {
+    pub(crate) fn saved(&self) -> &Termios {
         &self.saved
     }
 
@@ -125,7 +129,7 @@ impl RawModeGuard {
     }
 
     /// Switches back to raw mode after `restore` (e.g. after SIGCONT).
-    pub fn reenter(&mut self) -> io::Result<()> {
+    pub(crate) fn reenter(&mut self) -> io::Result<()> {
         self.restored = false;
         set_raw_fd(self.fd, &self.saved.raw())
     }

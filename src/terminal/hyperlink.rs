@@ -3,7 +3,7 @@
 //! table of links (see `Row`), so a cell stays small and `Copy`.
 
 /// Longest URI kept, in bytes; longer links are ignored.
-pub const MAX_URI_LEN: usize = 4096;
+pub(crate) const MAX_URI_LEN: usize = 4096;
 
 /// One hyperlink: its parameters (e.g. `id=x`) and URI.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -17,7 +17,7 @@ impl Hyperlink {
     /// for the closing form (empty URI), or when the text is not printable
     /// ASCII (URIs are percent-encoded; mosh's emulator rejects the rest
     /// too) or too long.
-    pub fn from_osc(payload: &str) -> Option<Hyperlink> {
+    pub(crate) fn from_osc(payload: &str) -> Option<Hyperlink> {
         let (params, uri) = payload.split_once(';')?;
         let printable = |s: &str| s.bytes().all(|b| (0x20..0x7F).contains(&b));
         if uri.is_empty() || uri.len() > MAX_URI_LEN || !printable(uri) || !printable(params) {
@@ -35,7 +35,7 @@ impl Hyperlink {
     }
 
     /// The URI.
-    pub fn uri(&self) -> &str {
+    pub(crate) fn uri(&self) -> &str {
         &self.uri
     }
 }

@@ -1,7 +1,7 @@
 //! The terminal model shared by client and server: parser, emulator,
 //! framebuffer and display renderer. It knows nothing of the network.
 //!
-//! * [`Parser`] turns bytes into actions for a [`Perform`] implementation
+//! * `Parser` turns bytes into actions for a `Perform` implementation
 //!   (the DEC VT500 state machine, UTF-8 aware).
 //! * [`Emulator`] applies them to a [`Framebuffer`]: feed it a program's
 //!   output with [`Emulator::feed`], collect what the terminal answers the
@@ -15,34 +15,57 @@
 //!   scratch (`render(None, &new, &caps)`); [`RenderCaps`] says what the
 //!   receiving terminal supports. The server's screen diff and the client's
 //!   drawing both use it.
-//! * [`char_width`] is the one width function (compiled-in Unicode table).
+//! * `char_width` is the one width function (compiled-in Unicode table).
 //! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
+//!
+//! Indexing and truncating casts are denied here (outside tests): the
+//! terminal reads whatever a program writes.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
+
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod cell;
-pub mod display;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+pub(crate) mod display;
 pub mod emulate_cmd;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod emulator;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod framebuffer;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 mod functions;
-pub mod hyperlink;
-pub mod modes;
-pub mod params;
+pub(crate) mod hyperlink;
+pub(crate) mod modes;
+pub(crate) mod params;
 pub mod parser;
 mod print;
-pub mod row;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+pub(crate) mod row;
 mod scroll_skip;
-pub mod sgr;
-pub mod utf8;
-pub mod width;
+// The lints are checked in this file after the terminal split.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+pub(crate) mod sgr;
+pub(crate) mod utf8;
+pub(crate) mod width;
 mod width_table;
 
 pub use cell::{Attrs, Cell, Color, Rendition};
 pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
-pub use framebuffer::{DrawState, Framebuffer};
+pub use framebuffer::Framebuffer;
 pub use hyperlink::Hyperlink;
 pub use modes::{Modes, MouseEncoding, MouseReporting};
-pub use params::Params;
-pub use parser::{Parser, Perform};
+pub(crate) use params::Params;
+pub(crate) use parser::{Parser, Perform};
 pub use row::Row;
-pub use width::{char_width, UNICODE_VERSION};
+pub(crate) use width::char_width;
+pub use width::UNICODE_VERSION;

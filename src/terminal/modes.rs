@@ -23,7 +23,7 @@ pub enum MouseReporting {
 
 impl MouseReporting {
     /// The DECSET number that selects this mode (None for Off).
-    pub fn decset(self) -> Option<u16> {
+    pub(crate) fn decset(self) -> Option<u16> {
         match self {
             MouseReporting::Off => None,
             MouseReporting::X10 => Some(9),
@@ -35,7 +35,7 @@ impl MouseReporting {
     }
 
     /// The mode a DECSET number selects, if it is a mouse mode.
-    pub fn from_decset(mode: u16) -> Option<MouseReporting> {
+    pub(crate) fn from_decset(mode: u16) -> Option<MouseReporting> {
         Some(match mode {
             9 => MouseReporting::X10,
             1000 => MouseReporting::Normal,
@@ -63,7 +63,7 @@ pub enum MouseEncoding {
 
 impl MouseEncoding {
     /// The DECSET number that selects this encoding (None for Default).
-    pub fn decset(self) -> Option<u16> {
+    pub(crate) fn decset(self) -> Option<u16> {
         match self {
             MouseEncoding::Default => None,
             MouseEncoding::Utf8 => Some(1005),
@@ -73,7 +73,7 @@ impl MouseEncoding {
     }
 
     /// The encoding a DECSET number selects, if it is a mouse encoding.
-    pub fn from_decset(mode: u16) -> Option<MouseEncoding> {
+    pub(crate) fn from_decset(mode: u16) -> Option<MouseEncoding> {
         Some(match mode {
             1005 => MouseEncoding::Utf8,
             1006 => MouseEncoding::Sgr,

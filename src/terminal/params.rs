@@ -3,14 +3,14 @@
 //! of the value they follow.
 
 /// Most values a sequence keeps; further ones are dropped.
-pub const MAX_PARAMS: usize = 32;
+pub(crate) const MAX_PARAMS: usize = 32;
 
 /// Largest value a parameter can hold; bigger numbers are clamped to it.
-pub const MAX_PARAM_VALUE: u16 = u16::MAX;
+pub(crate) const MAX_PARAM_VALUE: u16 = u16::MAX;
 
 /// The parameters of one control sequence. A missing value reads as 0.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Params {
+pub(crate) struct Params {
     values: [u16; MAX_PARAMS],
     /// Bit `i` set: value `i` followed a `:` and belongs to the group of
     /// value `i - 1`.
@@ -34,7 +34,7 @@ impl Params {
     }
 
     /// Adds one decimal digit to the value being read, clamping.
-    pub fn push_digit(&mut self, digit: u8) {
+    pub(crate) fn push_digit(&mut self, digit: u8) {
         let d = u16::from(digit.wrapping_sub(b'0'));
         self.current = self
             .current
@@ -45,7 +45,7 @@ impl Params {
     }
 
     /// Ends the value being read at a `;` (new group) or `:` (sub-parameter).
-    pub fn push_separator(&mut self, colon: bool) {
+    pub(crate) fn push_separator(&mut self, colon: bool) {
         self.push_current();
         self.next_is_sub = colon;
         self.pending = true;
@@ -79,6 +79,7 @@ impl Params {
     }
 
     /// Whether the sequence had no parameters at all.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -107,7 +108,7 @@ impl Params {
 }
 
 /// Iterator over the `;`-separated groups of a [`Params`].
-pub struct Groups<'a> {
+pub(crate) struct Groups<'a> {
     params: &'a Params,
     next: usize,
 }

@@ -1,5 +1,5 @@
 //! The DEC VT500-series parser (Paul Williams' state machine, as documented
-//! at vt100.net), turning a byte stream into actions for a [`Perform`]
+//! at vt100.net), turning a byte stream into actions for a `Perform`
 //! implementation. It knows nothing about screens.
 //!
 //! Input is decoded as UTF-8 first (invalid sequences become U+FFFD); the
@@ -13,13 +13,13 @@ use super::utf8::{Step, Utf8Decoder};
 
 /// Most intermediate (and private-marker) bytes kept; a sequence with more
 /// is ignored.
-pub const MAX_INTERMEDIATES: usize = 2;
+pub(crate) const MAX_INTERMEDIATES: usize = 2;
 
 /// Most bytes of an OSC payload kept; the rest is dropped.
 pub const MAX_OSC_LEN: usize = 64 * 1024;
 
 /// Receives the parser's actions.
-pub trait Perform {
+pub(crate) trait Perform {
     /// A graphic character to display.
     fn print(&mut self, c: char);
 
@@ -75,7 +75,7 @@ enum State {
 
 /// The parser state carried between calls to [`Parser::advance`].
 #[derive(Clone, Debug)]
-pub struct Parser {
+pub(crate) struct Parser {
     state: State,
     utf8: Utf8Decoder,
     params: Params,
@@ -144,7 +144,7 @@ impl Parser {
     }
 
     /// Whether the parser is between sequences (nothing half-read).
-    pub fn is_ground(&self) -> bool {
+    pub(crate) fn is_ground(&self) -> bool {
         self.state == State::Ground && !self.utf8.in_sequence()
     }
 
@@ -313,7 +313,7 @@ impl Parser {
     fn collect(&mut self, cp: u32) {
         match self.intermediates.get_mut(self.intermediate_len) {
             Some(slot) => {
-                *slot = cp as u8; // ok: callers pass 0x20..=0x3F only
+                *slot = ascii(cp);
                 self.intermediate_len += 1;
             }
             None => self.intermediates_overflow = true,
@@ -348,7 +348,7 @@ impl Parser {
             0x50 => self.enter_sequence(State::DcsEntry),
             0x58 | 0x5E | 0x5F => self.state = State::SosPmApcString,
             0x30..=0x7E => {
-                p.esc_dispatch(&[], cp as u8); // ok: 0x30..=0x7E fits a byte
+                p.esc_dispatch(&[], ascii(cp));
                 self.state = State::Ground;
             }
             0x7F => {}
@@ -362,7 +362,7 @@ impl Parser {
             0x20..=0x2F => self.collect(cp),
             0x30..=0x7E => {
                 if !self.intermediates_overflow {
-                    p.esc_dispatch(self.intermediates(), cp as u8); // ok: fits a byte
+                    p.esc_dispatch(self.intermediates(), ascii(cp));
                 }
                 self.state = State::Ground;
             }
@@ -382,8 +382,7 @@ impl Parser {
             0x40..=0x7E => {
                 if state != State::CsiIgnore && !self.intermediates_overflow {
                     self.params.finish();
-                    p.csi_dispatch(&self.params, self.intermediates(), cp as u8);
-                    // ok: fits a byte
+                    p.csi_dispatch(&self.params, self.intermediates(), ascii(cp));
                 }
                 self.state = State::Ground;
             }
@@ -393,7 +392,7 @@ impl Parser {
                 }
             }
             0x30..=0x39 if state != State::CsiIntermediate => {
-                self.params.push_digit(cp as u8); // ok: an ASCII digit
+                self.params.push_digit(ascii(cp));
                 self.state = State::CsiParam;
             }
             0x3A | 0x3B if state != State::CsiIntermediate => {
@@ -423,12 +422,12 @@ impl Parser {
                     self.state = State::DcsIgnore;
                 } else {
                     self.params.finish();
-                    p.dcs_hook(&self.params, self.intermediates(), cp as u8); // ok: fits a byte
+                    p.dcs_hook(&self.params, self.intermediates(), ascii(cp));
                     self.state = State::DcsPassthrough;
                 }
             }
             0x30..=0x39 if state != State::DcsIntermediate => {
-                self.params.push_digit(cp as u8); // ok: an ASCII digit
+                self.params.push_digit(ascii(cp));
                 self.state = State::DcsParam;
             }
             0x3A | 0x3B if state != State::DcsIntermediate => {
@@ -467,6 +466,12 @@ impl Parser {
             self.osc.extend_from_slice(encoded);
         }
     }
+}
+
+/// `cp` as a byte. Every caller has matched `cp` against an ASCII range
+/// first, so the fallback is never taken.
+fn ascii(cp: u32) -> u8 {
+    u8::try_from(cp).unwrap_or(b'?')
 }
 
 #[cfg(test)]

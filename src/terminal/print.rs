@@ -127,8 +127,11 @@ impl Framebuffer {
             return;
         };
         let count = count.min(self.width * self.height);
-        if c.is_ascii_graphic() || c == ' ' {
-            let run = vec![c as u8; count]; // ok: ASCII
+        let ascii = u8::try_from(c)
+            .ok()
+            .filter(|_| c.is_ascii_graphic() || c == ' ');
+        if let Some(byte) = ascii {
+            let run = vec![byte; count];
             self.print_ascii(&run);
         } else {
             for _ in 0..count {

@@ -5,7 +5,7 @@
 
 /// What one byte did to the decoder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// More bytes are needed.
     Pending,
     /// A complete character.
@@ -18,7 +18,7 @@ pub enum Step {
 
 /// Decoder state between bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Utf8Decoder {
+pub(crate) struct Utf8Decoder {
     code_point: u32,
     remaining: u8,
     /// Allowed range of the next continuation byte (tighter after some
@@ -29,15 +29,8 @@ pub struct Utf8Decoder {
 
 impl Utf8Decoder {
     /// Whether a sequence is partly decoded.
-    pub fn in_sequence(&self) -> bool {
+    pub(crate) fn in_sequence(&self) -> bool {
         self.remaining != 0
-    }
-
-    /// Forgets a partial sequence (returns whether there was one).
-    pub fn reset(&mut self) -> bool {
-        let had = self.in_sequence();
-        *self = Utf8Decoder::default();
-        had
     }
 
     /// Feeds one byte.

@@ -7,7 +7,7 @@
 pub const UNICODE_VERSION: &str = "14.0.0";
 
 /// `(first, last, width)` for every run of width 0 or 2.
-pub static WIDTH_RANGES: &[(u32, u32, u8)] = &[
+pub(crate) static WIDTH_RANGES: &[(u32, u32, u8)] = &[
     (0x00300, 0x0036F, 0),
     (0x00483, 0x00489, 0),
     (0x00591, 0x005BD, 0),

@@ -6,11 +6,11 @@
 //! of system calls and makes simulations replayable from a seed.
 
 /// The most chaff bytes one instruction carries.
-pub const MAX_CHAFF_LEN: usize = 16;
+pub(crate) const MAX_CHAFF_LEN: usize = 16;
 
 /// A seeded source of chaff.
 #[derive(Clone, Debug)]
-pub struct ChaffSource {
+pub(crate) struct ChaffSource {
     state: u64,
 }
 
@@ -22,9 +22,9 @@ impl ChaffSource {
     }
 
     /// The next chaff: a length uniform in `0..=16`, then that many bytes.
-    pub fn next_chaff(&mut self) -> Vec<u8> {
+    pub(crate) fn next_chaff(&mut self) -> Vec<u8> {
         let word = self.next_u64();
-        let len = (word % (MAX_CHAFF_LEN as u64 + 1)) as usize;
+        let len = usize::try_from(word % (MAX_CHAFF_LEN as u64 + 1)).unwrap_or(MAX_CHAFF_LEN);
         let mut bytes = Vec::with_capacity(len);
         while bytes.len() < len {
             let more = self.next_u64().to_le_bytes();

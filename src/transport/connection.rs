@@ -11,18 +11,19 @@ use std::net::SocketAddr;
 
 use super::error::TransportError;
 use super::event::TransportEvent;
+use super::time::Millis;
 use crate::wire::{
     default_fragment_budget, timestamp16, Cipher, Direction, Nonce, Packet, RttEstimator,
     SessionKey, TimestampEcho, WireError, FALLBACK_FRAGMENT_BUDGET,
 };
 
 /// The server forgets a client not heard from for this long (ms).
-pub const SERVER_ASSOCIATION_TIMEOUT: u64 = 40_000;
+pub(crate) const SERVER_ASSOCIATION_TIMEOUT: u64 = 40_000;
 /// The client hops ports after this long without a round trip, and not
 /// more often than this (ms).
-pub const PORT_HOP_INTERVAL: u64 = 10_000;
+pub(crate) const PORT_HOP_INTERVAL: u64 = 10_000;
 /// Old client sockets are closed once the newest is this old (ms).
-pub const MAX_OLD_SOCKET_AGE: u64 = 60_000;
+pub(crate) const MAX_OLD_SOCKET_AGE: u64 = 60_000;
 /// The client keeps at most this many sockets open, newest included.
 pub const MAX_OPEN_SOCKETS: usize = 10;
 /// Events not yet taken by the caller beyond this are dropped (oldest
@@ -31,7 +32,7 @@ const MAX_PENDING_EVENTS: usize = 64;
 
 /// Which end of the session this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Learns the client's address from its datagrams.
     Server,
     /// Knows the server's address from the start; may hop ports.
@@ -49,27 +50,27 @@ pub struct Connection {
     rtt: RttEstimator,
     remote_addr: Option<SocketAddr>,
     /// When the newest in-order authentic datagram arrived.
-    last_heard: Option<u64>,
+    last_heard: Option<Millis>,
     /// When the client last chose a source port (its start, or a hop).
-    last_port_choice: u64,
+    last_port_choice: Millis,
     /// When the newest state the peer acknowledged had been sent.
-    last_roundtrip_success: Option<u64>,
+    last_roundtrip_success: Option<Millis>,
     mtu_fallback: bool,
     events: VecDeque<TransportEvent>,
 }
 
 impl Connection {
     /// The server end: no peer address until the first authentic datagram.
-    pub fn new_server(key: &SessionKey, now: u64) -> Self {
+    pub fn new_server(key: &SessionKey, now: Millis) -> Self {
         Self::new(Role::Server, key, None, now)
     }
 
     /// The client end, talking to `server`.
-    pub fn new_client(key: &SessionKey, server: SocketAddr, now: u64) -> Self {
+    pub fn new_client(key: &SessionKey, server: SocketAddr, now: Millis) -> Self {
         Self::new(Role::Client, key, Some(server), now)
     }
 
-    fn new(role: Role, key: &SessionKey, remote_addr: Option<SocketAddr>, now: u64) -> Self {
+    fn new(role: Role, key: &SessionKey, remote_addr: Option<SocketAddr>, now: Millis) -> Self {
         Connection {
             role,
             cipher: Cipher::new(key),
@@ -84,11 +85,6 @@ impl Connection {
             mtu_fallback: false,
             events: VecDeque::new(),
         }
-    }
-
-    /// Which end this is.
-    pub fn role(&self) -> Role {
-        self.role
     }
 
     fn outgoing_direction(&self) -> Direction {
@@ -106,7 +102,7 @@ impl Connection {
         &mut self,
         datagram: &[u8],
         from: SocketAddr,
-        now: u64,
+        now: Millis,
     ) -> Result<Vec<u8>, TransportError> {
         let (nonce, plaintext) = self.cipher.open(datagram)?;
         if nonce.direction == self.outgoing_direction() {
@@ -117,8 +113,8 @@ impl Connection {
             return Ok(packet.payload);
         }
         self.expected_seq = nonce.seq.saturating_add(1);
-        self.echo.received(packet.timestamp, now);
-        self.rtt.sample_echo(packet.timestamp_reply, now);
+        self.echo.received(packet.timestamp, now.as_u64());
+        self.rtt.sample_echo(packet.timestamp_reply, now.as_u64());
         self.last_heard = Some(now);
         if self.role == Role::Server && self.remote_addr != Some(from) {
             self.remote_addr = Some(from);
@@ -131,17 +127,17 @@ impl Connection {
     /// peer, stamped with `now`. `Ok(None)` when the peer's address is not
     /// known (a server before its client's first datagram, or after it
     /// forgot a silent one).
-    pub fn make_datagram(
+    pub(crate) fn make_datagram(
         &mut self,
         payload: &[u8],
-        now: u64,
+        now: Millis,
     ) -> Result<Option<(SocketAddr, Vec<u8>)>, WireError> {
         let Some(destination) = self.remote_addr else {
             return Ok(None);
         };
         let packet = Packet {
-            timestamp: timestamp16(now),
-            timestamp_reply: self.echo.reply(now),
+            timestamp: timestamp16(now.as_u64()),
+            timestamp_reply: self.echo.reply(now.as_u64()),
             payload: payload.to_vec(),
         };
         let nonce = Nonce {
@@ -156,20 +152,20 @@ impl Connection {
 
     /// The server forgets a silent client; the client hops ports when
     /// nothing gets through. Upstream checks both right after a send.
-    fn after_send(&mut self, now: u64) {
+    fn after_send(&mut self, now: Millis) {
         match self.role {
             Role::Server => {
-                let silent_for = self.last_heard.map(|heard| now.saturating_sub(heard));
+                let silent_for = self.last_heard.map(|heard| now.since(heard));
                 if silent_for.is_none_or(|silence| silence > SERVER_ASSOCIATION_TIMEOUT) {
                     self.remote_addr = None;
                     self.push_event(TransportEvent::RemoteDetached);
                 }
             }
             Role::Client => {
-                let port_is_old = now.saturating_sub(self.last_port_choice) > PORT_HOP_INTERVAL;
+                let port_is_old = now.since(self.last_port_choice) > PORT_HOP_INTERVAL;
                 let no_roundtrip = self
                     .last_roundtrip_success
-                    .is_none_or(|success| now.saturating_sub(success) > PORT_HOP_INTERVAL);
+                    .is_none_or(|success| now.since(success) > PORT_HOP_INTERVAL);
                 if port_is_old && no_roundtrip {
                     self.last_port_choice = now;
                     self.push_event(TransportEvent::PortHopWanted);
@@ -180,12 +176,12 @@ impl Connection {
 
     /// Whether the client should close every socket but the newest: the
     /// newest has been in use for over 60 s.
-    pub fn old_sockets_expired(&self, now: u64) -> bool {
-        now.saturating_sub(self.last_port_choice) > MAX_OLD_SOCKET_AGE
+    pub fn old_sockets_expired(&self, now: Millis) -> bool {
+        now.since(self.last_port_choice) > MAX_OLD_SOCKET_AGE
     }
 
     /// Records when the newest state the peer acknowledged had been sent.
-    pub fn set_last_roundtrip_success(&mut self, sent_at: u64) {
+    pub(crate) fn set_last_roundtrip_success(&mut self, sent_at: Millis) {
         self.last_roundtrip_success = Some(sent_at);
     }
 
@@ -198,7 +194,7 @@ impl Connection {
     /// Bytes an encoded fragment may take (header included) so that its
     /// datagram fits the path: 1224 for IPv4 peers, 1188 for IPv6, 472
     /// after `EMSGSIZE`.
-    pub fn fragment_budget(&self) -> usize {
+    pub(crate) fn fragment_budget(&self) -> usize {
         if self.mtu_fallback {
             FALLBACK_FRAGMENT_BUDGET
         } else {
@@ -213,12 +209,12 @@ impl Connection {
 
     /// One more than the highest datagram sequence number heard from the
     /// peer: how many datagrams it has sent, as far as we know.
-    pub fn peer_datagrams_sent(&self) -> u64 {
+    pub(crate) fn peer_datagrams_sent(&self) -> u64 {
         self.expected_seq
     }
 
     /// When the newest in-order authentic datagram arrived.
-    pub fn last_heard(&self) -> Option<u64> {
+    pub fn last_heard(&self) -> Option<Millis> {
         self.last_heard
     }
 
@@ -229,7 +225,7 @@ impl Connection {
 
     /// Queues an event for the caller, dropping the oldest if too many
     /// are waiting.
-    pub fn push_event(&mut self, event: TransportEvent) {
+    pub(crate) fn push_event(&mut self, event: TransportEvent) {
         if self.events.len() >= MAX_PENDING_EVENTS {
             self.events.pop_front();
         }
@@ -245,8 +241,8 @@ impl Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::mtu::FALLBACK_MTU;
     use crate::wire::mtu::{IPV4_DATAGRAM_MTU, IPV6_DATAGRAM_MTU};
-    use crate::wire::FALLBACK_MTU;
 
     fn key() -> SessionKey {
         SessionKey::from_bytes([7; 16])
@@ -257,33 +253,33 @@ mod tests {
     }
 
     fn pair(now: u64) -> (Connection, Connection) {
-        let server = Connection::new_server(&key(), now);
-        let client = Connection::new_client(&key(), addr("127.0.0.1:60001"), now);
+        let server = Connection::new_server(&key(), Millis(now));
+        let client = Connection::new_client(&key(), addr("127.0.0.1:60001"), Millis(now));
         (server, client)
     }
 
     fn send(from: &mut Connection, payload: &[u8], now: u64) -> Vec<u8> {
-        from.make_datagram(payload, now).unwrap().unwrap().1
+        from.make_datagram(payload, Millis(now)).unwrap().unwrap().1
     }
 
     #[test]
     fn the_server_learns_and_follows_the_clients_address() {
         let (mut server, mut client) = pair(0);
-        assert!(server.make_datagram(b"x", 0).unwrap().is_none());
+        assert!(server.make_datagram(b"x", Millis(0)).unwrap().is_none());
         let home = addr("127.0.0.2:4000");
         let d = send(&mut client, b"hello", 1);
-        assert_eq!(server.receive(&d, home, 2).unwrap(), b"hello");
+        assert_eq!(server.receive(&d, home, Millis(2)).unwrap(), b"hello");
         assert_eq!(server.remote_addr(), Some(home));
         assert_eq!(
             server.poll_event(),
             Some(TransportEvent::RemoteAttached(home))
         );
-        let (to, _) = server.make_datagram(b"hi", 3).unwrap().unwrap();
+        let (to, _) = server.make_datagram(b"hi", Millis(3)).unwrap().unwrap();
         assert_eq!(to, home);
 
         let roamed = addr("127.0.0.3:5000");
         let d = send(&mut client, b"moved", 4);
-        server.receive(&d, roamed, 5).unwrap();
+        server.receive(&d, roamed, Millis(5)).unwrap();
         assert_eq!(server.remote_addr(), Some(roamed));
         assert_eq!(
             server.poll_event(),
@@ -298,12 +294,15 @@ mod tests {
         let home = addr("127.0.0.2:4000");
         let old = send(&mut client, b"first", 1);
         let new = send(&mut client, b"second", 2);
-        server.receive(&new, home, 3).unwrap();
+        server.receive(&new, home, Millis(3)).unwrap();
         let attacker = addr("127.0.0.66:6666");
-        assert_eq!(server.receive(&old, attacker, 4).unwrap(), b"first");
-        assert_eq!(server.receive(&new, attacker, 5).unwrap(), b"second");
+        assert_eq!(server.receive(&old, attacker, Millis(4)).unwrap(), b"first");
+        assert_eq!(
+            server.receive(&new, attacker, Millis(5)).unwrap(),
+            b"second"
+        );
         assert_eq!(server.remote_addr(), Some(home));
-        assert_eq!(server.last_heard(), Some(3));
+        assert_eq!(server.last_heard(), Some(Millis(3)));
     }
 
     #[test]
@@ -311,20 +310,21 @@ mod tests {
         let (mut server, mut client) = pair(0);
         let from = addr("127.0.0.2:4000");
         server
-            .receive(&send(&mut client, b"a", 1), from, 1)
+            .receive(&send(&mut client, b"a", 1), from, Millis(1))
             .unwrap();
         let own = send(&mut server, b"reflect me", 2);
         assert_eq!(
-            server.receive(&own, from, 3),
+            server.receive(&own, from, Millis(3)),
             Err(TransportError::WrongDirection)
         );
-        let mut stranger = Connection::new_client(&SessionKey::from_bytes([9; 16]), from, 0);
+        let mut stranger =
+            Connection::new_client(&SessionKey::from_bytes([9; 16]), from, Millis(0));
         let forged = send(&mut stranger, b"let me in", 4);
         assert_eq!(
-            server.receive(&forged, addr("127.0.0.9:1"), 5),
+            server.receive(&forged, addr("127.0.0.9:1"), Millis(5)),
             Err(TransportError::Wire(WireError::Authentication))
         );
-        assert!(server.receive(&[0u8; 10], from, 6).is_err());
+        assert!(server.receive(&[0u8; 10], from, Millis(6)).is_err());
         assert_eq!(server.remote_addr(), Some(from));
     }
 
@@ -333,11 +333,11 @@ mod tests {
         let (mut server, mut client) = pair(0);
         let from = addr("127.0.0.2:4000");
         server
-            .receive(&send(&mut client, b"ping", 1000), from, 1040)
+            .receive(&send(&mut client, b"ping", 1000), from, Millis(1040))
             .unwrap();
         let reply = send(&mut server, b"pong", 1070);
         client
-            .receive(&reply, addr("127.0.0.1:60001"), 1110)
+            .receive(&reply, addr("127.0.0.1:60001"), Millis(1110))
             .unwrap();
         assert_eq!(client.rtt().srtt(), 80.0);
         assert!(client.rtt().has_sample());
@@ -349,7 +349,7 @@ mod tests {
         let (mut server, mut client) = pair(0);
         let from = addr("127.0.0.2:4000");
         server
-            .receive(&send(&mut client, b"a", 0), from, 0)
+            .receive(&send(&mut client, b"a", 0), from, Millis(0))
             .unwrap();
         server.poll_event();
         send(&mut server, b"beat", SERVER_ASSOCIATION_TIMEOUT);
@@ -357,9 +357,12 @@ mod tests {
         send(&mut server, b"beat", SERVER_ASSOCIATION_TIMEOUT + 1);
         assert_eq!(server.remote_addr(), None);
         assert_eq!(server.poll_event(), Some(TransportEvent::RemoteDetached));
-        assert!(server.make_datagram(b"x", 50_000).unwrap().is_none());
+        assert!(server
+            .make_datagram(b"x", Millis(50_000))
+            .unwrap()
+            .is_none());
         server
-            .receive(&send(&mut client, b"back", 60_000), from, 60_000)
+            .receive(&send(&mut client, b"back", 60_000), from, Millis(60_000))
             .unwrap();
         assert_eq!(server.remote_addr(), Some(from));
     }
@@ -376,18 +379,18 @@ mod tests {
             }
         }
         assert_eq!(hops, vec![10_500, 21_000, 31_500]);
-        client.set_last_roundtrip_success(35_000);
+        client.set_last_roundtrip_success(Millis(35_000));
         for now in (35_000..=44_000).step_by(500) {
             send(&mut client, b"x", now);
         }
         assert_eq!(client.poll_event(), None, "a recent round trip: no hop");
-        assert!(!client.old_sockets_expired(31_500 + MAX_OLD_SOCKET_AGE));
-        assert!(client.old_sockets_expired(31_501 + MAX_OLD_SOCKET_AGE));
+        assert!(!client.old_sockets_expired(Millis(31_500 + MAX_OLD_SOCKET_AGE)));
+        assert!(client.old_sockets_expired(Millis(31_501 + MAX_OLD_SOCKET_AGE)));
     }
 
     #[test]
     fn datagrams_fit_the_mtu_of_the_peers_family_and_the_fallback() {
-        let v6 = Connection::new_client(&key(), addr("[::1]:60001"), 0);
+        let v6 = Connection::new_client(&key(), addr("[::1]:60001"), Millis(0));
         let (_, v4) = pair(0);
         for (mut conn, mtu) in [(v4, IPV4_DATAGRAM_MTU), (v6, IPV6_DATAGRAM_MTU)] {
             let payload = vec![0u8; conn.fragment_budget()];

@@ -15,13 +15,14 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use super::chaff::ChaffSource;
-use super::connection::{Connection, Role};
+use super::connection::Connection;
 use super::error::TransportError;
 use super::event::TransportEvent;
 use super::frame_record::{FrameDirection, FrameNumbers, FrameRecord, FrameRecords};
 use super::receiver::{Incoming, Received, Receiver};
 use super::sender::{LinkTiming, Sender};
 use super::state::{NumberedState, SyncState};
+use super::time::Millis;
 use crate::wire::{
     Fragment, FragmentAssembly, Fragmenter, Instruction, SessionKey, WireError, PROTOCOL_VERSION,
 };
@@ -51,7 +52,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         key: &SessionKey,
         local_initial: Local,
         remote_initial: Remote,
-        now: u64,
+        now: Millis,
         chaff_seed: u64,
     ) -> Self {
         let connection = Connection::new_server(key, now);
@@ -64,7 +65,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         server: SocketAddr,
         local_initial: Local,
         remote_initial: Remote,
-        now: u64,
+        now: Millis,
         chaff_seed: u64,
     ) -> Self {
         let connection = Connection::new_client(key, server, now);
@@ -75,7 +76,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         connection: Connection,
         local_initial: Local,
         remote_initial: Remote,
-        now: u64,
+        now: Millis,
         chaff_seed: u64,
     ) -> Self {
         Transport {
@@ -98,7 +99,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         &mut self,
         datagram: &[u8],
         from: SocketAddr,
-        now: u64,
+        now: Millis,
     ) -> Result<(), TransportError> {
         let payload = self.connection.receive(datagram, from, now)?;
         let fragment = Fragment::decode(&payload)?;
@@ -123,7 +124,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         }
     }
 
-    fn handle_instruction(&mut self, inst: Instruction, now: u64) -> Result<(), TransportError> {
+    fn handle_instruction(&mut self, inst: Instruction, now: Millis) -> Result<(), TransportError> {
         if inst.protocol_version != PROTOCOL_VERSION {
             return Err(TransportError::ProtocolVersion(inst.protocol_version));
         }
@@ -156,14 +157,14 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     /// heartbeats. If `sendto` fails with `EMSGSIZE`, call
     /// [`datagram_too_big`](Self::datagram_too_big); other send errors
     /// are the caller's to report (the protocol resends by itself).
-    pub fn poll_transmit(&mut self, now: u64) -> Option<(SocketAddr, Vec<u8>)> {
+    pub fn poll_transmit(&mut self, now: Millis) -> Option<(SocketAddr, Vec<u8>)> {
         if self.outbox.is_empty() {
             self.tick(now);
         }
         self.outbox.pop_front()
     }
 
-    fn tick(&mut self, now: u64) {
+    fn tick(&mut self, now: Millis) {
         if self.connection.remote_addr().is_none() {
             return;
         }
@@ -175,7 +176,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         }
     }
 
-    fn send_instruction(&mut self, inst: &Instruction, now: u64) -> Result<(), WireError> {
+    fn send_instruction(&mut self, inst: &Instruction, now: Millis) -> Result<(), WireError> {
         let budget = self.connection.fragment_budget();
         for fragment in self.fragmenter.try_make_fragments(inst, budget)? {
             if let Some(datagram) = self.connection.make_datagram(&fragment.encode(), now)? {
@@ -195,16 +196,16 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         Ok(())
     }
 
-    /// The absolute time (ms, same clock as `now`) by which the caller
+    /// The time (on the same clock as `now`) by which the caller
     /// must call [`poll_transmit`](Self::poll_transmit) again if no
-    /// datagram arrives first. `u64::MAX` means "nothing scheduled" (a
+    /// datagram arrives first. `Millis::NEVER` means "nothing scheduled" (a
     /// server with no client). A value `<= now` means "right away".
-    pub fn poll_timeout(&mut self, now: u64) -> u64 {
+    pub fn poll_timeout(&mut self, now: Millis) -> Millis {
         if !self.outbox.is_empty() {
             return now;
         }
         if self.connection.remote_addr().is_none() {
-            return u64::MAX;
+            return Millis::NEVER;
         }
         let timing = self.link_timing();
         self.sender.next_wakeup(now, timing)
@@ -254,7 +255,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// When the newest of our states the peer acknowledged was (last) sent.
-    pub fn sent_state_acked_timestamp(&self) -> u64 {
+    pub(crate) fn sent_state_acked_timestamp(&self) -> Millis {
         self.sender.acked().timestamp
     }
 
@@ -272,7 +273,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// The newest state received, with its number and arrival time (the
     /// initial state counts as received when the transport was created).
-    pub fn latest_remote_state(&self) -> &NumberedState<Remote> {
+    pub(crate) fn latest_remote_state(&self) -> &NumberedState<Remote> {
         self.receiver.latest()
     }
 
@@ -293,7 +294,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// Starts the shutdown handshake: from now on our state goes out as
     /// number `u64::MAX` until the peer acknowledges it.
-    pub fn start_shutdown(&mut self, now: u64) {
+    pub fn start_shutdown(&mut self, now: Millis) {
         self.sender.start_shutdown(now);
     }
 
@@ -309,7 +310,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// Whether waiting for that acknowledgement has lasted 16 sends or
     /// 10 s: quit anyway.
-    pub fn shutdown_ack_timed_out(&self, now: u64) -> bool {
+    pub fn shutdown_ack_timed_out(&self, now: Millis) -> bool {
         self.sender.shutdown_ack_timed_out(now)
     }
 
@@ -333,7 +334,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// When the newest in-order authentic datagram arrived.
-    pub fn last_heard(&self) -> Option<u64> {
+    pub fn last_heard(&self) -> Option<Millis> {
         self.connection.last_heard()
     }
 
@@ -343,12 +344,12 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// Retransmission timeout (ms), 50..=1000.
-    pub fn rto(&self) -> u64 {
+    pub(crate) fn rto(&self) -> u64 {
         self.connection.rtt().rto()
     }
 
     /// Time between frames (ms): half the SRTT, 20..=250.
-    pub fn send_interval(&self) -> u64 {
+    pub(crate) fn send_interval(&self) -> u64 {
         self.link_timing().send_interval()
     }
 
@@ -360,13 +361,8 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
 
     /// Client: whether every socket but the newest should now be closed
     /// (the newest has been in use for 60 s).
-    pub fn old_sockets_expired(&self, now: u64) -> bool {
+    pub fn old_sockets_expired(&self, now: Millis) -> bool {
         self.connection.old_sockets_expired(now)
-    }
-
-    /// Whether this is the server end.
-    pub fn is_server(&self) -> bool {
-        self.connection.role() == Role::Server
     }
 
     // ----- diagnostics -----
@@ -388,25 +384,25 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
     }
 
     /// Round-trip time variation (ms).
-    pub fn rttvar(&self) -> f64 {
+    pub(crate) fn rttvar(&self) -> f64 {
         self.connection.rtt().rttvar()
     }
 
     /// How many datagrams the peer has sent, as far as its sequence
     /// numbers tell (for loss estimates).
-    pub fn peer_datagrams_sent(&self) -> u64 {
+    pub(crate) fn peer_datagrams_sent(&self) -> u64 {
         self.connection.peer_datagrams_sent()
     }
 
     /// Starts (or stops) keeping a [`FrameRecord`] for each datagram sent
     /// and received, to take with
     /// [`poll_frame_record`](Self::poll_frame_record).
-    pub fn set_frame_records(&mut self, on: bool) {
+    pub(crate) fn set_frame_records(&mut self, on: bool) {
         self.frames.set_enabled(on);
     }
 
     /// The oldest datagram summary not yet taken.
-    pub fn poll_frame_record(&mut self) -> Option<FrameRecord> {
+    pub(crate) fn poll_frame_record(&mut self) -> Option<FrameRecord> {
         self.frames.pop()
     }
 }
@@ -438,13 +434,13 @@ mod tests {
     }
 
     fn pair() -> (End, End) {
-        let server = End::new_server(&key(), ByteLog::default(), ByteLog::default(), 0, 1);
+        let server = End::new_server(&key(), ByteLog::default(), ByteLog::default(), Millis(0), 1);
         let client = End::new_client(
             &key(),
             SERVER_ADDR.parse().unwrap(),
             ByteLog::default(),
             ByteLog::default(),
-            0,
+            Millis(0),
             2,
         );
         (server, client)
@@ -458,18 +454,18 @@ mod tests {
         for now in from..=until {
             for d in to_server.drain(..) {
                 server
-                    .handle_datagram(&d, CLIENT_ADDR.parse().unwrap(), now)
+                    .handle_datagram(&d, CLIENT_ADDR.parse().unwrap(), Millis(now))
                     .unwrap();
             }
             for d in to_client.drain(..) {
                 client
-                    .handle_datagram(&d, SERVER_ADDR.parse().unwrap(), now)
+                    .handle_datagram(&d, SERVER_ADDR.parse().unwrap(), Millis(now))
                     .unwrap();
             }
-            while let Some((_, d)) = client.poll_transmit(now) {
+            while let Some((_, d)) = client.poll_transmit(Millis(now)) {
                 to_server.push(d);
             }
-            while let Some((to, d)) = server.poll_transmit(now) {
+            while let Some((to, d)) = server.poll_transmit(Millis(now)) {
                 assert_eq!(to, CLIENT_ADDR.parse().unwrap());
                 to_client.push(d);
             }
@@ -479,8 +475,12 @@ mod tests {
     #[test]
     fn states_flow_both_ways_and_get_acknowledged() {
         let (mut server, mut client) = pair();
-        assert_eq!(server.poll_timeout(0), u64::MAX, "no client yet");
-        assert!(server.poll_transmit(0).is_none());
+        assert_eq!(
+            server.poll_timeout(Millis(0)),
+            Millis::NEVER,
+            "no client yet"
+        );
+        assert!(server.poll_transmit(Millis(0)).is_none());
         client.current_state_mut().push(b"echo hi\r");
         run(&mut server, &mut client, 0, 20);
         let typed_num = client.sent_state_last();
@@ -502,7 +502,10 @@ mod tests {
             "measured on a 1 ms link: {}",
             client.srtt()
         );
-        assert_eq!(client.send_interval(), crate::transport::SEND_INTERVAL_MIN);
+        assert_eq!(
+            client.send_interval(),
+            crate::transport::sender::SEND_INTERVAL_MIN
+        );
     }
 
     #[test]
@@ -540,18 +543,18 @@ mod tests {
     fn shutdown_handshake_completes_on_both_ends() {
         let (mut server, mut client) = pair();
         run(&mut server, &mut client, 0, 100);
-        client.start_shutdown(101);
+        client.start_shutdown(Millis(101));
         run(&mut server, &mut client, 101, 300);
         assert_eq!(server.remote_state_num(), SHUTDOWN_NUM);
         assert!(server.counterparty_shutdown_ack_sent());
         assert!(client.shutdown_acknowledged());
-        assert!(!client.shutdown_ack_timed_out(300));
+        assert!(!client.shutdown_ack_timed_out(Millis(300)));
     }
 
     #[test]
     fn another_protocol_version_is_reported_and_ignored() {
         let (mut server, _) = pair();
-        let mut raw = Connection::new_client(&key(), SERVER_ADDR.parse().unwrap(), 0);
+        let mut raw = Connection::new_client(&key(), SERVER_ADDR.parse().unwrap(), Millis(0));
         let inst = Instruction {
             protocol_version: 3,
             new_num: 1,
@@ -559,10 +562,10 @@ mod tests {
         };
         let fragments = Fragmenter::new().make_fragments(&inst, 1000);
         let (_, datagram) = raw
-            .make_datagram(&fragments[0].encode(), 0)
+            .make_datagram(&fragments[0].encode(), Millis(0))
             .unwrap()
             .unwrap();
-        let result = server.handle_datagram(&datagram, CLIENT_ADDR.parse().unwrap(), 1);
+        let result = server.handle_datagram(&datagram, CLIENT_ADDR.parse().unwrap(), Millis(1));
         assert_eq!(result, Err(TransportError::ProtocolVersion(3)));
         assert_eq!(server.remote_state_num(), 0);
     }
@@ -580,16 +583,16 @@ mod tests {
         client.current_state_mut().push(&bytes);
         let mut sizes = Vec::new();
         for now in 0..50 {
-            while let Some((_, d)) = client.poll_transmit(now) {
+            while let Some((_, d)) = client.poll_transmit(Millis(now)) {
                 sizes.push(d.len());
                 server
-                    .handle_datagram(&d, CLIENT_ADDR.parse().unwrap(), now)
+                    .handle_datagram(&d, CLIENT_ADDR.parse().unwrap(), Millis(now))
                     .unwrap();
             }
         }
         assert!(sizes.len() > 1);
         assert!(
-            sizes.iter().all(|&n| n <= crate::wire::FALLBACK_MTU),
+            sizes.iter().all(|&n| n <= crate::wire::mtu::FALLBACK_MTU),
             "{sizes:?}"
         );
         assert_eq!(server.remote_state().bytes, bytes);

@@ -10,7 +10,7 @@ const MAX_QUEUED: usize = 1024;
 
 /// Which way a datagram went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FrameDirection {
+pub(crate) enum FrameDirection {
     /// We sent it.
     Sent,
     /// It arrived and was authentic.
@@ -19,7 +19,7 @@ pub enum FrameDirection {
 
 /// The instruction numbers a complete datagram carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FrameNumbers {
+pub(crate) struct FrameNumbers {
     /// The state the diff applies to.
     pub old_num: u64,
     /// The state it produces (`u64::MAX`: shutting down).
@@ -34,7 +34,7 @@ pub struct FrameNumbers {
 
 /// One datagram, summarised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FrameRecord {
+pub(crate) struct FrameRecord {
     /// Sent or received.
     pub direction: FrameDirection,
     /// Size of the UDP payload in bytes.

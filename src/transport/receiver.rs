@@ -11,21 +11,22 @@
 use std::collections::VecDeque;
 
 use super::state::{NumberedState, SyncState};
+use super::time::Millis;
 use crate::wire::WireError;
 
 /// Above this many held states, new states are refused except one per
-/// [`QUENCH_INTERVAL`]: the peer is not throwing states away, which
+/// `QUENCH_INTERVAL`: the peer is not throwing states away, which
 /// means it does not hear our acks (or misbehaves).
 pub const SOFT_STATE_LIMIT: usize = 1024;
 /// While over [`SOFT_STATE_LIMIT`], one new state is let in this often
 /// (ms), so the screen still moves on a one-way link.
-pub const QUENCH_INTERVAL: u64 = 15_000;
+pub(crate) const QUENCH_INTERVAL: u64 = 15_000;
 /// Never hold more states than this, whatever the timing.
 pub const HARD_STATE_LIMIT: usize = 2 * SOFT_STATE_LIMIT;
 
 /// The fields of an instruction the receiver acts on.
 #[derive(Clone, Copy, Debug)]
-pub struct Incoming<'a> {
+pub(crate) struct Incoming<'a> {
     /// The state the diff applies to.
     pub old_num: u64,
     /// The state it produces.
@@ -38,7 +39,7 @@ pub struct Incoming<'a> {
 
 /// What became of an incoming instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Received {
+pub(crate) enum Received {
     /// A state newer than all held ones: acknowledge it.
     Newest,
     /// A state older than the newest held one, slotted in place.
@@ -53,22 +54,22 @@ pub enum Received {
 
 /// The states received from the peer, oldest first.
 #[derive(Debug)]
-pub struct Receiver<S: SyncState> {
+pub(crate) struct Receiver<S: SyncState> {
     /// Never empty; sorted by `num`.
     states: VecDeque<NumberedState<S>>,
     /// While over the soft limit, no new state is accepted before this.
-    quench_until: u64,
+    quench_until: Millis,
     /// The state last handed out by [`take_diff`](Self::take_diff).
     last_taken: S,
 }
 
 impl<S: SyncState> Receiver<S> {
     /// A receiver holding the initial state (number 0) received at `now`.
-    pub fn new(initial: S, now: u64) -> Self {
+    pub fn new(initial: S, now: Millis) -> Self {
         Receiver {
             last_taken: initial.clone(),
             states: VecDeque::from([NumberedState::new(0, now, initial)]),
-            quench_until: 0,
+            quench_until: Millis::ZERO,
         }
     }
 
@@ -78,13 +79,13 @@ impl<S: SyncState> Receiver<S> {
     }
 
     /// How many received states are kept.
-    pub fn states_held(&self) -> usize {
+    pub(crate) fn states_held(&self) -> usize {
         self.states.len()
     }
 
     /// Applies one instruction from the peer at time `now`. An `Err` means
     /// the diff did not apply (malformed); nothing was stored.
-    pub fn receive(&mut self, incoming: Incoming<'_>, now: u64) -> Result<Received, WireError> {
+    pub fn receive(&mut self, incoming: Incoming<'_>, now: Millis) -> Result<Received, WireError> {
         if self.states.iter().any(|s| s.num == incoming.new_num) {
             return Ok(Received::Duplicate);
         }
@@ -118,7 +119,7 @@ impl<S: SyncState> Receiver<S> {
     /// that consume the peer's state as a stream of changes (the server
     /// reads user input this way). Then trims every held state by the
     /// oldest one so an append-only stream stays short.
-    pub fn take_diff(&mut self) -> Vec<u8> {
+    pub(crate) fn take_diff(&mut self) -> Vec<u8> {
         let diff = self.latest().state.diff_from(&self.last_taken);
         if let Some(oldest) = self.states.front() {
             let prefix = oldest.state.clone();
@@ -140,7 +141,7 @@ impl<S: SyncState> Receiver<S> {
         }
     }
 
-    fn has_room(&mut self, now: u64) -> bool {
+    fn has_room(&mut self, now: Millis) -> bool {
         if self.states.len() >= HARD_STATE_LIMIT {
             return false;
         }
@@ -178,35 +179,44 @@ mod tests {
 
     #[test]
     fn applies_diffs_to_the_named_base_in_any_order() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         let d1 = diff(b"", b"ab");
         let d3 = diff(b"ab", b"abcd");
         let d2 = diff(b"ab", b"abc");
-        assert_eq!(r.receive(incoming(0, 1, 0, &d1), 10), Ok(Received::Newest));
-        assert_eq!(r.receive(incoming(1, 3, 0, &d3), 20), Ok(Received::Newest));
         assert_eq!(
-            r.receive(incoming(1, 2, 0, &d2), 30),
+            r.receive(incoming(0, 1, 0, &d1), Millis(10)),
+            Ok(Received::Newest)
+        );
+        assert_eq!(
+            r.receive(incoming(1, 3, 0, &d3), Millis(20)),
+            Ok(Received::Newest)
+        );
+        assert_eq!(
+            r.receive(incoming(1, 2, 0, &d2), Millis(30)),
             Ok(Received::OutOfOrder)
         );
         assert_eq!(r.latest().num, 3);
         assert_eq!(r.latest().state.bytes, b"abcd");
-        assert_eq!(r.latest().timestamp, 20);
+        assert_eq!(r.latest().timestamp, Millis(20));
         let nums: Vec<u64> = r.states.iter().map(|s| s.num).collect();
         assert_eq!(nums, vec![0, 1, 2, 3]);
     }
 
     #[test]
     fn duplicates_and_diffs_against_unknown_states_are_ignored() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         let d1 = diff(b"", b"ab");
-        assert_eq!(r.receive(incoming(0, 1, 0, &d1), 1), Ok(Received::Newest));
         assert_eq!(
-            r.receive(incoming(0, 1, 0, &d1), 2),
+            r.receive(incoming(0, 1, 0, &d1), Millis(1)),
+            Ok(Received::Newest)
+        );
+        assert_eq!(
+            r.receive(incoming(0, 1, 0, &d1), Millis(2)),
             Ok(Received::Duplicate)
         );
         let d5 = diff(b"abc", b"abcd");
         assert_eq!(
-            r.receive(incoming(4, 5, 0, &d5), 3),
+            r.receive(incoming(4, 5, 0, &d5), Millis(3)),
             Ok(Received::UnknownBase)
         );
         assert_eq!(r.latest().state.bytes, b"ab");
@@ -215,31 +225,33 @@ mod tests {
 
     #[test]
     fn a_diff_that_does_not_apply_stores_nothing() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         let wrong_base = diff(b"xyz", b"xyzw");
-        assert!(r.receive(incoming(0, 1, 0, &wrong_base), 1).is_err());
+        assert!(r
+            .receive(incoming(0, 1, 0, &wrong_base), Millis(1))
+            .is_err());
         assert_eq!(r.states_held(), 1);
         assert_eq!(r.latest().num, 0);
     }
 
     #[test]
     fn throwaway_drops_older_states_but_never_all_of_them() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         for n in 1..=5u64 {
-            r.receive(incoming(n - 1, n, 0, &[]), n).unwrap();
+            r.receive(incoming(n - 1, n, 0, &[]), Millis(n)).unwrap();
         }
-        r.receive(incoming(5, 6, 4, &[]), 6).unwrap();
+        r.receive(incoming(5, 6, 4, &[]), Millis(6)).unwrap();
         let nums: Vec<u64> = r.states.iter().map(|s| s.num).collect();
         assert_eq!(nums, vec![4, 5, 6]);
         // A peer claiming to have thrown away everything we hold.
-        r.receive(incoming(6, 7, 1000, &[]), 7).unwrap();
+        r.receive(incoming(6, 7, 1000, &[]), Millis(7)).unwrap();
         let nums: Vec<u64> = r.states.iter().map(|s| s.num).collect();
         assert_eq!(nums, vec![6, 7]);
     }
 
     #[test]
     fn a_peer_that_never_throws_away_cannot_grow_the_list_without_bound() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         let mut now = 0;
         let mut accepted_over_soft_limit = 0;
         for n in 1..=(SOFT_STATE_LIMIT as u64 + 500) {
@@ -248,7 +260,7 @@ mod tests {
             // Each diff builds on the newest state we hold, as a sender
             // that hears our acks (but never throws away) would do.
             let base = r.latest().num;
-            let outcome = r.receive(incoming(base, n, 0, &[]), now);
+            let outcome = r.receive(incoming(base, n, 0, &[]), Millis(now));
             if held_before > SOFT_STATE_LIMIT && outcome == Ok(Received::Newest) {
                 accepted_over_soft_limit += 1;
             }
@@ -270,32 +282,36 @@ mod tests {
 
     #[test]
     fn one_state_per_quench_interval_for_hours_still_stops_at_the_hard_limit() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
         let mut now = 0;
         for n in 1..=(HARD_STATE_LIMIT as u64 + 10) {
             now += QUENCH_INTERVAL;
             let base = r.latest().num;
-            let _ = r.receive(incoming(base, n, 0, &[]), now);
+            let _ = r.receive(incoming(base, n, 0, &[]), Millis(now));
         }
         assert_eq!(r.states_held(), HARD_STATE_LIMIT);
         // A peer that finally throws away old states is heard again.
         let base = r.latest().num;
-        let outcome = r.receive(incoming(base, base + 1, base, &[]), now + QUENCH_INTERVAL);
+        let outcome = r.receive(
+            incoming(base, base + 1, base, &[]),
+            Millis(now + QUENCH_INTERVAL),
+        );
         assert_eq!(outcome, Ok(Received::Newest));
         assert_eq!(r.states_held(), 2);
     }
 
     #[test]
     fn taking_diffs_yields_each_change_once_and_trims_held_states() {
-        let mut r = Receiver::new(ByteLog::default(), 0);
-        r.receive(incoming(0, 1, 0, &diff(b"", b"ab")), 1).unwrap();
-        r.receive(incoming(1, 2, 0, &diff(b"ab", b"abc")), 2)
+        let mut r = Receiver::new(ByteLog::default(), Millis(0));
+        r.receive(incoming(0, 1, 0, &diff(b"", b"ab")), Millis(1))
+            .unwrap();
+        r.receive(incoming(1, 2, 0, &diff(b"ab", b"abc")), Millis(2))
             .unwrap();
         let mut taken = ByteLog::default();
         taken.apply_diff(&r.take_diff()).unwrap();
         assert_eq!(taken.bytes, b"abc");
         assert!(r.take_diff().is_empty(), "nothing new");
-        r.receive(incoming(2, 3, 2, &diff(b"abc", b"abcde")), 3)
+        r.receive(incoming(2, 3, 2, &diff(b"abc", b"abcde")), Millis(3))
             .unwrap();
         taken.apply_diff(&r.take_diff()).unwrap();
         assert_eq!(taken.bytes, b"abcde");

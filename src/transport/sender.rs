@@ -13,24 +13,25 @@ use std::collections::VecDeque;
 
 use super::chaff::ChaffSource;
 use super::state::{NumberedState, SyncState};
+use super::time::Millis;
 use crate::wire::{Instruction, PROTOCOL_VERSION};
 
 /// Shortest time between two frames (ms).
-pub const SEND_INTERVAL_MIN: u64 = 20;
+pub(crate) const SEND_INTERVAL_MIN: u64 = 20;
 /// Longest time between two frames (ms).
-pub const SEND_INTERVAL_MAX: u64 = 250;
+pub(crate) const SEND_INTERVAL_MAX: u64 = 250;
 /// Time between heartbeats when nothing else is sent (ms).
-pub const ACK_INTERVAL: u64 = 3000;
+pub(crate) const ACK_INTERVAL: u64 = 3000;
 /// Delay before a data-less acknowledgement of received data (ms).
-pub const ACK_DELAY: u64 = 100;
+pub(crate) const ACK_DELAY: u64 = 100;
 /// Default wait after a state change before sending it, to coalesce
 /// changes that come in a burst (ms).
-pub const DEFAULT_SEND_DELAY: u64 = 8;
+pub(crate) const DEFAULT_SEND_DELAY: u64 = 8;
 /// How many shutdown instructions are sent before giving up on an ack.
 pub const SHUTDOWN_RETRIES: u32 = 16;
 /// How long the sender keeps resending actively after it last heard from
 /// the peer, and how long a shutdown waits for its ack (ms).
-pub const ACTIVE_RETRY_TIMEOUT: u64 = 10_000;
+pub(crate) const ACTIVE_RETRY_TIMEOUT: u64 = 10_000;
 /// Most sent states kept; beyond it one is dropped from the middle.
 pub const MAX_SENT_STATES: usize = 32;
 /// The state number that means "this side is shutting down".
@@ -49,7 +50,7 @@ const DROP_POSITION_FROM_BACK: usize = 16;
 /// Round-trip figures the sender's timers depend on, from the datagram
 /// layer.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LinkTiming {
+pub(crate) struct LinkTiming {
     /// Smoothed round-trip time (ms).
     pub srtt: f64,
     /// Retransmission timeout (ms).
@@ -58,7 +59,9 @@ pub struct LinkTiming {
 
 impl LinkTiming {
     /// Time between frames: half the smoothed RTT, within 20..=250 ms.
-    pub fn send_interval(&self) -> u64 {
+    // The cast is of a whole number already checked to lie in 20..=250.
+    #[allow(clippy::cast_possible_truncation)]
+    pub(crate) fn send_interval(&self) -> u64 {
         let half = (self.srtt / 2.0).ceil();
         if half.is_nan() || half < SEND_INTERVAL_MIN as f64 {
             SEND_INTERVAL_MIN
@@ -72,13 +75,13 @@ impl LinkTiming {
 
 #[derive(Clone, Copy, Debug)]
 struct Shutdown {
-    started_at: u64,
+    started_at: Millis,
     tries: u32,
 }
 
 /// The sending half of one end of an SSP session.
 #[derive(Debug)]
-pub struct Sender<S: SyncState> {
+pub(crate) struct Sender<S: SyncState> {
     current: S,
     /// The newest state the receiver acknowledged (at first the initial
     /// state). Together with `unacked` it forms the sent-state queue;
@@ -91,10 +94,10 @@ pub struct Sender<S: SyncState> {
     /// Set when the acknowledged state changed and the kept states still
     /// have to be trimmed by it.
     needs_trim: bool,
-    next_ack_time: u64,
-    next_send_time: u64,
+    next_ack_time: Millis,
+    next_send_time: Millis,
     /// When the current state first differed from the last sent one.
-    change_pending_since: Option<u64>,
+    change_pending_since: Option<Millis>,
     send_delay: u64,
     shutdown: Option<Shutdown>,
     /// Newest state received from the peer, acknowledged on every send.
@@ -102,14 +105,14 @@ pub struct Sender<S: SyncState> {
     /// Received data that has not been acknowledged yet.
     pending_data_ack: bool,
     /// When the peer last gave us a new state.
-    last_heard: Option<u64>,
+    last_heard: Option<Millis>,
     last_ack_sent: Option<u64>,
     chaff: ChaffSource,
 }
 
 impl<S: SyncState> Sender<S> {
     /// A sender whose initial state (number 0) both ends already hold.
-    pub fn new(initial: S, now: u64, chaff: ChaffSource) -> Self {
+    pub fn new(initial: S, now: Millis, chaff: ChaffSource) -> Self {
         Sender {
             current: initial.clone(),
             acked: NumberedState::new(0, now, initial),
@@ -155,18 +158,18 @@ impl<S: SyncState> Sender<S> {
     }
 
     /// Number of the newest state sent.
-    pub fn last_sent_num(&self) -> u64 {
+    pub(crate) fn last_sent_num(&self) -> u64 {
         self.newest().num
     }
 
     /// How many sent states are kept (the acknowledged one included).
-    pub fn states_held(&self) -> usize {
+    pub(crate) fn states_held(&self) -> usize {
         1 + self.unacked.len()
     }
 
     /// Records that the peer has all our states up to `ack_num`. Acks for
     /// states no longer kept are ignored.
-    pub fn process_ack(&mut self, ack_num: u64) {
+    pub(crate) fn process_ack(&mut self, ack_num: u64) {
         let Some(position) = self.unacked.iter().position(|s| s.num == ack_num) else {
             return;
         };
@@ -179,22 +182,22 @@ impl<S: SyncState> Sender<S> {
     }
 
     /// Records the newest state received from the peer (acked from now on).
-    pub fn set_ack_num(&mut self, ack_num: u64) {
+    pub(crate) fn set_ack_num(&mut self, ack_num: u64) {
         self.ack_num = ack_num;
     }
 
     /// Asks for an acknowledgement within [`ACK_DELAY`].
-    pub fn set_data_ack(&mut self) {
+    pub(crate) fn set_data_ack(&mut self) {
         self.pending_data_ack = true;
     }
 
     /// Records that the peer just gave us a new state.
-    pub fn remote_heard(&mut self, now: u64) {
+    pub(crate) fn remote_heard(&mut self, now: Millis) {
         self.last_heard = Some(now);
     }
 
     /// Starts sending the shutdown state (number `u64::MAX`).
-    pub fn start_shutdown(&mut self, now: u64) {
+    pub fn start_shutdown(&mut self, now: Millis) {
         if self.shutdown.is_none() {
             self.shutdown = Some(Shutdown {
                 started_at: now,
@@ -215,11 +218,10 @@ impl<S: SyncState> Sender<S> {
 
     /// Whether we gave up waiting for the peer to acknowledge our
     /// shutdown: 16 tries sent or 10 s passed.
-    pub fn shutdown_ack_timed_out(&self, now: u64) -> bool {
+    pub fn shutdown_ack_timed_out(&self, now: Millis) -> bool {
         match self.shutdown {
             Some(s) => {
-                s.tries >= SHUTDOWN_RETRIES
-                    || now.saturating_sub(s.started_at) >= ACTIVE_RETRY_TIMEOUT
+                s.tries >= SHUTDOWN_RETRIES || now.since(s.started_at) >= ACTIVE_RETRY_TIMEOUT
             }
             None => false,
         }
@@ -232,14 +234,14 @@ impl<S: SyncState> Sender<S> {
 
     /// The absolute time (ms) at which [`tick`](Self::tick) next has
     /// something to do; may be `<= now`.
-    pub fn next_wakeup(&mut self, now: u64, timing: LinkTiming) -> u64 {
+    pub fn next_wakeup(&mut self, now: Millis, timing: LinkTiming) -> Millis {
         self.calculate_timers(now, timing);
         self.next_ack_time.min(self.next_send_time)
     }
 
     /// Sends what is due at `now`: a diff, a delayed ack or a heartbeat.
     /// Returns the instruction to fragment and transmit, if any.
-    pub fn tick(&mut self, now: u64, timing: LinkTiming) -> Option<Instruction> {
+    pub fn tick(&mut self, now: Millis, timing: LinkTiming) -> Option<Instruction> {
         self.calculate_timers(now, timing);
         if now < self.next_ack_time && now < self.next_send_time {
             return None;
@@ -254,7 +256,7 @@ impl<S: SyncState> Sender<S> {
                 self.change_pending_since = None;
             }
             if now >= self.next_send_time {
-                self.next_send_time = u64::MAX;
+                self.next_send_time = Millis::NEVER;
                 self.change_pending_since = None;
             }
             instruction
@@ -280,7 +282,7 @@ impl<S: SyncState> Sender<S> {
         self.queued(self.assumed).unwrap_or(&self.acked)
     }
 
-    fn calculate_timers(&mut self, now: u64, timing: LinkTiming) {
+    fn calculate_timers(&mut self, now: Millis, timing: LinkTiming) {
         self.update_assumed_receiver_state(now, timing);
         self.trim_acknowledged_prefix();
 
@@ -310,7 +312,7 @@ impl<S: SyncState> Sender<S> {
                 .saturating_add(timing.rto)
                 .saturating_add(ACK_DELAY)
         } else {
-            u64::MAX
+            Millis::NEVER
         };
 
         if self.shutdown.is_some() || self.ack_num == SHUTDOWN_NUM {
@@ -320,12 +322,12 @@ impl<S: SyncState> Sender<S> {
 
     /// The receiver is assumed to hold the newest state sent less than
     /// RTO + 100 ms ago (it probably arrived), else the acknowledged one.
-    fn update_assumed_receiver_state(&mut self, now: u64, timing: LinkTiming) {
+    fn update_assumed_receiver_state(&mut self, now: Millis, timing: LinkTiming) {
         let fresh = timing.rto.saturating_add(ACK_DELAY);
         self.assumed = self
             .unacked
             .iter()
-            .take_while(|s| now.saturating_sub(s.timestamp) < fresh)
+            .take_while(|s| now.since(s.timestamp) < fresh)
             .count();
     }
 
@@ -360,7 +362,7 @@ impl<S: SyncState> Sender<S> {
         }
     }
 
-    fn send_empty_ack(&mut self, now: u64) -> Instruction {
+    fn send_empty_ack(&mut self, now: Millis) -> Instruction {
         let new_num = match self.shutdown {
             Some(_) => SHUTDOWN_NUM,
             None => self.newest().num.saturating_add(1),
@@ -368,11 +370,11 @@ impl<S: SyncState> Sender<S> {
         let old_num = self.assumed_state().num;
         self.add_sent_state(now, new_num);
         self.next_ack_time = now.saturating_add(ACK_INTERVAL);
-        self.next_send_time = u64::MAX;
+        self.next_send_time = Millis::NEVER;
         self.make_instruction(old_num, new_num, Vec::new())
     }
 
-    fn send_diff(&mut self, diff: Vec<u8>, now: u64) -> Instruction {
+    fn send_diff(&mut self, diff: Vec<u8>, now: Millis) -> Instruction {
         let new_num = if self.shutdown.is_some() {
             SHUTDOWN_NUM
         } else if self.current == self.newest().state {
@@ -391,11 +393,11 @@ impl<S: SyncState> Sender<S> {
         }
         self.assumed = self.unacked.len();
         self.next_ack_time = now.saturating_add(ACK_INTERVAL);
-        self.next_send_time = u64::MAX;
+        self.next_send_time = Millis::NEVER;
         self.make_instruction(old_num, new_num, diff)
     }
 
-    fn add_sent_state(&mut self, now: u64, num: u64) {
+    fn add_sent_state(&mut self, now: Millis, num: u64) {
         self.unacked
             .push_back(NumberedState::new(num, now, self.current.clone()));
         if self.states_held() > MAX_SENT_STATES {
@@ -437,14 +439,14 @@ mod tests {
     };
 
     fn sender() -> Sender<ByteLog> {
-        Sender::new(ByteLog::default(), 0, ChaffSource::new(1))
+        Sender::new(ByteLog::default(), Millis(0), ChaffSource::new(1))
     }
 
     /// Ticks every millisecond from `from` to `to` inclusive and returns
     /// what was sent, with the time it was sent.
     fn run(s: &mut Sender<ByteLog>, from: u64, to: u64) -> Vec<(u64, Instruction)> {
         (from..=to)
-            .filter_map(|now| s.tick(now, FAST).map(|i| (now, i)))
+            .filter_map(|now| s.tick(Millis(now), FAST).map(|i| (now, i)))
             .collect()
     }
 
@@ -483,7 +485,7 @@ mod tests {
         let mut sent_at = Vec::new();
         for now in 0..500 {
             s.current_state_mut().push(b"x");
-            if let Some(inst) = s.tick(now, FAST) {
+            if let Some(inst) = s.tick(Millis(now), FAST) {
                 assert!(!inst.diff.is_empty());
                 sent_at.push(now);
             }
@@ -500,7 +502,7 @@ mod tests {
         let first = run(&mut s, 0, 0);
         assert_eq!(first.len(), 1, "the initial heartbeat is due at once");
         s.set_ack_num(5);
-        s.remote_heard(1000);
+        s.remote_heard(Millis(1000));
         s.set_data_ack();
         let sent = run(&mut s, 1000, 1200);
         assert_eq!(sent.len(), 1);
@@ -562,7 +564,7 @@ mod tests {
         s.set_send_delay(0);
         for now in 0..5000 {
             s.current_state_mut().push(b"k");
-            s.tick(now, FAST);
+            s.tick(Millis(now), FAST);
             assert!(s.states_held() <= MAX_SENT_STATES);
         }
         assert_eq!(s.acked().num, 0);
@@ -588,7 +590,7 @@ mod tests {
         assert!(inst.diff.len() < 100);
 
         // No ack within RTO + 100 ms: the sender resends from the acked state.
-        s.remote_heard(100);
+        s.remote_heard(Millis(100));
         let later = run(&mut s, 61, 400);
         let (_, resend) = later.iter().find(|(_, i)| !i.diff.is_empty()).unwrap();
         assert_eq!(resend.old_num, 0);
@@ -624,7 +626,7 @@ mod tests {
     #[test]
     fn while_the_peer_is_heard_unacked_data_is_resent_after_the_timeout() {
         let mut s = sender();
-        s.remote_heard(0);
+        s.remote_heard(Millis(0));
         s.current_state_mut().push(b"a");
         let sent = run(&mut s, 0, 1000);
         assert!(sent.len() >= 4, "{sent:?}");
@@ -636,13 +638,13 @@ mod tests {
     #[test]
     fn shutdown_sends_the_max_number_and_gives_up_after_sixteen_tries() {
         let mut s = sender();
-        s.remote_heard(0);
-        s.start_shutdown(0);
+        s.remote_heard(Millis(0));
+        s.start_shutdown(Millis(0));
         assert!(s.shutdown_in_progress());
         let mut tries = 0;
         let mut now = 0;
-        while !s.shutdown_ack_timed_out(now) {
-            if let Some(inst) = s.tick(now, FAST) {
+        while !s.shutdown_ack_timed_out(Millis(now)) {
+            if let Some(inst) = s.tick(Millis(now), FAST) {
                 assert_eq!(inst.new_num, SHUTDOWN_NUM);
                 tries += 1;
             }
@@ -658,9 +660,9 @@ mod tests {
     #[test]
     fn shutdown_times_out_after_ten_seconds_even_with_few_tries() {
         let mut s = sender();
-        s.start_shutdown(500);
-        assert!(!s.shutdown_ack_timed_out(500 + ACTIVE_RETRY_TIMEOUT - 1));
-        assert!(s.shutdown_ack_timed_out(500 + ACTIVE_RETRY_TIMEOUT));
+        s.start_shutdown(Millis(500));
+        assert!(!s.shutdown_ack_timed_out(Millis(500 + ACTIVE_RETRY_TIMEOUT - 1)));
+        assert!(s.shutdown_ack_timed_out(Millis(500 + ACTIVE_RETRY_TIMEOUT)));
     }
 
     #[test]
@@ -686,7 +688,7 @@ mod tests {
         let mut lengths = std::collections::BTreeSet::new();
         for now in 0..3000 {
             s.current_state_mut().push(b"z");
-            if let Some(inst) = s.tick(now, FAST) {
+            if let Some(inst) = s.tick(Millis(now), FAST) {
                 assert!(inst.chaff.len() <= 16);
                 assert_eq!(inst.protocol_version, PROTOCOL_VERSION);
                 lengths.insert(inst.chaff.len());

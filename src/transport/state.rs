@@ -8,6 +8,7 @@
 //! applies a difference it received, and trims a prefix both ends already
 //! agree on.
 
+use super::time::Millis;
 use crate::wire::WireError;
 
 /// A state that the transport can keep in sync with a peer.
@@ -54,20 +55,20 @@ pub trait SyncState: Clone + PartialEq {
 /// A state with the number the protocol gave it and the time (ms) it was
 /// last sent or received.
 #[derive(Clone, Debug, PartialEq)]
-pub struct NumberedState<S> {
+pub(crate) struct NumberedState<S> {
     /// The state number: 0 for the initial state, then increasing;
     /// `u64::MAX` marks the shutdown state.
     pub num: u64,
     /// When this state was last sent (sender) or was received (receiver),
     /// in the caller's `now` milliseconds.
-    pub timestamp: u64,
+    pub timestamp: Millis,
     /// The state itself.
     pub state: S,
 }
 
 impl<S> NumberedState<S> {
     /// Bundles a state with its number and time.
-    pub fn new(num: u64, timestamp: u64, state: S) -> Self {
+    pub fn new(num: u64, timestamp: Millis, state: S) -> Self {
         NumberedState {
             num,
             timestamp,

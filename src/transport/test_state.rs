@@ -7,7 +7,7 @@ use crate::wire::WireError;
 
 /// Bytes appended over time; `start` is how many were trimmed away.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ByteLog {
+pub(crate) struct ByteLog {
     pub start: u64,
     pub bytes: Vec<u8>,
 }

@@ -14,7 +14,8 @@ pub(crate) fn encode_unpadded(bytes: &[u8]) -> String {
         let sextets = [group >> 18, group >> 12, group >> 6, group];
         // n input bytes produce n + 1 significant characters.
         for sextet in sextets.iter().take(chunk.len() + 1) {
-            out.push(char::from(ALPHABET[(sextet & 0x3f) as usize]));
+            let index = usize::try_from(sextet & 0x3f).unwrap_or(0);
+            out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
         }
     }
     out
@@ -35,7 +36,8 @@ pub(crate) fn decode_unpadded(text: &str) -> Option<Vec<u8>> {
         for (i, sextet) in group.iter().enumerate() {
             bits |= u32::from(*sextet) << (18 - 6 * i);
         }
-        let bytes = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
+        let [_, high, middle, low] = bits.to_be_bytes();
+        let bytes = [high, middle, low];
         // k characters carry k - 1 whole bytes.
         out.extend_from_slice(bytes.get(..group.len() - 1)?);
     }

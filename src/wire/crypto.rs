@@ -13,11 +13,11 @@ use super::key::SessionKey;
 use super::nonce::Nonce;
 
 /// Bytes of clear nonce at the start of a datagram.
-pub const NONCE_TAIL_LEN: usize = 8;
+pub(crate) const NONCE_TAIL_LEN: usize = 8;
 /// Bytes of authentication tag at the end of a datagram.
-pub const TAG_LEN: usize = 16;
+pub(crate) const TAG_LEN: usize = 16;
 /// Bytes a datagram adds to its plaintext.
-pub const SEAL_OVERHEAD: usize = NONCE_TAIL_LEN + TAG_LEN;
+pub(crate) const SEAL_OVERHEAD: usize = NONCE_TAIL_LEN + TAG_LEN;
 
 /// OCB's security degrades with the square of the blocks seen under one
 /// key; both directions share the key, so each side stops at 2^47.
@@ -70,8 +70,9 @@ impl Cipher {
         Ok((nonce, plaintext))
     }
 
+    #[cfg(test)]
     /// How many 16-byte blocks this cipher has sealed so far.
-    pub fn blocks_sealed(&self) -> u64 {
+    pub(crate) fn blocks_sealed(&self) -> u64 {
         self.blocks_sealed
     }
 }

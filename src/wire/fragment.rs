@@ -21,7 +21,7 @@ pub const MAX_COMPRESSED_BYTES: usize = MAX_INSTRUCTION_BYTES + MAX_INSTRUCTION_
 /// The smallest fragment contents a sender is expected to use (upstream's
 /// smallest is 462, at its 500-byte fallback MTU). Only fixes the cap on
 /// fragment numbers below.
-pub const MIN_FRAGMENT_CONTENT_LEN: usize = 256;
+pub(crate) const MIN_FRAGMENT_CONTENT_LEN: usize = 256;
 
 /// Most fragments one instruction may have: 16401, well inside the 15
 /// bits of the fragment number.
@@ -127,7 +127,7 @@ impl Fragmenter {
     /// `InstructionTooLarge` if it serializes to more than
     /// `MAX_INSTRUCTION_BYTES` or needs more than `MAX_FRAGMENTS` pieces at
     /// this `mtu`. A refused instruction does not consume an id.
-    pub fn try_make_fragments(
+    pub(crate) fn try_make_fragments(
         &mut self,
         inst: &Instruction,
         mtu: usize,
@@ -144,16 +144,17 @@ impl Fragmenter {
         }
         let id = self.id_for(IdentityKey::of(inst, mtu));
         let pieces = payload.chunks(piece_len);
-        let fragments = pieces
+        pieces
             .enumerate()
-            .map(|(num, piece)| Fragment {
-                id,
-                num: num as u16, // ok: num < MAX_FRAGMENTS < 2^15
-                is_final: num + 1 == count,
-                contents: piece.to_vec(),
+            .map(|(num, piece)| {
+                Ok(Fragment {
+                    id,
+                    num: u16::try_from(num).map_err(|_| WireError::InstructionTooLarge)?,
+                    is_final: num + 1 == count,
+                    contents: piece.to_vec(),
+                })
             })
-            .collect();
-        Ok(fragments)
+            .collect()
     }
 
     fn id_for(&mut self, key: IdentityKey) -> u64 {

@@ -3,7 +3,9 @@
 //! into fragments.
 
 use super::error::WireError;
-use super::protobuf::{write_bytes_field, write_varint_field, FieldReader, WireValue};
+use super::protobuf::{
+    varint_as_u32, write_bytes_field, write_varint_field, FieldReader, WireValue,
+};
 
 /// The protocol version this implementation speaks (mosh 1.3 / 1.4).
 pub const PROTOCOL_VERSION: u32 = 2;
@@ -59,7 +61,9 @@ impl Instruction {
         let mut inst = Instruction::default();
         for field in FieldReader::new(bytes) {
             match field? {
-                (FIELD_PROTOCOL_VERSION, WireValue::Varint(v)) => inst.protocol_version = v as u32,
+                (FIELD_PROTOCOL_VERSION, WireValue::Varint(v)) => {
+                    inst.protocol_version = varint_as_u32(v)
+                }
                 (FIELD_OLD_NUM, WireValue::Varint(v)) => inst.old_num = v,
                 (FIELD_NEW_NUM, WireValue::Varint(v)) => inst.new_num = v,
                 (FIELD_ACK_NUM, WireValue::Varint(v)) => inst.ack_num = v,

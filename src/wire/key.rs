@@ -8,7 +8,7 @@ use super::base64::{decode_unpadded, encode_unpadded};
 use super::error::WireError;
 
 /// Number of characters in a printable key.
-pub const KEY_TEXT_LEN: usize = 22;
+pub(crate) const KEY_TEXT_LEN: usize = 22;
 
 /// A session key. `Debug` never shows the key bytes.
 #[derive(Clone, PartialEq, Eq)]

@@ -10,35 +10,41 @@
 //! `Cipher::seal` with the next `Nonce` → one UDP datagram. Receiving runs
 //! the same steps backwards through `Cipher::open`, `Packet::decode`,
 //! `Fragment::decode` and `FragmentAssembly::add`.
+//!
+//! Bytes from the network are read here: indexing and truncating casts
+//! are denied (outside tests), so every read is checked.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
+)]
 
 mod base64;
-pub mod compress;
-pub mod crypto;
-pub mod error;
+pub(crate) mod compress;
+pub(crate) mod crypto;
+pub(crate) mod error;
 pub mod fragment;
-pub mod host_message;
-pub mod instruction;
-pub mod key;
+pub(crate) mod host_message;
+pub(crate) mod instruction;
+pub(crate) mod key;
 pub mod mtu;
-pub mod nonce;
-pub mod packet;
+pub(crate) mod nonce;
+pub(crate) mod packet;
 pub mod protobuf;
 mod resize_message;
-pub mod timing;
-pub mod user_message;
+pub(crate) mod timing;
+pub(crate) mod user_message;
 
 pub use compress::{compress, decompress, MAX_INSTRUCTION_BYTES};
-pub use crypto::{Cipher, SEAL_OVERHEAD};
+pub use crypto::Cipher;
 pub use error::WireError;
 pub use fragment::{Fragment, FragmentAssembly, Fragmenter, HEADER_LEN, MAX_FRAGMENTS};
 pub use host_message::{decode_host_message, encode_host_message, HostEvent};
 pub use instruction::{Instruction, PROTOCOL_VERSION};
 pub use key::SessionKey;
-pub use mtu::{
-    default_fragment_budget, fragment_budget, DATAGRAM_OVERHEAD, FALLBACK_FRAGMENT_BUDGET,
-    FALLBACK_MTU, RECEIVE_BUFFER_LEN,
-};
+pub(crate) use mtu::FALLBACK_FRAGMENT_BUDGET;
+pub use mtu::{default_fragment_budget, RECEIVE_BUFFER_LEN};
 pub use nonce::{Direction, Nonce};
 pub use packet::Packet;
-pub use timing::{timestamp16, timestamp_diff, RttEstimator, TimestampEcho, TIMESTAMP_NONE};
+pub use timing::{timestamp16, RttEstimator, TimestampEcho, TIMESTAMP_NONE};
 pub use user_message::{decode_user_message, encode_user_message, UserEvent};

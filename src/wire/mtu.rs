@@ -18,19 +18,19 @@ use super::packet::TIMESTAMPS_LEN;
 pub const IPV4_DATAGRAM_MTU: usize = 1280 - 20 - 8;
 /// UDP payload limit for IPv6 peers: 1280 - 40 (IP) - 16 (two minimal
 /// extension headers) - 8 (UDP).
-pub const IPV6_DATAGRAM_MTU: usize = 1280 - 40 - 16 - 8;
+pub(crate) const IPV6_DATAGRAM_MTU: usize = 1280 - 40 - 16 - 8;
 /// UDP payload limit of last resort, used once `sendto` fails with
 /// `EMSGSIZE` (upstream then keeps it for the rest of the session).
-pub const FALLBACK_MTU: usize = 500;
+pub(crate) const FALLBACK_MTU: usize = 500;
 /// Upstream receives into a buffer of this size and drops anything
 /// larger, so no datagram we send may exceed it.
 pub const RECEIVE_BUFFER_LEN: usize = 2048;
 
 /// Bytes a datagram adds around a fragment: nonce, tag and timestamps.
-pub const DATAGRAM_OVERHEAD: usize = SEAL_OVERHEAD + TIMESTAMPS_LEN;
+pub(crate) const DATAGRAM_OVERHEAD: usize = SEAL_OVERHEAD + TIMESTAMPS_LEN;
 
 /// Fragment budget (header included) for a datagram MTU.
-pub fn fragment_budget(datagram_mtu: usize) -> usize {
+pub(crate) fn fragment_budget(datagram_mtu: usize) -> usize {
     datagram_mtu.saturating_sub(DATAGRAM_OVERHEAD)
 }
 
@@ -45,7 +45,7 @@ pub fn default_fragment_budget(ipv6: bool) -> usize {
 }
 
 /// Fragment budget (header included) after `EMSGSIZE`: 472.
-pub const FALLBACK_FRAGMENT_BUDGET: usize = FALLBACK_MTU - DATAGRAM_OVERHEAD;
+pub(crate) const FALLBACK_FRAGMENT_BUDGET: usize = FALLBACK_MTU - DATAGRAM_OVERHEAD;
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ impl Direction {
 
 const DIRECTION_BIT: u64 = 1 << 63;
 /// The largest sequence number the 63 bits can hold.
-pub const MAX_SEQ: u64 = DIRECTION_BIT - 1;
+pub(crate) const MAX_SEQ: u64 = DIRECTION_BIT - 1;
 
 /// A datagram's nonce. `seq` counts datagrams per direction from 0; only
 /// its low 63 bits go on the wire.
@@ -42,7 +42,7 @@ impl Nonce {
     }
 
     /// Reads the 8 clear bytes at the start of a datagram.
-    pub fn from_wire(bytes: [u8; 8]) -> Nonce {
+    pub(crate) fn from_wire(bytes: [u8; 8]) -> Nonce {
         let value = u64::from_be_bytes(bytes);
         let direction = if value & DIRECTION_BIT != 0 {
             Direction::ToClient

@@ -4,7 +4,7 @@
 use super::error::WireError;
 
 /// Bytes of timestamps in front of the payload.
-pub const TIMESTAMPS_LEN: usize = 4;
+pub(crate) const TIMESTAMPS_LEN: usize = 4;
 
 /// A decrypted datagram body.
 #[derive(Clone, Debug, PartialEq, Eq)]

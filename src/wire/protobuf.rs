@@ -9,22 +9,20 @@
 use super::error::WireError;
 
 /// Longest varint encoding of a u64.
-pub const MAX_VARINT_LEN: usize = 10;
+pub(crate) const MAX_VARINT_LEN: usize = 10;
 /// Largest field number protobuf allows (2^29 - 1).
-pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
+pub(crate) const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
 
 /// The wire types this codec writes and reads (groups 3/4 are refused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WireType {
+pub(crate) enum WireType {
     Varint = 0,
-    Fixed64 = 1,
     LengthDelimited = 2,
-    Fixed32 = 5,
 }
 
 /// One field value as it sits on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WireValue<'a> {
+pub(crate) enum WireValue<'a> {
     Varint(u64),
     Fixed64(u64),
     LengthDelimited(&'a [u8]),
@@ -34,14 +32,20 @@ pub enum WireValue<'a> {
 /// Appends `value` as a base-128 varint.
 pub fn write_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
-        out.push((value as u8) | 0x80);
+        out.push(low_seven_bits(value) | 0x80);
         value >>= 7;
     }
-    out.push(value as u8);
+    out.push(low_seven_bits(value));
+}
+
+/// The low 7 bits of `value`, one varint digit.
+fn low_seven_bits(value: u64) -> u8 {
+    let [low, ..] = (value & 0x7f).to_le_bytes();
+    low
 }
 
 /// Reads a varint from the front of `buf`: `(value, bytes consumed)`.
-pub fn read_varint(buf: &[u8]) -> Result<(u64, usize), WireError> {
+pub(crate) fn read_varint(buf: &[u8]) -> Result<(u64, usize), WireError> {
     let mut value: u64 = 0;
     for (i, byte) in buf.iter().take(MAX_VARINT_LEN).enumerate() {
         let bits = u64::from(byte & 0x7f);
@@ -61,7 +65,7 @@ pub fn read_varint(buf: &[u8]) -> Result<(u64, usize), WireError> {
 }
 
 /// Appends a field key (field number and wire type).
-pub fn write_key(out: &mut Vec<u8>, field: u32, wire_type: WireType) {
+pub(crate) fn write_key(out: &mut Vec<u8>, field: u32, wire_type: WireType) {
     write_varint(out, (u64::from(field) << 3) | wire_type as u64);
 }
 
@@ -73,7 +77,7 @@ pub fn write_varint_field(out: &mut Vec<u8>, field: u32, value: u64) {
 
 /// Appends an `int32` field; negative values take 10 bytes, sign-extended
 /// to 64 bits as protobuf specifies.
-pub fn write_int32_field(out: &mut Vec<u8>, field: u32, value: i32) {
+pub(crate) fn write_int32_field(out: &mut Vec<u8>, field: u32, value: i32) {
     write_varint_field(out, field, i64::from(value) as u64);
 }
 
@@ -85,14 +89,24 @@ pub fn write_bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
 }
 
 /// The low 32 bits of a varint, as protobuf reads `int32` and `uint32`.
-pub fn varint_as_i32(value: u64) -> i32 {
-    value as u32 as i32
+pub(crate) fn varint_as_i32(value: u64) -> i32 {
+    i32::from_le_bytes(low_32_bits(value))
+}
+
+/// The low 32 bits of a varint, as protobuf reads `uint32`.
+pub(crate) fn varint_as_u32(value: u64) -> u32 {
+    u32::from_le_bytes(low_32_bits(value))
+}
+
+fn low_32_bits(value: u64) -> [u8; 4] {
+    let [a, b, c, d, ..] = value.to_le_bytes();
+    [a, b, c, d]
 }
 
 /// Walks the fields of one message. Yields `Err` once on malformed input
 /// and then stops.
 #[derive(Clone, Debug)]
-pub struct FieldReader<'a> {
+pub(crate) struct FieldReader<'a> {
     rest: &'a [u8],
     failed: bool,
 }

@@ -8,20 +8,22 @@
 /// The timestamp value that means "none"; never sent as a timestamp.
 pub const TIMESTAMP_NONE: u16 = u16::MAX;
 /// An echoed timestamp older than this is not sent (ms).
-pub const ECHO_MAX_HOLD_MS: u64 = 1000;
+pub(crate) const ECHO_MAX_HOLD_MS: u64 = 1000;
 /// RTT samples at or above this are ignored, e.g. a peer that was
 /// suspended (ms).
-pub const RTT_SAMPLE_LIMIT_MS: f64 = 5000.0;
+pub(crate) const RTT_SAMPLE_LIMIT_MS: f64 = 5000.0;
+#[cfg(test)]
 /// What a congestion-experienced mark subtracts from the echoed
 /// timestamp, to make the peer see a longer RTT and slow down (ms).
-pub const CONGESTION_PENALTY_MS: u16 = 500;
+pub(crate) const CONGESTION_PENALTY_MS: u16 = 500;
 /// Bounds of the retransmission timeout (ms).
-pub const MIN_RTO_MS: u64 = 50;
-pub const MAX_RTO_MS: u64 = 1000;
+pub(crate) const MIN_RTO_MS: u64 = 50;
+pub(crate) const MAX_RTO_MS: u64 = 1000;
 
 /// `now` mod 65536, with 65535 (the "none" value) bumped to 0.
 pub fn timestamp16(now: u64) -> u16 {
-    let stamp = (now % 65536) as u16;
+    let [low, high, ..] = now.to_le_bytes();
+    let stamp = u16::from_le_bytes([low, high]);
     if stamp == TIMESTAMP_NONE {
         0
     } else {
@@ -30,7 +32,7 @@ pub fn timestamp16(now: u64) -> u16 {
 }
 
 /// Milliseconds from `older` to `newer`, modulo 65536.
-pub fn timestamp_diff(newer: u16, older: u16) -> u16 {
+pub(crate) fn timestamp_diff(newer: u16, older: u16) -> u16 {
     newer.wrapping_sub(older)
 }
 
@@ -90,7 +92,7 @@ impl RttEstimator {
     }
 
     /// Round-trip time variation (ms).
-    pub fn rttvar(&self) -> f64 {
+    pub(crate) fn rttvar(&self) -> f64 {
         self.rttvar
     }
 
@@ -101,7 +103,9 @@ impl RttEstimator {
 
     /// Retransmission timeout: ceil(SRTT + 4 RTTVAR), clamped to
     /// [50, 1000] ms.
-    pub fn rto(&self) -> u64 {
+    // The cast is of a whole number already clamped to 50..=1000.
+    #[allow(clippy::cast_possible_truncation)]
+    pub(crate) fn rto(&self) -> u64 {
         let rto = (self.srtt + 4.0 * self.rttvar).ceil();
         // The clamp happens in f64, so the cast cannot saturate oddly.
         rto.clamp(MIN_RTO_MS as f64, MAX_RTO_MS as f64) as u64
@@ -128,9 +132,10 @@ impl TimestampEcho {
         }
     }
 
+    #[cfg(test)]
     /// Like `received`, for a datagram that carried a congestion-
     /// experienced mark: the echo is made 500 ms older than the truth.
-    pub fn received_congested(&mut self, timestamp: u16, now: u64) {
+    pub(crate) fn received_congested(&mut self, timestamp: u16, now: u64) {
         if timestamp != TIMESTAMP_NONE {
             self.saved = Some((timestamp.wrapping_sub(CONGESTION_PENALTY_MS), now));
         }
@@ -143,7 +148,8 @@ impl TimestampEcho {
         match self.saved {
             Some((timestamp, at)) if now.saturating_sub(at) < ECHO_MAX_HOLD_MS => {
                 self.saved = None;
-                let held = now.saturating_sub(at) as u16; // ok: below 1000
+                // Below ECHO_MAX_HOLD_MS, so it fits.
+                let held = u16::try_from(now.saturating_sub(at)).unwrap_or(u16::MAX);
                 timestamp.wrapping_add(held)
             }
             _ => TIMESTAMP_NONE,

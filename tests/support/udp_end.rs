@@ -15,7 +15,9 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use mosh_rs::transport::{SyncState, Transport, TransportError, TransportEvent, SHUTDOWN_NUM};
+use mosh_rs::transport::{
+    Millis, SyncState, Transport, TransportError, TransportEvent, SHUTDOWN_NUM,
+};
 use mosh_rs::wire::{Cipher, Fragment, FragmentAssembly, Packet, SessionKey, RECEIVE_BUFFER_LEN};
 
 /// Decodes datagrams independently of the transport, to watch the peer.
@@ -89,7 +91,7 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
     ) -> io::Result<Self> {
         let socket = loopback_socket()?;
         let origin = Instant::now();
-        let transport = Transport::new_client(key, server, local, remote, clock(origin), 7);
+        let transport = Transport::new_client(key, server, local, remote, Millis(clock(origin)), 7);
         Ok(Self::with(transport, socket, origin, key))
     }
 
@@ -97,7 +99,7 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
     pub fn server(key: &SessionKey, local: Local, remote: Remote) -> io::Result<Self> {
         let socket = loopback_socket()?;
         let origin = Instant::now();
-        let transport = Transport::new_server(key, local, remote, clock(origin), 11);
+        let transport = Transport::new_server(key, local, remote, Millis(clock(origin)), 11);
         Ok(Self::with(transport, socket, origin, key))
     }
 
@@ -135,7 +137,7 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
     /// Sends everything the transport has due now.
     pub fn flush(&mut self) {
         let now = self.now();
-        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
+        while let Some((to, datagram)) = self.transport.poll_transmit(Millis(now)) {
             self.sent_tap.observe(&datagram);
             match self.socket.send_to(&datagram, to) {
                 Ok(_) => self.sent += 1,
@@ -157,15 +159,18 @@ impl<Local: SyncState, Remote: SyncState> UdpEnd<Local, Remote> {
     pub fn turn(&mut self, max_wait: Duration) {
         self.flush();
         let now = self.now();
-        let wake = self.transport.poll_timeout(now);
-        let wait = Duration::from_millis(wake.saturating_sub(now)).clamp(
+        let wake = self.transport.poll_timeout(Millis(now));
+        let wait = Duration::from_millis(wake.since(Millis(now))).clamp(
             Duration::from_millis(1),
             max_wait.max(Duration::from_millis(1)),
         );
         for datagram in self.receive(wait) {
             let (bytes, from) = datagram;
             self.tap.observe(&bytes);
-            if let Err(err) = self.transport.handle_datagram(&bytes, from, self.now()) {
+            if let Err(err) = self
+                .transport
+                .handle_datagram(&bytes, from, Millis(self.now()))
+            {
                 self.rejected.push(err);
             }
         }

@@ -30,7 +30,7 @@ const ESC: u8 = 0x1b;
 /// Turns typed bytes into [`Keystroke`]s, keeping partial sequences
 /// between calls.
 #[derive(Clone, Debug, Default)]
-pub struct InputDecoder {
+pub(crate) struct InputDecoder {
     parser: Parser,
     last_byte: u8,
 }

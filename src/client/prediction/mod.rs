@@ -8,10 +8,10 @@
 //! ([`PredictionEngine::cull`]) and draw ([`PredictionEngine::apply`])
 //! on each new frame.
 
+mod display_mode;
 mod engine;
 mod input;
 mod overlay;
 
-pub use engine::{PredictionEngine, PredictionOutcomes, PASTE_THRESHOLD};
-pub use input::{InputDecoder, Keystroke};
-pub use overlay::{CellPrediction, CursorPrediction, Lifetime, Validity};
+pub use display_mode::PredictionDisplay;
+pub(crate) use engine::{PredictionEngine, PASTE_THRESHOLD};

@@ -17,7 +17,7 @@ const MAX_ORIGINALS: usize = 16;
 
 /// What the screen says about a prediction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Validity {
+pub(crate) enum Validity {
     /// The server has not yet acted on the keystroke.
     Pending,
     /// The screen agrees, and not merely because it showed that already.
@@ -33,7 +33,7 @@ pub enum Validity {
 
 /// When a prediction is shown and judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lifetime {
+pub(crate) struct Lifetime {
     /// Whether this is a prediction at all.
     pub active: bool,
     /// The epoch it belongs to: shown once that epoch is confirmed.
@@ -46,7 +46,7 @@ pub struct Lifetime {
 
 impl Lifetime {
     /// Not a prediction.
-    pub const INACTIVE: Lifetime = Lifetime {
+    pub(crate) const INACTIVE: Lifetime = Lifetime {
         active: false,
         tentative_until_epoch: u64::MAX,
         expiration_frame: u64::MAX,
@@ -64,12 +64,12 @@ impl Lifetime {
     }
 
     /// Whether its epoch is still unconfirmed (then it is not shown).
-    pub fn is_tentative(&self, confirmed_epoch: u64) -> bool {
+    pub(crate) fn is_tentative(&self, confirmed_epoch: u64) -> bool {
         self.tentative_until_epoch > confirmed_epoch
     }
 
     /// Judges it again after `frame`, as of `now`.
-    pub fn expire(&mut self, frame: u64, now: u64) {
+    pub(crate) fn expire(&mut self, frame: u64, now: u64) {
         self.expiration_frame = frame;
         self.predicted_at = now;
     }
@@ -81,7 +81,7 @@ impl Lifetime {
 }
 
 /// Whether two cells show the same character (colours aside).
-pub fn same_contents(a: &Cell, b: &Cell) -> bool {
+pub(crate) fn same_contents(a: &Cell, b: &Cell) -> bool {
     if a.is_blank() && b.is_blank() {
         return true;
     }
@@ -94,7 +94,7 @@ pub fn same_contents(a: &Cell, b: &Cell) -> bool {
 
 /// A prediction of what one cell will show.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CellPrediction {
+pub(crate) struct CellPrediction {
     /// Its column.
     pub col: usize,
     /// When it is shown and judged.
@@ -122,7 +122,7 @@ impl CellPrediction {
     }
 
     /// Whether it is a prediction at all.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.lifetime.active
     }
 
@@ -135,7 +135,7 @@ impl CellPrediction {
 
     /// Forgets the prediction but remembers what it predicted as an
     /// earlier content (a new prediction is about to replace it).
-    pub fn reset_keeping_original(&mut self) {
+    pub(crate) fn reset_keeping_original(&mut self) {
         if !self.is_active() || self.unknown {
             self.reset();
             return;
@@ -146,7 +146,7 @@ impl CellPrediction {
     }
 
     /// Adds an earlier content of the cell.
-    pub fn remember_original(&mut self, cell: Cell) {
+    pub(crate) fn remember_original(&mut self, cell: Cell) {
         if self.original_contents.len() >= MAX_ORIGINALS {
             self.original_contents.remove(0);
         }
@@ -155,7 +155,7 @@ impl CellPrediction {
 
     /// Judges the prediction against `fb`, whose row `row` it is for,
     /// given the newest echo ack.
-    pub fn validity(&self, fb: &Framebuffer, row: usize, echo_acked: u64) -> Validity {
+    pub(crate) fn validity(&self, fb: &Framebuffer, row: usize, echo_acked: u64) -> Validity {
         if !self.is_active() {
             return Validity::Inactive;
         }
@@ -229,7 +229,7 @@ fn underline(fb: &mut Framebuffer, row: usize, col: usize, columns: usize) {
 
 /// The cell predictions of one screen row, one per column.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowPredictions {
+pub(crate) struct RowPredictions {
     /// The screen row.
     pub row: usize,
     /// One prediction per column, in column order.
@@ -255,7 +255,7 @@ impl RowPredictions {
 
 /// A prediction of where the cursor will be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CursorPrediction {
+pub(crate) struct CursorPrediction {
     /// Predicted row.
     pub row: usize,
     /// Predicted column.
@@ -266,7 +266,7 @@ pub struct CursorPrediction {
 
 impl CursorPrediction {
     /// Judges the prediction against `fb` given the newest echo ack.
-    pub fn validity(&self, fb: &Framebuffer, echo_acked: u64) -> Validity {
+    pub(crate) fn validity(&self, fb: &Framebuffer, echo_acked: u64) -> Validity {
         if !self.lifetime.active {
             return Validity::Inactive;
         }

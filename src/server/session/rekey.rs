@@ -11,6 +11,7 @@ use super::{chaff_seed, Session};
 use crate::server::control::{PendingRequest, Request, ATTACHED_SILENCE_MS};
 use crate::server::registry::unix_now;
 use crate::statesync::{HostState, UserStream};
+use crate::transport::Millis;
 use crate::transport::Transport;
 use crate::wire::SessionKey;
 
@@ -24,7 +25,7 @@ const MOVED_BANNER: &[u8] = b"\x1b7\x1b[1;1H\x1b[0;7m mosh-rs: this session was 
 #[derive(Debug)]
 pub(super) struct Retired<S: HostState> {
     transport: Transport<S, UserStream>,
-    shutdown_at: u64,
+    shutdown_at: Millis,
 }
 
 impl<S: HostState> Retired<S> {
@@ -33,13 +34,13 @@ impl<S: HostState> Retired<S> {
         &mut self,
         datagram: &[u8],
         from: std::net::SocketAddr,
-        now: u64,
+        now: Millis,
     ) -> bool {
         self.transport.handle_datagram(datagram, from, now).is_ok()
     }
 
     /// When this needs the loop's attention next.
-    pub(super) fn next_wakeup(&mut self, now: u64) -> u64 {
+    pub(super) fn next_wakeup(&mut self, now: Millis) -> Millis {
         self.transport
             .poll_timeout(now)
             .min(self.shutdown_at.max(now))
@@ -48,7 +49,7 @@ impl<S: HostState> Retired<S> {
 
 impl<S: HostState> Session<S> {
     /// Answers whatever arrived on the control socket.
-    pub(super) fn handle_control_requests(&mut self, now: u64) {
+    pub(super) fn handle_control_requests(&mut self, now: Millis) {
         let Some(control) = self.control.as_mut() else {
             return;
         };
@@ -69,7 +70,7 @@ impl<S: HostState> Session<S> {
     /// Starts a fresh transport under a new key for a new client; the
     /// screen, the pty and the program stay. The new client starts from a
     /// blank state, so its first update is a full repaint.
-    fn attach_new_client(&mut self, pending: PendingRequest, now: u64) {
+    fn attach_new_client(&mut self, pending: PendingRequest, now: Millis) {
         if self.transport.shutdown_in_progress() || self.quit_requested {
             pending.answer("error the session is ending");
             return;
@@ -105,7 +106,7 @@ impl<S: HostState> Session<S> {
 
     /// Keeps the old client up to date with its banner, then sends it
     /// the shutdown until that is acknowledged or times out.
-    pub(super) fn send_retired(&mut self, now: u64) {
+    pub(super) fn send_retired(&mut self, now: Millis) {
         let Some(retired) = self.retired.as_mut() else {
             return;
         };
@@ -128,7 +129,7 @@ impl<S: HostState> Session<S> {
 
     /// Tells the registry whether a client is attached and when it was
     /// last heard.
-    pub(super) fn update_registry(&mut self, now: u64) {
+    pub(super) fn update_registry(&mut self, now: Millis) {
         if self.transport.remote_state_num() > 0 {
             let heard = self.transport.latest_remote_state().timestamp;
             self.last_heard = Some(self.last_heard.map_or(heard, |h| h.max(heard)));
@@ -140,7 +141,7 @@ impl<S: HostState> Session<S> {
             control.update(false, 0);
             return;
         };
-        let silence = now.saturating_sub(heard);
+        let silence = now.since(heard);
         let attached = self.transport.remote_state_num() > 0 && silence < ATTACHED_SILENCE_MS;
         let heard_unix = unix_now().saturating_sub(silence / 1000);
         control.update(attached, heard_unix);

@@ -7,27 +7,32 @@
 //! commands, predictions, then the user stream); handle signals (resize,
 //! suspend and resume, quit); update the connection notices; send what
 //! the transport says is due; and stop once a shutdown is complete.
+//! `local_input` handles the keyboard and the signals, `diagnostics` the
+//! figures the status view and `MOSH_LOG` show.
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
 use super::capabilities::Capabilities;
-use super::escape::{EscapeHandler, KeyAction};
+use super::escape::EscapeHandler;
 use super::overlays::{keep_application_cursor_keys, Overlays};
-use super::prediction::PASTE_THRESHOLD;
-use super::settings::{ClientEnvironment, PredictionDisplay};
+use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
 use super::tty::LocalTerminal;
-use crate::diag::{ConnectionStats, DiagLog, Event, HeldState, LinkFigures, StatusFigures};
+use crate::diag::{ConnectionStats, DiagLog, Event};
+use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
-use crate::transport::{Transport, TransportError, TransportEvent};
+use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
+
+mod diagnostics;
+mod local_input;
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -52,7 +57,7 @@ const SUSPENDED_LINE: &[u8] = b"\n\x1b[37;44m[mosh is suspended.]\x1b[m\n";
 
 /// Everything a session starts from.
 #[derive(Debug)]
-pub struct SessionSetup {
+pub(crate) struct SessionSetup {
     /// Where the server listens.
     pub server: SocketAddr,
     /// The session key.
@@ -72,7 +77,7 @@ pub struct SessionSetup {
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
+pub(crate) enum Ending {
     /// Both ends agreed to stop (a quit, or the server's program exited).
     Clean,
     /// The client stopped without the server's agreement.
@@ -89,15 +94,6 @@ pub fn run(setup: SessionSetup) -> io::Result<Ending> {
     let result = client.run();
     let ending = client.finish();
     result.map(|()| ending)
-}
-
-/// Milliseconds on a monotonic clock since the client started.
-struct Clock(Instant);
-
-impl Clock {
-    fn now(&self) -> u64 {
-        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
 }
 
 /// What woke the loop.
@@ -140,7 +136,7 @@ struct Client {
 
 impl Client {
     fn new(setup: SessionSetup) -> io::Result<Client> {
-        let clock = Clock(Instant::now());
+        let clock = Clock::start();
         let poll = Poll::new()?;
         let mut terminal = LocalTerminal::enter(&setup.caps)?;
         let size = terminal.size()?;
@@ -175,13 +171,13 @@ impl Client {
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         let sockets = ClientSockets::open(setup.server, poll.registry(), FIRST_SOCKET_TOKEN)?;
 
-        let now = clock.now();
+        let now = clock.now().as_u64();
         let mut transport = Transport::new_client(
             &setup.key,
             setup.server,
             UserStream::new(),
             CompleteTerminal::new(cols, rows),
-            now,
+            Millis(now),
             chaff_seed(),
         );
         // Keystrokes go out at once.
@@ -221,7 +217,7 @@ impl Client {
             receive_buffer: vec![0; RECEIVE_BUFFER_LEN],
             clean_shutdown: false,
             server: setup.server,
-            prediction_mode: prediction_mode_name(setup.settings.prediction),
+            prediction_mode: setup.settings.prediction.name(),
             diag,
             stats: ConnectionStats::default(),
             network_timeout_ms: setup.network_timeout_ms,
@@ -239,7 +235,7 @@ impl Client {
     fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(32);
         loop {
-            let now = self.clock.now();
+            let now = self.clock.now().as_u64();
             self.draw(now);
             let wait = self.wait_time(now);
             if let Err(e) = self
@@ -251,7 +247,7 @@ impl Client {
                 }
             }
             let wakeup = self.collect(&events);
-            let now = self.clock.now();
+            let now = self.clock.now().as_u64();
             if wakeup.network || self.network_pending {
                 self.receive(now);
             }
@@ -262,11 +258,11 @@ impl Client {
             self.update_connecting_notice(now);
             self.transmit(now);
             self.handle_transport_events(now)?;
-            self.log_frames();
+            log_frames(&mut self.transport, &mut self.diag);
             if self.network_timed_out(now) {
                 return Ok(());
             }
-            if self.transport.old_sockets_expired(now) {
+            if self.transport.old_sockets_expired(Millis(now)) {
                 self.sockets.keep_only_newest(self.poll.registry());
             }
             if self.finished(now) {
@@ -294,8 +290,8 @@ impl Client {
         }
         let mut wait = self
             .transport
-            .poll_timeout(now)
-            .saturating_sub(now)
+            .poll_timeout(Millis(now))
+            .since(Millis(now))
             .min(MAX_WAIT_MS);
         if let Some(overlay) = self.overlays.wait_time(now) {
             wait = wait.min(overlay);
@@ -315,6 +311,7 @@ impl Client {
         self.transport
             .last_heard()
             .unwrap_or(self.transport.latest_remote_state().timestamp)
+            .as_u64()
     }
 
     /// `MOSH_CLIENT_NETWORK_TIMEOUT`: whether the server has been silent
@@ -376,7 +373,7 @@ impl Client {
         let count = self
             .sockets
             .receive(buf, DATAGRAM_BUDGET, |datagram, from| {
-                match transport.handle_datagram(datagram, from, now) {
+                match transport.handle_datagram(datagram, from, Millis(now)) {
                     Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
@@ -403,8 +400,8 @@ impl Client {
     fn share_transport_news(&mut self) {
         let t = &self.transport;
         let notifications = &mut self.overlays.notifications;
-        notifications.server_heard(t.latest_remote_state().timestamp);
-        notifications.server_acked(t.sent_state_acked_timestamp());
+        notifications.server_heard(t.latest_remote_state().timestamp.as_u64());
+        notifications.server_acked(t.sent_state_acked_timestamp().as_u64());
         let predictions = &mut self.overlays.predictions;
         predictions.set_frame_acked(t.sent_state_acked());
         predictions.set_send_interval(t.send_interval());
@@ -413,17 +410,20 @@ impl Client {
 
     fn transmit(&mut self, now: u64) {
         let mut send_error = None;
-        while let Some((to, datagram)) = self.transport.poll_transmit(now) {
-            match self.sockets.send_to(&datagram, to) {
-                Ok(_) => self.stats.sent(datagram.len()),
-                Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
-                    self.transport.datagram_too_big();
-                }
+        let sockets = &self.sockets;
+        let stats = &mut self.stats;
+        send_due(
+            &mut self.transport,
+            Millis(now),
+            |datagram, to| sockets.send_to(datagram, to),
+            |len| stats.sent(len),
+            |failure| {
                 // A full socket buffer loses the datagram; SSP resends.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => send_error = Some(format!("sendto: {}", os_error_text(&e))),
-            }
-        }
+                if failure.error.kind() != io::ErrorKind::WouldBlock {
+                    send_error = Some(format!("sendto: {}", os_error_text(&failure.error)));
+                }
+            },
+        );
         let notifications = &mut self.overlays.notifications;
         match send_error {
             Some(error) => notifications.set_network_error(&error, now),
@@ -459,7 +459,7 @@ impl Client {
     fn update_connecting_notice(&mut self, now: u64) {
         let connecting = self.still_connecting();
         if connecting && !self.transport.shutdown_in_progress() {
-            let waited = now.saturating_sub(self.transport.latest_remote_state().timestamp);
+            let waited = Millis(now).since(self.transport.latest_remote_state().timestamp);
             if waited > CONNECT_TIMEOUT_MS {
                 self.start_shutdown("Timed out waiting for server...", now);
             } else if waited > CONNECTING_CHECK_MS {
@@ -474,144 +474,6 @@ impl Client {
         }
     }
 
-    // ----- the keyboard -----
-
-    /// Takes what was typed; false at end of input.
-    fn read_keyboard(&mut self, now: u64) -> io::Result<bool> {
-        let mut buf = [0u8; INPUT_CHUNK];
-        let n = match self.terminal()?.read(&mut buf) {
-            Ok(0) => return Ok(false),
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                self.keyboard_pending = false;
-                return Ok(true);
-            }
-            Err(_) => return Ok(false),
-        };
-        // A full buffer may have left more behind.
-        self.keyboard_pending = n == buf.len();
-        if self.transport.shutdown_in_progress() {
-            return Ok(true);
-        }
-        let typed = buf.get(..n).unwrap_or_default();
-        self.overlays
-            .predictions
-            .set_frame_sent(self.transport.sent_state_last());
-        let paste = typed.len() > PASTE_THRESHOLD;
-        if paste {
-            self.overlays.predictions.reset();
-        }
-        for &byte in typed {
-            if !paste {
-                self.overlays
-                    .predictions
-                    .new_user_byte(byte, &self.shown, now);
-            }
-            if !self.handle_key(byte, now)? {
-                break;
-            }
-        }
-        Ok(true)
-    }
-
-    /// Acts on one typed byte; false when the rest of the input is moot.
-    fn handle_key(&mut self, byte: u8, now: u64) -> io::Result<bool> {
-        let action = self.escape.process(byte);
-        if action.ends_escape() && self.showing_escape_help() {
-            self.overlays
-                .notifications
-                .set_message("", false, true, now);
-        }
-        match action {
-            KeyAction::Quit => {
-                self.start_shutdown("Exiting on user request...", now);
-                return Ok(false);
-            }
-            KeyAction::Suspend => self.suspend()?,
-            KeyAction::ToggleStatus => self.overlays.status.toggle(),
-            KeyAction::EscapeStarted => {
-                if let Some(help) = &self.escape_help {
-                    self.overlays
-                        .notifications
-                        .set_message(help, true, false, now);
-                }
-            }
-            KeyAction::Send(..) => {
-                if action.bytes() == [CTRL_L] {
-                    self.repaint = true;
-                }
-                self.transport.current_state_mut().push_keys(action.bytes());
-            }
-        }
-        Ok(true)
-    }
-
-    fn showing_escape_help(&self) -> bool {
-        self.escape_help
-            .as_deref()
-            .is_some_and(|help| self.overlays.notifications.message() == help)
-    }
-
-    // ----- signals -----
-
-    fn handle_signals(&mut self, signals: SignalSet, now: u64) -> io::Result<()> {
-        if signals.contains(Signal::WindowChange) {
-            self.resize()?;
-        }
-        if signals.contains(Signal::TerminalStop) {
-            self.suspend()?;
-        }
-        if signals.contains(Signal::Continue) {
-            self.resume()?;
-        }
-        if signals.contains(Signal::User1) {
-            let figures = self.status_figures(now);
-            self.diag.record(&Event::Status(&figures));
-        }
-        let quit = [
-            Signal::Terminate,
-            Signal::Interrupt,
-            Signal::Hangup,
-            Signal::Pipe,
-        ];
-        if quit.iter().any(|&s| signals.contains(s)) {
-            self.start_shutdown("Signal received, shutting down...", now);
-        }
-        Ok(())
-    }
-
-    fn resize(&mut self) -> io::Result<()> {
-        let size = self.terminal()?.size()?;
-        if !self.transport.shutdown_in_progress() {
-            self.transport
-                .current_state_mut()
-                .push_resize(i32::from(size.cols), i32::from(size.rows));
-        }
-        self.overlays.predictions.reset();
-        Ok(())
-    }
-
-    /// Gives the terminal back and stops the process group until SIGCONT.
-    fn suspend(&mut self) -> io::Result<()> {
-        let terminal = self.terminal()?;
-        terminal.suspend()?;
-        terminal.write(SUSPENDED_LINE)?;
-        let _ = crate::sys::process::kill(0, libc::SIGSTOP);
-        self.resume()
-    }
-
-    /// Takes the terminal back after a suspend and repaints everything.
-    fn resume(&mut self) -> io::Result<()> {
-        self.terminal()?.resume()?;
-        self.repaint = true;
-        Ok(())
-    }
-
     // ----- ending -----
 
     fn start_shutdown(&mut self, message: &'static str, now: u64) {
@@ -622,7 +484,7 @@ impl Client {
         self.overlays
             .notifications
             .set_message(message, true, true, now);
-        self.transport.start_shutdown(now);
+        self.transport.start_shutdown(Millis(now));
     }
 
     fn finished(&mut self, now: u64) -> bool {
@@ -631,7 +493,7 @@ impl Client {
             self.clean_shutdown = true;
             return true;
         }
-        if t.shutdown_in_progress() && t.shutdown_ack_timed_out(now) {
+        if t.shutdown_in_progress() && t.shutdown_ack_timed_out(Millis(now)) {
             return true;
         }
         if t.counterparty_shutdown_ack_sent() {
@@ -644,7 +506,7 @@ impl Client {
     /// Draws the server's screen without the client's layers and gives
     /// the terminal back; says how the session ended.
     fn finish(&mut self) -> Ending {
-        let now = self.clock.now();
+        let now = self.clock.now().as_u64();
         let notifications = &mut self.overlays.notifications;
         notifications.set_message("", false, true, now);
         notifications.server_heard(now);
@@ -667,75 +529,6 @@ impl Client {
     }
 }
 
-impl Client {
-    // ----- diagnostics -----
-
-    /// The figures the status view and `SIGUSR1` show.
-    fn status_figures(&self, now: u64) -> StatusFigures {
-        let outcomes = self.overlays.predictions.outcomes();
-        StatusFigures {
-            srtt_ms: self.transport.srtt(),
-            rttvar_ms: self.transport.rttvar(),
-            frame_interval_ms: self.transport.send_interval(),
-            server: self.transport.remote_addr().unwrap_or(self.server),
-            since_contact_ms: self
-                .transport
-                .last_heard()
-                .map(|heard| now.saturating_sub(heard)),
-            stats: self.stats,
-            prediction_mode: self.prediction_mode,
-            predictions_shown: self.overlays.predictions.is_showing(),
-            predictions_confirmed: outcomes.cells_confirmed,
-            predictions_wrong: outcomes.cells_wrong,
-            held: HeldState::of(&self.transport),
-        }
-    }
-
-    /// A `MOSH_LOG` line for each datagram sent and received.
-    fn log_frames(&mut self) {
-        if !self.diag.wants_frames() {
-            return;
-        }
-        let link = LinkFigures {
-            srtt: self.transport.srtt(),
-            rttvar: self.transport.rttvar(),
-            rto: self.transport.rto(),
-            interval: self.transport.send_interval(),
-        };
-        while let Some(record) = self.transport.poll_frame_record() {
-            self.diag.record(&Event::Frame(record, link));
-        }
-    }
-
-    /// Logs prediction epochs confirmed or discarded since last time.
-    fn log_prediction_epochs(&mut self) {
-        if !self.diag.wants(1) {
-            return;
-        }
-        let confirmed = self.overlays.predictions.confirmed_epoch();
-        let discarded = self.overlays.predictions.outcomes().epochs_discarded;
-        let (logged_confirmed, logged_discarded) = self.logged_epochs;
-        if confirmed > logged_confirmed {
-            self.diag.record(&Event::EpochConfirmed(confirmed));
-        }
-        if discarded > logged_discarded {
-            self.diag.record(&Event::EpochsDiscarded(discarded));
-        }
-        self.logged_epochs = (confirmed, discarded);
-    }
-}
-
-/// The name of a prediction display mode, as `MOSH_PREDICTION_DISPLAY`
-/// spells it.
-fn prediction_mode_name(mode: PredictionDisplay) -> &'static str {
-    match mode {
-        PredictionDisplay::Adaptive => "adaptive",
-        PredictionDisplay::Always => "always",
-        PredictionDisplay::Never => "never",
-        PredictionDisplay::Experimental => "experimental",
-    }
-}
-
 /// An OS error as `strerror` words it, without Rust's "(os error N)".
 fn os_error_text(e: &io::Error) -> String {
     let text = e.to_string();
@@ -743,11 +536,4 @@ fn os_error_text(e: &io::Error) -> String {
         Some(cut) => text.get(..cut).unwrap_or(&text).to_string(),
         None => text,
     }
-}
-
-/// A seed for the chaff that hides datagram lengths (any value works).
-fn chaff_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    u64::from_ne_bytes(bytes)
 }

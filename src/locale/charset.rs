@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use super::environment::Environment;
 
 /// Every variable that takes part in choosing a locale.
-pub const LOCALE_VARIABLES: [&str; 15] = [
+pub(crate) const LOCALE_VARIABLES: [&str; 15] = [
     "LANG",
     "LANGUAGE",
     "LC_CTYPE",
@@ -32,7 +32,7 @@ pub const LOCALE_VARIABLES: [&str; 15] = [
 ];
 
 /// The variable that decides the character set, as `(name, value)`.
-pub fn ctype_variable(env: &Environment) -> Option<(&'static str, String)> {
+pub(crate) fn ctype_variable(env: &Environment) -> Option<(&'static str, String)> {
     ["LC_ALL", "LC_CTYPE", "LANG"].into_iter().find_map(|name| {
         env.get_str(name)
             .filter(|v| !v.is_empty())
@@ -67,14 +67,14 @@ fn normalized(codeset: &str) -> String {
 }
 
 /// Whether the environment selects a UTF-8 locale.
-pub fn is_utf8(env: &Environment) -> bool {
+pub(crate) fn is_utf8(env: &Environment) -> bool {
     charset(ctype_variable(env).map(|(_, v)| v).as_deref()) == "UTF-8"
 }
 
 /// Makes `env` UTF-8 if it can: unchanged when it already is; otherwise
 /// every locale variable is replaced by the client's `-l` assignments.
 /// Returns the explanation to show when neither is UTF-8.
-pub fn ensure_utf8(env: &mut Environment, client_vars: &[OsString]) -> Result<(), String> {
+pub(crate) fn ensure_utf8(env: &mut Environment, client_vars: &[OsString]) -> Result<(), String> {
     if is_utf8(env) {
         return Ok(());
     }

@@ -1,0 +1,76 @@
+//! Network benchmarks, `cargo bench --bench network` (part of `make bench`):
+//! what mosh-rs puts on the wire and holds in memory, against upstream
+//! mosh in every pairing (our client + our server, stock client + our
+//! server, our client + stock server, and stock + stock, the reference).
+//!
+//! 1. Bandwidth. The same scripted session runs through a user-space
+//!    relay with 20 ms each way and no loss: a shell where a few lines
+//!    are typed at a human pace (seeded jitter), then a stand-in for `top` redrawing the
+//!    whole 80x24 screen once a second, then one flood (`seq 1 200000`),
+//!    then idle until the session's time is up ([`SESSION_SECONDS`], or
+//!    `MOSH_RS_BENCH_SECONDS`). The relay counts the datagrams and bytes
+//!    it delivers each way; the tables give them per pairing, per phase,
+//!    and as ratios to the stock pairing, then each of our programs
+//!    against the stock one with the same peer. Byte counts vary by a few
+//!    per cent between runs (random chaff in every datagram, and how many
+//!    frames the flood's catch-up takes depends on scheduling).
+//! 2. Soak. All four pairings at once, each running seeded random output
+//!    (with a key typed every second) through a relay that loses 15% each
+//!    way, reorders and duplicates a little, for [`SOAK_SECONDS`] (or
+//!    `MOSH_RS_SOAK_SECONDS`). Every few seconds: the resident set size of
+//!    each client and server, and for our programs the held-state counts
+//!    (our client's `SIGUSR1` status line and our server's `SIGUSR2` line
+//!    in `MOSH_LOG`). For a stock program only its RSS is known. The
+//!    table gives the first, middle and last samples and the maximum,
+//!    and whether each stayed flat (see [`flat`]).
+//!
+//! A full run takes about 6.5 minutes: 4 x 60 s sessions one after the
+//! other (so they do not compete for the CPU), then the 120 s soak.
+//!
+//! Nothing is asserted; missing tools print SKIPPED. The shell scripts
+//! the sessions run are in `benches/scripts/`.
+
+mod bandwidth;
+mod harness;
+mod report;
+mod soak;
+
+#[path = "../../tests/support/link.rs"]
+mod link;
+#[path = "../../tests/support/server.rs"]
+mod server;
+#[path = "../../tests/support/tmux.rs"]
+mod tmux;
+
+use std::path::Path;
+
+use harness::{Scripts, STOCK_CLIENT, STOCK_SERVER};
+
+fn main() {
+    let missing: Vec<&str> = [STOCK_SERVER, STOCK_CLIENT]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    let tools_ok = ["tmux", "awk"].iter().all(|tool| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !missing.is_empty() || !tools_ok {
+        println!(
+            "network bench SKIPPED: needs upstream mosh, tmux and awk (scripts/test-deps.sh); missing {missing:?}"
+        );
+        return;
+    }
+    let scripts = match Scripts::write() {
+        Ok(s) => s,
+        Err(e) => {
+            println!("network bench SKIPPED: cannot write its scripts: {e}");
+            return;
+        }
+    };
+    let links = server::our_links();
+    bandwidth::run(&links, &scripts);
+    soak::run(&links, &scripts);
+}

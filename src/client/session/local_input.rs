@@ -1,0 +1,147 @@
+//! The local terminal's side of the client loop: what was typed (escape
+//! commands, predictions, then the user stream) and the signals that
+//! resize, suspend, resume or end the session.
+
+use std::io;
+
+use super::{Client, CTRL_L, INPUT_CHUNK, SUSPENDED_LINE};
+use crate::client::escape::KeyAction;
+use crate::client::prediction::PASTE_THRESHOLD;
+use crate::diag::Event;
+use crate::sys::signals::{Signal, SignalSet};
+
+impl Client {
+    /// Takes what was typed; false at end of input.
+    pub(super) fn read_keyboard(&mut self, now: u64) -> io::Result<bool> {
+        let mut buf = [0u8; INPUT_CHUNK];
+        let n = match self.terminal()?.read(&mut buf) {
+            Ok(0) => return Ok(false),
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                self.keyboard_pending = false;
+                return Ok(true);
+            }
+            Err(_) => return Ok(false),
+        };
+        // A full buffer may have left more behind.
+        self.keyboard_pending = n == buf.len();
+        if self.transport.shutdown_in_progress() {
+            return Ok(true);
+        }
+        let typed = buf.get(..n).unwrap_or_default();
+        self.overlays
+            .predictions
+            .set_frame_sent(self.transport.sent_state_last());
+        let paste = typed.len() > PASTE_THRESHOLD;
+        if paste {
+            self.overlays.predictions.reset();
+        }
+        for &byte in typed {
+            if !paste {
+                self.overlays
+                    .predictions
+                    .new_user_byte(byte, &self.shown, now);
+            }
+            if !self.handle_key(byte, now)? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Acts on one typed byte; false when the rest of the input is moot.
+    fn handle_key(&mut self, byte: u8, now: u64) -> io::Result<bool> {
+        let action = self.escape.process(byte);
+        if action.ends_escape() && self.showing_escape_help() {
+            self.overlays
+                .notifications
+                .set_message("", false, true, now);
+        }
+        match action {
+            KeyAction::Quit => {
+                self.start_shutdown("Exiting on user request...", now);
+                return Ok(false);
+            }
+            KeyAction::Suspend => self.suspend()?,
+            KeyAction::ToggleStatus => self.overlays.status.toggle(),
+            KeyAction::EscapeStarted => {
+                if let Some(help) = &self.escape_help {
+                    self.overlays
+                        .notifications
+                        .set_message(help, true, false, now);
+                }
+            }
+            KeyAction::Send(..) => {
+                if action.bytes() == [CTRL_L] {
+                    self.repaint = true;
+                }
+                self.transport.current_state_mut().push_keys(action.bytes());
+            }
+        }
+        Ok(true)
+    }
+
+    fn showing_escape_help(&self) -> bool {
+        self.escape_help
+            .as_deref()
+            .is_some_and(|help| self.overlays.notifications.message() == help)
+    }
+
+    pub(super) fn handle_signals(&mut self, signals: SignalSet, now: u64) -> io::Result<()> {
+        if signals.contains(Signal::WindowChange) {
+            self.resize()?;
+        }
+        if signals.contains(Signal::TerminalStop) {
+            self.suspend()?;
+        }
+        if signals.contains(Signal::Continue) {
+            self.resume()?;
+        }
+        if signals.contains(Signal::User1) {
+            let figures = self.status_figures(now);
+            self.diag.record(&Event::Status(&figures));
+        }
+        let quit = [
+            Signal::Terminate,
+            Signal::Interrupt,
+            Signal::Hangup,
+            Signal::Pipe,
+        ];
+        if quit.iter().any(|&s| signals.contains(s)) {
+            self.start_shutdown("Signal received, shutting down...", now);
+        }
+        Ok(())
+    }
+
+    fn resize(&mut self) -> io::Result<()> {
+        let size = self.terminal()?.size()?;
+        if !self.transport.shutdown_in_progress() {
+            self.transport
+                .current_state_mut()
+                .push_resize(i32::from(size.cols), i32::from(size.rows));
+        }
+        self.overlays.predictions.reset();
+        Ok(())
+    }
+
+    /// Gives the terminal back and stops the process group until SIGCONT.
+    pub(super) fn suspend(&mut self) -> io::Result<()> {
+        let terminal = self.terminal()?;
+        terminal.suspend()?;
+        terminal.write(SUSPENDED_LINE)?;
+        let _ = crate::sys::process::kill(0, libc::SIGSTOP);
+        self.resume()
+    }
+
+    /// Takes the terminal back after a suspend and repaints everything.
+    fn resume(&mut self) -> io::Result<()> {
+        self.terminal()?.resume()?;
+        self.repaint = true;
+        Ok(())
+    }
+}
