@@ -4,6 +4,11 @@
 
 use std::fmt::Write as _;
 
+/// Where the `i`th combining mark sits in a cell's mark bits.
+fn mark_shift(i: usize) -> u32 {
+    MARK_BITS * u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 /// A foreground or background colour.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Color {
@@ -191,12 +196,11 @@ impl Cell {
     /// The combining marks after the base character.
     pub fn marks(&self) -> impl Iterator<Item = char> + '_ {
         (0..MAX_MARKS).map_while(move |i| {
-            let v = (self.marks >> (MARK_BITS * i as u32)) & MARK_MASK;
-            if v == 0 {
-                None
-            } else {
-                char::from_u32(v as u32) // ok: masked to 21 bits
-            }
+            let v = (self.marks >> mark_shift(i)) & MARK_MASK;
+            u32::try_from(v)
+                .ok()
+                .filter(|&v| v != 0)
+                .and_then(char::from_u32)
         })
     }
 
@@ -208,7 +212,7 @@ impl Cell {
     /// Adds a combining mark; returns false (and drops it) when full.
     pub fn push_mark(&mut self, mark: char) -> bool {
         for i in 0..MAX_MARKS {
-            let shift = MARK_BITS * i as u32;
+            let shift = mark_shift(i);
             if (self.marks >> shift) & MARK_MASK == 0 {
                 self.marks |= u64::from(mark as u32) << shift;
                 return true;

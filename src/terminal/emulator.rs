@@ -137,12 +137,6 @@ impl Emulator {
         &self.terminal.fb
     }
 
-    /// The current state, for callers that adjust it directly (the
-    /// client's title prefix, tests).
-    pub fn framebuffer_mut(&mut self) -> &mut Framebuffer {
-        &mut self.terminal.fb
-    }
-
     /// Whether the parser is between sequences.
     pub fn is_ground(&self) -> bool {
         self.parser.is_ground()

@@ -26,33 +26,19 @@
     deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
 )]
 
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod cell;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub(crate) mod display;
 pub mod emulate_cmd;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod emulator;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub mod framebuffer;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 mod functions;
 pub(crate) mod hyperlink;
 pub(crate) mod modes;
 pub(crate) mod params;
 pub mod parser;
 mod print;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub(crate) mod row;
 mod scroll_skip;
-// The lints are checked in this file after the terminal split.
-#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 pub(crate) mod sgr;
 pub(crate) mod utf8;
 pub(crate) mod width;

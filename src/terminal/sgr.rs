@@ -71,14 +71,20 @@ fn apply_simple(code: u16, pen: &mut Rendition) {
         27 => pen.attrs.set(Attrs::INVERSE, false),
         28 => pen.attrs.set(Attrs::INVISIBLE, false),
         29 => pen.attrs.set(Attrs::STRIKEOUT, false),
-        30..=37 => pen.fg = Color::Ansi((code - 30) as u8), // ok: < 8
+        30..=37 => pen.fg = Color::Ansi(low_byte(code - 30)),
         39 => pen.fg = Color::Default,
-        40..=47 => pen.bg = Color::Ansi((code - 40) as u8), // ok: < 8
+        40..=47 => pen.bg = Color::Ansi(low_byte(code - 40)),
         49 => pen.bg = Color::Default,
-        90..=97 => pen.fg = Color::Ansi((code - 90 + 8) as u8), // ok: < 16
-        100..=107 => pen.bg = Color::Ansi((code - 100 + 8) as u8), // ok: < 16
+        90..=97 => pen.fg = Color::Ansi(low_byte(code - 90 + 8)),
+        100..=107 => pen.bg = Color::Ansi(low_byte(code - 100 + 8)),
         _ => {}
     }
+}
+
+/// The low byte of an SGR code already known to be small.
+fn low_byte(n: u16) -> u8 {
+    let [low, _] = n.to_le_bytes();
+    low
 }
 
 fn byte(value: Option<&u16>) -> Option<u8> {
