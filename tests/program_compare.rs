@@ -700,6 +700,9 @@ colorscheme habamax
 set number
 set laststatus=2
 set noswapfile
+\" A lone Escape takes effect at once, not after a second's wait for the
+\" rest of a key sequence: a screen left waiting would settle too early.
+set ttimeout ttimeoutlen=10
 \" The terminal's answers to these differ between tmux and mosh; vim must
 \" draw the same in both.
 set t_RV= t_u7= t_RB= t_RF=
@@ -1084,6 +1087,8 @@ fn nano_editing() {
             keys(&["C-w"]),
             text("line 30"),
             keys(&["Enter"]),
+            // nano spotlights the match, cursor hidden, for about 1.5 s.
+            Step::Pause(2500),
             check("after a search"),
             keys(&["C-g"]),
             check("help"),

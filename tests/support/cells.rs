@@ -108,6 +108,24 @@ pub struct Cell {
     pub style: Style,
 }
 
+impl Cell {
+    /// Whether the two cells look the same. A blank without attributes
+    /// shows only its background: tmux keeps a foreground colour for it
+    /// when a program prints spaces, but not when a client erases the
+    /// same run (`\e[X`), and neither can be seen.
+    pub fn looks_like(&self, other: &Cell) -> bool {
+        if self.text != other.text {
+            return false;
+        }
+        let blank = |c: &Cell| c.text == " " && c.style.attrs.is_empty();
+        if blank(self) && blank(other) {
+            self.style.bg == other.style.bg
+        } else {
+            self.style == other.style
+        }
+    }
+}
+
 /// A pane's cells, row by row.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Screen {
@@ -167,7 +185,7 @@ impl Screen {
         let mut out = Vec::new();
         for i in 0..self.rows.len().max(got.rows.len()) {
             let (a, b) = (row_of(self, i), row_of(got, i));
-            if a == b {
+            if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.looks_like(y)) {
                 continue;
             }
             if self.row_text(i) != got.row_text(i) {
@@ -198,7 +216,7 @@ fn style_differences(row: usize, a: &[Cell], b: &[Cell]) -> Vec<String> {
     let mut col = 0;
     let mut out = Vec::new();
     for (x, y) in a.iter().zip(b) {
-        if x.style != y.style {
+        if !x.looks_like(y) {
             out.push(format!(
                 "row {row} col {col} {:?}: expected {}, got {}",
                 x.text, x.style, y.style
@@ -396,6 +414,22 @@ mod tests {
         assert_eq!(s.rows.len(), 1);
         let texts: Vec<&str> = s.rows[0].iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["e\u{301}", "日", "x"]);
+    }
+
+    #[test]
+    fn a_blank_shows_only_its_background() {
+        let want = Screen::parse("\x1b[38;5;250;48;5;234m \x1b[0mx\n\x1b[48;5;235m \x1b[0mx");
+        let got = Screen::parse("\x1b[48;5;234m \x1b[0mx\n\x1b[48;5;234m \x1b[0mx");
+        let found = want.differences(&got, 9);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("row 1 col 0"), "{found:?}");
+        let reverse = Screen::parse("\x1b[7;31m \x1b[0mx");
+        let found = reverse.differences(&Screen::parse("\x1b[7m \x1b[0mx"), 9);
+        assert_eq!(
+            found.len(),
+            1,
+            "under reverse the foreground shows: {found:?}"
+        );
     }
 
     #[test]
