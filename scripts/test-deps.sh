@@ -2,7 +2,9 @@
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
 # (the interop oracle), openssh-server (bootstrap tests), the release
 # checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
-# lint the man pages; zsh loads the zsh completion), both musl targets,
+# lint the man pages; zsh loads the zsh completion), the programs the
+# program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
+# git, python3), both musl targets,
 # and py-rattler-build (renders the conda recipe) in a venv under
 # ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
 # missing.
@@ -20,6 +22,19 @@ command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
 command -v dash >/dev/null 2>&1 || need_pkgs="$need_pkgs dash"
 command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3 python3-venv"
+# Real programs for tests/program_compare.rs (a plain pane against a session).
+command -v vim >/dev/null 2>&1 || need_pkgs="$need_pkgs vim"
+command -v nano >/dev/null 2>&1 || need_pkgs="$need_pkgs nano"
+command -v emacs >/dev/null 2>&1 || need_pkgs="$need_pkgs emacs-nox"
+command -v mc >/dev/null 2>&1 || need_pkgs="$need_pkgs mc"
+command -v ncdu >/dev/null 2>&1 || need_pkgs="$need_pkgs ncdu"
+command -v w3m >/dev/null 2>&1 || need_pkgs="$need_pkgs w3m"
+command -v less >/dev/null 2>&1 || need_pkgs="$need_pkgs less"
+command -v man >/dev/null 2>&1 || need_pkgs="$need_pkgs man-db"
+[ -e /usr/share/man/man7/ascii.7.gz ] || need_pkgs="$need_pkgs manpages"
+command -v git >/dev/null 2>&1 || need_pkgs="$need_pkgs git"
+command -v seq >/dev/null 2>&1 || need_pkgs="$need_pkgs coreutils"
+command -v bash >/dev/null 2>&1 || need_pkgs="$need_pkgs bash"
 
 if [ -n "$need_pkgs" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

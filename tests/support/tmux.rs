@@ -87,6 +87,22 @@ impl Tmux {
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// A tmux format (`#{cursor_x}`) evaluated for the pane, without its
+    /// newline.
+    pub fn display(&self, format: &str) -> Option<String> {
+        self.query(format)
+            .map(|s| s.trim_end_matches('\n').to_string())
+    }
+
+    /// `capture-pane -p` with `flags` added (`-e`, `-N`, `-J`).
+    pub fn capture_flags(&self, flags: &[&str]) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", "0"];
+        args.extend_from_slice(flags);
+        self.run(&args)
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
     /// The socket path (for running other tmux commands).
     pub fn socket(&self) -> &Path {
         &self.socket
