@@ -53,5 +53,4 @@ pub use modes::{Modes, MouseEncoding, MouseReporting};
 pub(crate) use params::Params;
 pub(crate) use parser::{Parser, Perform};
 pub use row::Row;
-pub(crate) use width::char_width;
-pub use width::UNICODE_VERSION;
+pub use width::{char_width, UNICODE_VERSION};

@@ -9,7 +9,7 @@ use super::width_table::WIDTH_RANGES;
 /// The number of terminal columns `c` occupies when printed: 0, 1 or 2.
 ///
 /// Controls are not printed by the emulator; this returns 1 for them.
-pub(crate) fn char_width(c: char) -> usize {
+pub fn char_width(c: char) -> usize {
     let cp = c as u32;
     if cp < 0x300 {
         return 1;
