@@ -8,6 +8,7 @@
 //! finished, so the stream stays in step.
 
 use std::collections::VecDeque;
+use std::io::{self, Write};
 
 use super::framing::encode;
 
@@ -90,6 +91,21 @@ impl Outbox {
             }
             self.written = 0;
         }
+    }
+
+    /// Writes queued frames to `out` until it would block (a non-blocking
+    /// pipe) or the queue is empty.
+    pub fn write_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        while let Some(bytes) = self.next_bytes() {
+            match out.write(bytes) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.consume(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Whether nothing waits to be written.

@@ -6,7 +6,7 @@
 //! explain a carrier that could not be opened.
 
 use std::ffi::OsString;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 
@@ -87,16 +87,7 @@ impl SshCarrier {
 
     /// Writes queued frames until ssh would block.
     pub fn flush(&mut self) -> io::Result<()> {
-        while let Some(bytes) = self.outbox.next_bytes() {
-            match self.to_relay.write(bytes) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.outbox.consume(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        self.outbox.write_to(&mut self.to_relay)
     }
 
     /// Whether datagrams wait for ssh to read them.

@@ -186,16 +186,7 @@ impl Relay {
 
     /// Writes queued frames until the output would block.
     fn write_output(&mut self) -> io::Result<()> {
-        while let Some(bytes) = self.outbox.next_bytes() {
-            match self.output.lock().write(bytes) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.outbox.consume(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        self.outbox.write_to(&mut self.output.lock())
     }
 }
 

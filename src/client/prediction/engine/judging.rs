@@ -2,7 +2,7 @@
 //! confirming epochs, taking back wrong guesses (one tentative epoch, or
 //! everything) and letting confirmed cells go.
 
-use super::super::overlay::{CursorPrediction, Lifetime, Validity};
+use super::super::overlay::Validity;
 use super::{PredictionDisplay, PredictionEngine};
 use crate::terminal::Framebuffer;
 
@@ -106,16 +106,7 @@ impl PredictionEngine {
         let before = epoch.saturating_sub(1);
         self.cursors.retain(|c| !c.lifetime.is_tentative(before));
         let (row, col) = fb.cursor();
-        self.cursors.push(CursorPrediction {
-            row,
-            col,
-            lifetime: Lifetime {
-                active: true,
-                tentative_until_epoch: self.prediction_epoch,
-                expiration_frame: self.frame_sent + 1,
-                predicted_at: u64::MAX,
-            },
-        });
+        self.push_cursor(row, col);
         for p in self.rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
             if p.lifetime.is_tentative(before) {
                 p.reset();

@@ -233,16 +233,7 @@ impl PredictionEngine {
         };
         self.newline = None;
         self.become_tentative();
-        self.cursors.push(CursorPrediction {
-            row,
-            col,
-            lifetime: Lifetime {
-                active: true,
-                tentative_until_epoch: self.prediction_epoch,
-                expiration_frame: self.frame_sent + 1,
-                predicted_at: u64::MAX,
-            },
-        });
+        self.push_cursor(row, col);
     }
 
     pub(super) fn become_tentative(&mut self) {
@@ -253,23 +244,29 @@ impl PredictionEngine {
 
     /// Makes sure a cursor prediction of the current epoch exists.
     pub(super) fn init_cursor(&mut self, fb: &Framebuffer) {
+        match self.cursors.last() {
+            None => {
+                let (row, col) = fb.cursor();
+                self.push_cursor(row, col);
+            }
+            Some(last) if last.lifetime.tentative_until_epoch != self.prediction_epoch => {
+                let (row, col) = (last.row, last.col);
+                self.push_cursor(row, col);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Predicts the cursor at (`row`, `col`) from now on, in the current
+    /// epoch, until the next frame is sent.
+    pub(super) fn push_cursor(&mut self, row: usize, col: usize) {
         let lifetime = Lifetime {
             active: true,
             tentative_until_epoch: self.prediction_epoch,
             expiration_frame: self.frame_sent + 1,
             predicted_at: u64::MAX,
         };
-        match self.cursors.last() {
-            None => {
-                let (row, col) = fb.cursor();
-                self.cursors.push(CursorPrediction { row, col, lifetime });
-            }
-            Some(last) if last.lifetime.tentative_until_epoch != self.prediction_epoch => {
-                let (row, col) = (last.row, last.col);
-                self.cursors.push(CursorPrediction { row, col, lifetime });
-            }
-            Some(_) => {}
-        }
+        self.cursors.push(CursorPrediction { row, col, lifetime });
     }
 
     pub(super) fn cursor_position(&self) -> (usize, usize) {
