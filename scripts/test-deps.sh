@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
-# (the interop oracle), openssh-server (bootstrap tests), the release
+# (the interop oracle), openssh-server (bootstrap tests), nftables and
+# iproute2 (the ssh carrier tests firewall a private network namespace), the release
 # checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
 # lint the man pages; zsh loads the zsh completion), the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
@@ -14,6 +15,8 @@ need_pkgs=""
 command -v tmux >/dev/null 2>&1 || need_pkgs="$need_pkgs tmux"
 [ -x /usr/bin/mosh-server ] && [ -x /usr/bin/mosh-client ] || need_pkgs="$need_pkgs mosh"
 [ -x /usr/sbin/sshd ] || need_pkgs="$need_pkgs openssh-server"
+[ -x /usr/sbin/nft ] || need_pkgs="$need_pkgs nftables"
+[ -x /usr/sbin/ip ] || need_pkgs="$need_pkgs iproute2"
 command -v ssh >/dev/null 2>&1 || need_pkgs="$need_pkgs openssh-client"
 command -v locale >/dev/null 2>&1 || need_pkgs="$need_pkgs locales"
 command -v qemu-aarch64-static >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"

@@ -13,7 +13,7 @@ use super::handshake::Endpoint;
 use super::peers::Client;
 use crate::client::prediction::PredictionDisplay;
 use crate::client::settings::{ClientEnvironment, ConnectArgs};
-use crate::client::Handover;
+use crate::client::{CarrierPlan, Handover};
 
 /// The terminal's colour count as the client reports it (0 when unknown).
 pub(crate) fn color_count(client: &Client, child_env: &ChildEnvironment) -> Result<u32, String> {
@@ -71,6 +71,8 @@ pub(crate) struct ClientSettings {
     /// is where our client writes the detail; a stock client would write
     /// it over the session's screen).
     pub verbose: u32,
+    /// How the built-in client may carry the session over ssh.
+    pub carrier: Option<CarrierPlan>,
 }
 
 /// The client's arguments: `-# ARGS |`, the address and the port.
@@ -143,6 +145,7 @@ pub(crate) fn hand_over(
                 },
                 key: endpoint.key.clone(),
                 settings: builtin_settings(settings),
+                carrier: settings.carrier.clone(),
             };
             crate::client::run_handed_over("mosh-client", handover)
         }
@@ -208,6 +211,7 @@ mod tests {
             term_init: false,
             verbose: 0,
             typed_args: vec!["-n".into(), "host".into()],
+            carrier: None,
         };
         let args = client_arguments(&endpoint(), &settings.typed_args);
         assert_eq!(

@@ -15,6 +15,7 @@
 //! every program started gets in its environment; `resolve` handles `--family`;
 //! `verbose` narrates the start-up steps for `--verbose`.
 
+pub(crate) mod carrier_command;
 pub(crate) mod child_environment;
 pub(crate) mod child_output;
 pub(crate) mod client_handoff;

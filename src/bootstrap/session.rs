@@ -10,12 +10,14 @@ use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
+use super::carrier_command::carrier_plan;
 use super::child_environment::ChildEnvironment;
 use super::child_output::ChildOutput;
 use super::client_handoff::{self, ClientSettings};
 use super::handshake::{self, Endpoint, Failure, Handshake, Line, Step, NO_SERVER_MESSAGE};
 use super::install::{self, Answer, Installer, LocalBuild};
 use super::local::local_server;
+use super::options::Transport;
 use super::options::{Options, RemoteIp};
 use super::peers;
 use super::remote_command::{self as remote, split_user_host};
@@ -26,6 +28,13 @@ use super::verbose::Narrator;
 pub fn run(program: &str, options: &Options) -> i32 {
     let child_env = ChildEnvironment::new(options.predict_overwrite);
     let client = peers::choose_client(options.client.as_deref());
+    if options.transport == Transport::Ssh && matches!(client, peers::Client::External(_)) {
+        eprintln!(
+            "{program}: --transport=ssh needs mosh-rs's own client to carry the session; \
+             leave out --client."
+        );
+        return 1;
+    }
     let colors = match client_handoff::color_count(&client, &child_env) {
         Ok(colors) => colors,
         Err(why) => {
@@ -45,10 +54,12 @@ pub fn run(program: &str, options: &Options) -> i32 {
             return 1;
         }
     };
+    let server = plan.server.clone();
     let endpoint = match start(program, plan, narrator) {
         Ok(endpoint) => endpoint,
         Err(status) => return status,
     };
+    let carrier = carrier_plan(options, &server, endpoint.port);
     narrator.connecting(&endpoint);
     let settings = ClientSettings {
         predict: options.predict,
@@ -56,6 +67,7 @@ pub fn run(program: &str, options: &Options) -> i32 {
         term_init: options.term_init,
         typed_args: options.typed_args.clone(),
         verbose: options.verbose,
+        carrier,
     };
     client_handoff::hand_over(program, &client, &endpoint, &settings, &child_env)
 }

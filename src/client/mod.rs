@@ -18,9 +18,6 @@ pub(crate) mod prediction;
 pub(crate) mod session;
 pub mod settings;
 pub(crate) mod sockets;
-// Wired into the event loop with the --transport option, the next step of
-// issue 16; until then only its unit tests use it.
-#[allow(dead_code)]
 pub(crate) mod ssh_carrier;
 pub(crate) mod status_overlay;
 pub(crate) mod terminfo;
@@ -30,6 +27,7 @@ use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr};
 
 use capabilities::Capabilities;
+pub(crate) use session::{CarrierPlan, TransportMode};
 use session::{Ending, SessionSetup};
 use settings::{ClientEnvironment, Command, ConnectArgs};
 
@@ -78,12 +76,20 @@ pub(crate) struct Handover {
     pub key: String,
     /// The settings a client reads from its environment.
     pub settings: ClientEnvironment,
+    /// How to carry the session over ssh, if it may be.
+    pub carrier: Option<CarrierPlan>,
 }
 
 /// Runs a session handed over in this process; returns the exit status.
 pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
     let key = OsString::from(handover.key);
-    connect_with(program, &handover.connect, &key, handover.settings)
+    connect_with(
+        program,
+        &handover.connect,
+        &key,
+        handover.settings,
+        handover.carrier,
+    )
 }
 
 fn connect(program: &str, args: &ConnectArgs) -> i32 {
@@ -100,7 +106,7 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
             return 1;
         }
     };
-    connect_with(program, args, &key_text, settings)
+    connect_with(program, args, &key_text, settings, None)
 }
 
 fn connect_with(
@@ -108,6 +114,7 @@ fn connect_with(
     args: &ConnectArgs,
     key_text: &std::ffi::OsStr,
     settings: ClientEnvironment,
+    carrier: Option<CarrierPlan>,
 ) -> i32 {
     let key = match key_text.to_str().map(SessionKey::parse) {
         Some(Ok(key)) => key,
@@ -147,6 +154,7 @@ fn connect_with(
         verbose: args.verbose,
         diag,
         network_timeout_ms: client_network_timeout(&env),
+        carrier,
     };
     let status = match session::run(setup) {
         Ok(ending) => report(ending, &args.host, args.port),

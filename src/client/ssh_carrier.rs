@@ -91,6 +91,7 @@ impl SshCarrier {
     }
 
     /// Whether datagrams wait for ssh to read them.
+    #[cfg(test)]
     pub fn has_pending_output(&self) -> bool {
         !self.outbox.is_empty()
     }
@@ -136,11 +137,6 @@ impl SshCarrier {
             .map(str::trim)
             .find(|l| !l.is_empty())
             .map(str::to_string)
-    }
-
-    /// The ssh process's id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 }
 

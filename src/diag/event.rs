@@ -87,6 +87,8 @@ pub(crate) enum Event<'a> {
     },
     /// The reason the program is ending.
     Exiting(&'static str),
+    /// Client: news of the ssh carrier (opened, lost, failed).
+    Carrier(&'a str),
 }
 
 impl Event<'_> {
@@ -138,6 +140,7 @@ impl fmt::Display for Event<'_> {
                  (MOSH_CLIENT_NETWORK_TIMEOUT); exiting"
             ),
             Event::Exiting(reason) => write!(f, "exiting: {reason}"),
+            Event::Carrier(news) => write!(f, "carrier: {news}"),
         }
     }
 }

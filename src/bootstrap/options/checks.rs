@@ -6,7 +6,7 @@ use std::ffi::{OsStr, OsString};
 
 use super::table::Raw;
 use super::usage::usage;
-use super::{BindServer, Finish, Options, PortRequest, ProxyTarget, RemoteIp, Request};
+use super::{BindServer, Finish, Options, PortRequest, ProxyTarget, RemoteIp, Request, Transport};
 use crate::bootstrap::resolve::Family;
 use crate::bootstrap::shell_words;
 use crate::client::prediction::PredictionDisplay;
@@ -35,6 +35,7 @@ pub(super) fn check(
     }
     let predict = check_predict(program, raw.predict.as_deref(), env)?;
     let remote_ip = check_remote_ip(program, raw.remote_ip.as_deref())?;
+    let transport = check_transport(program, raw.transport.as_deref(), env)?;
     let family = check_family(program, raw.family.as_deref())?;
     let port = raw
         .port
@@ -56,6 +57,11 @@ pub(super) fn check(
         return Err(Finish::error(format!(
             "{program}: --install-server starts the server it installs \
              (~/.local/bin/mosh-server); leave out --server.\n"
+        )));
+    }
+    if transport == Transport::Ssh && raw.local {
+        return Err(Finish::error(format!(
+            "{program}: --transport=ssh carries the session over ssh; it cannot be used with --local.\n"
         )));
     }
     let ssh = check_ssh(program, raw.ssh.as_deref())?;
@@ -80,6 +86,7 @@ pub(super) fn check(
         typed_args: typed_args.to_vec(),
         verbose: raw.verbose,
         attach,
+        transport,
     })))
 }
 
@@ -134,6 +141,27 @@ fn check_predict(
             usage(program)
         ))
     })
+}
+
+/// `--transport`, else `MOSH_TRANSPORT`, else UDP only (stock mosh's way).
+fn check_transport(
+    program: &str,
+    given: Option<&OsStr>,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> Result<Transport, Finish> {
+    let from_env = env("MOSH_TRANSPORT").filter(|v| !v.is_empty());
+    let Some(text) = given.map(OsStr::to_owned).or(from_env) else {
+        return Ok(Transport::Udp);
+    };
+    match text.to_str() {
+        Some("udp") => Ok(Transport::Udp),
+        Some("auto") => Ok(Transport::Auto),
+        Some("ssh") => Ok(Transport::Ssh),
+        _ => Err(Finish::error(format!(
+            "{program}: Unknown transport {} (--transport takes auto, udp or ssh).\n",
+            text.to_string_lossy()
+        ))),
+    }
 }
 
 fn check_remote_ip(program: &str, given: Option<&OsStr>) -> Result<RemoteIp, Finish> {

@@ -89,6 +89,17 @@ pub enum RemoteIp {
     Remote,
 }
 
+/// Which paths the session may take (`--transport`, `MOSH_TRANSPORT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// UDP only, as stock mosh.
+    Udp,
+    /// UDP, and the ssh carrier when UDP stays silent.
+    Auto,
+    /// The ssh carrier only.
+    Ssh,
+}
+
 /// A checked `--port` request: the text as given (passed on to the
 /// server) and its bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +153,9 @@ pub struct Options {
     /// `--attach[=ID]`: resume a running session (`Some(None)`: let the
     /// server pick) instead of starting a new one.
     pub attach: Option<Option<String>>,
+    /// `--transport`: UDP, the ssh carrier, or UDP with the carrier when
+    /// UDP is blocked.
+    pub transport: Transport,
 }
 
 /// Reads the command line. `program` is the name messages start with

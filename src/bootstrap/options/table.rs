@@ -32,11 +32,12 @@ pub(super) enum Opt {
     InstallServer,
     Verbose,
     Attach,
+    Transport,
 }
 
 impl Opt {
     /// Every option, in the order of the table `getopt` reads.
-    pub(super) const ALL: [Opt; 23] = [
+    pub(super) const ALL: [Opt; 24] = [
         Opt::Client,
         Opt::Server,
         Opt::Predict,
@@ -60,6 +61,7 @@ impl Opt {
         Opt::InstallServer,
         Opt::Verbose,
         Opt::Attach,
+        Opt::Transport,
     ];
 
     /// The option's names (canonical first) and what it takes.
@@ -90,12 +92,13 @@ impl Opt {
             Opt::InstallServer => (&["install-server"], Kind::Flag),
             Opt::Verbose => (&["verbose", "v"], Kind::Flag),
             Opt::Attach => (&["attach"], Kind::OptionalValue),
+            Opt::Transport => (&["transport"], Kind::Value),
         };
         Spec { names, kind }
     }
 
     /// The table `getopt` reads: entry `i` is `Opt::ALL[i]`.
-    pub(super) fn table() -> [Spec; 23] {
+    pub(super) fn table() -> [Spec; 24] {
         Opt::ALL.map(Opt::spec)
     }
 }
@@ -121,6 +124,7 @@ pub(super) struct Raw {
     pub(super) install_server: bool,
     pub(super) verbose: u32,
     pub(super) attach: Option<Option<OsString>>,
+    pub(super) transport: Option<OsString>,
 }
 
 impl Raw {
@@ -154,6 +158,7 @@ impl Raw {
             Opt::InstallServer => self.install_server = true,
             Opt::Verbose => self.verbose = self.verbose.saturating_add(1),
             Opt::Attach => self.attach = Some(value),
+            Opt::Transport => self.transport = value,
         }
     }
 }
@@ -167,6 +172,6 @@ mod tests {
         for (position, opt) in Opt::ALL.iter().enumerate() {
             assert_eq!(*opt as usize, position, "{opt:?}");
         }
-        assert_eq!(Opt::ALL.last(), Some(&Opt::Attach));
+        assert_eq!(Opt::ALL.last(), Some(&Opt::Transport));
     }
 }

@@ -31,8 +31,12 @@ use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
 
+mod carrier_link;
 mod diagnostics;
 mod local_input;
+
+use carrier_link::{CarrierLink, CarrierNews, CARRIER_ERRORS, CARRIER_INPUT, CARRIER_OUTPUT};
+pub(crate) use carrier_link::{CarrierPlan, TransportMode};
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -73,6 +77,8 @@ pub(crate) struct SessionSetup {
     /// `MOSH_CLIENT_NETWORK_TIMEOUT` (ms): give up after this long
     /// without hearing from the server.
     pub network_timeout_ms: Option<u64>,
+    /// How to carry the session over ssh, when the bootstrap allows it.
+    pub carrier: Option<CarrierPlan>,
 }
 
 /// How a session ended.
@@ -102,6 +108,8 @@ struct Wakeup {
     network: bool,
     keyboard: bool,
     signals: SignalSet,
+    /// The ssh carrier can take more.
+    carrier_writable: bool,
 }
 
 struct Client {
@@ -132,6 +140,11 @@ struct Client {
     timed_out: bool,
     /// Prediction progress already logged: confirmed epoch, discards.
     logged_epochs: (u64, u64),
+    /// The ssh carrier, when the session may use one.
+    carrier: Option<CarrierLink>,
+    /// When the client started waiting for the server (ms): the start, or
+    /// the opening of the carrier.
+    connect_started: u64,
 }
 
 impl Client {
@@ -223,6 +236,8 @@ impl Client {
             network_timeout_ms: setup.network_timeout_ms,
             timed_out: false,
             logged_epochs: (0, 0),
+            carrier: setup.carrier.map(|plan| CarrierLink::new(plan, now)),
+            connect_started: now,
         })
     }
 
@@ -248,6 +263,9 @@ impl Client {
             }
             let wakeup = self.collect(&events);
             let now = self.clock.now().as_u64();
+            if wakeup.carrier_writable {
+                self.flush_carrier(now);
+            }
             if wakeup.network || self.network_pending {
                 self.receive(now);
             }
@@ -256,6 +274,7 @@ impl Client {
             }
             self.handle_signals(wakeup.signals, now)?;
             self.update_connecting_notice(now);
+            self.tick_carrier(now);
             self.transmit(now);
             self.handle_transport_events(now)?;
             log_frames(&mut self.transport, &mut self.diag);
@@ -277,6 +296,8 @@ impl Client {
             match event.token() {
                 STDIN => wakeup.keyboard = true,
                 SIGNALS => wakeup.signals = self.signals.take(),
+                CARRIER_OUTPUT | CARRIER_ERRORS => wakeup.network = true,
+                CARRIER_INPUT => wakeup.carrier_writable = true,
                 token if self.sockets.owns(token) => wakeup.network = true,
                 _ => {}
             }
@@ -298,6 +319,9 @@ impl Client {
         }
         if self.still_connecting() {
             wait = wait.min(CONNECTING_CHECK_MS);
+        }
+        if let Some(at) = self.carrier.as_ref().and_then(CarrierLink::deadline) {
+            wait = wait.min(at.saturating_sub(now));
         }
         if let Some(limit) = self.network_timeout_ms {
             let deadline = self.last_heard().saturating_add(limit);
@@ -389,6 +413,22 @@ impl Client {
                 }
             });
         self.network_pending = count >= DATAGRAM_BUDGET;
+        if let Some(link) = self.carrier.as_mut() {
+            let server = self.server;
+            let news = link.receive(now, self.poll.registry(), |datagram| {
+                match transport.handle_datagram(datagram, server, Millis(now)) {
+                    Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
+                    Err(TransportError::ProtocolVersion(v)) => {
+                        stats.dropped();
+                        version_error = Some(v);
+                    }
+                    Err(_) => stats.dropped(),
+                }
+            });
+            if let Some(news) = news {
+                self.carrier_news(news, now);
+            }
+        }
         if let Some(version) = version_error {
             let message = format!("mosh protocol version mismatch (the server speaks {version})");
             self.overlays.notifications.set_network_error(&message, now);
@@ -410,12 +450,23 @@ impl Client {
 
     fn transmit(&mut self, now: u64) {
         let mut send_error = None;
+        let mut carrier_news = None;
         let sockets = &self.sockets;
         let stats = &mut self.stats;
+        let registry = self.poll.registry();
+        let mut carrier = self.carrier.as_mut().filter(|link| link.is_active());
         send_due(
             &mut self.transport,
             Millis(now),
-            |datagram, to| sockets.send_to(datagram, to),
+            |datagram, to| match carrier.as_mut() {
+                Some(link) => {
+                    if let Some(news) = link.send(datagram, now, registry) {
+                        carrier_news = Some(news);
+                    }
+                    Ok(datagram.len())
+                }
+                None => sockets.send_to(datagram, to),
+            },
             |len| stats.sent(len),
             |failure| {
                 // A full socket buffer loses the datagram; SSP resends.
@@ -429,6 +480,64 @@ impl Client {
             Some(error) => notifications.set_network_error(&error, now),
             None => notifications.clear_network_error(now),
         }
+        if let Some(news) = carrier_news {
+            self.carrier_news(news, now);
+        }
+    }
+
+    // ----- the ssh carrier -----
+
+    /// Opens a carrier when one is due.
+    fn tick_carrier(&mut self, now: u64) {
+        let last_heard = self.transport.last_heard().map(Millis::as_u64);
+        let Some(link) = self.carrier.as_mut() else {
+            return;
+        };
+        if let Some(news) = link.tick(now, last_heard, self.poll.registry()) {
+            self.carrier_news(news, now);
+        }
+    }
+
+    fn flush_carrier(&mut self, now: u64) {
+        let Some(link) = self.carrier.as_mut() else {
+            return;
+        };
+        if let Some(news) = link.flush(now, self.poll.registry()) {
+            self.carrier_news(news, now);
+        }
+    }
+
+    /// Tells the user (the bar) and the log what happened to the carrier.
+    fn carrier_news(&mut self, news: CarrierNews, now: u64) {
+        let text = match news {
+            CarrierNews::Opened { first, mode } => {
+                self.connect_started = now;
+                self.connecting_notice = "Nothing received from server over ssh.".to_string();
+                match (first, mode) {
+                    (true, TransportMode::Auto) => {
+                        "no reply over UDP; carrying the session over ssh".to_string()
+                    }
+                    (true, TransportMode::Ssh) => "carrying the session over ssh".to_string(),
+                    (false, _) => "reconnecting over ssh".to_string(),
+                }
+            }
+            CarrierNews::Lost(reason) => match reason {
+                Some(reason) => format!("the ssh carrier ended ({reason}); reconnecting"),
+                None => "the ssh carrier ended; reconnecting".to_string(),
+            },
+            CarrierNews::Failed(why) => format!("cannot start ssh for the carrier: {why}"),
+        };
+        self.diag.record(&Event::Carrier(&text));
+        if self.verbose_carrier_notices() {
+            self.overlays
+                .notifications
+                .set_message(&format!("mosh: {text}."), false, false, now);
+        }
+    }
+
+    /// The bar shows carrier news only while the session is not ending.
+    fn verbose_carrier_notices(&self) -> bool {
+        !self.transport.shutdown_in_progress()
     }
 
     fn handle_transport_events(&mut self, now: u64) -> io::Result<()> {
@@ -459,7 +568,7 @@ impl Client {
     fn update_connecting_notice(&mut self, now: u64) {
         let connecting = self.still_connecting();
         if connecting && !self.transport.shutdown_in_progress() {
-            let waited = Millis(now).since(self.transport.latest_remote_state().timestamp);
+            let waited = now.saturating_sub(self.connect_started);
             if waited > CONNECT_TIMEOUT_MS {
                 self.start_shutdown("Timed out waiting for server...", now);
             } else if waited > CONNECTING_CHECK_MS {
