@@ -46,6 +46,7 @@ _mosh_rs_mosh_value() {
         --family) _mosh_rs_offer 'inet inet6 auto all prefer-inet prefer-inet6' "$2" ;;
         --bind-server) _mosh_rs_offer 'ssh any' "$2" ;;
         --experimental-remote-ip) _mosh_rs_offer 'proxy local remote' "$2" ;;
+        --transport) _mosh_rs_offer 'udp auto ssh' "$2" ;;
         --client | --server | --ssh) COMPREPLY=($(compgen -c -- "$2") $(compgen -f -- "$2")) ;;
         *) COMPREPLY=() ;;
     esac
@@ -73,7 +74,7 @@ _mosh_rs_mosh() {
     fi
     case $prev in
         -p | :) return ;;
-        --client | --server | --ssh | --port | --predict | --family | --bind-server | --experimental-remote-ip)
+        --client | --server | --ssh | --port | --predict | --family | --bind-server | --experimental-remote-ip | --transport)
             _mosh_rs_mosh_value "$prev" "$cur"
             return
             ;;
@@ -89,7 +90,7 @@ _mosh_rs_mosh() {
         fi
         case $w in
             = | : | -p) value_next=1 ;;
-            --client | --server | --ssh | --port | --predict | --family | --bind-server | --experimental-remote-ip)
+            --client | --server | --ssh | --port | --predict | --family | --bind-server | --experimental-remote-ip | --transport)
                 [[ ${words[i + 1]} != = ]] && value_next=1
                 ;;
             --) ((after_dashes)) && operands=1 || after_dashes=1 ;;
