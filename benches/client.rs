@@ -16,10 +16,10 @@
 //! Nothing here asserts a time; it prints figures to compare. With
 //! `BENCH_TRACE=1` each keystroke's latency (ms) goes to stderr.
 
-#[path = "../tests/support/link.rs"]
-mod link;
-#[path = "../tests/support/server.rs"]
-mod server;
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::paths::{STOCK_CLIENT, STOCK_SERVER};
+use support::{link, server};
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -34,8 +34,6 @@ use mosh_rs::sys::pty::WindowSize;
 use mosh_rs::sys::spawn::{spawn_on_pty, PtyCommand};
 use mosh_rs::terminal::Emulator;
 
-const STOCK_SERVER: &str = "/usr/bin/mosh-server";
-const STOCK_CLIENT: &str = "/usr/bin/mosh-client";
 const ONE_WAY_DELAY_MS: u64 = 100;
 const PROMPT: &str = "ready$ ";
 const COLS: u16 = 80;

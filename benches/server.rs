@@ -13,12 +13,10 @@
 //!   a connected idle client, over 15 s (a heartbeat each way every 3 s,
 //!   so a shorter window mostly measures its phase).
 
-#[path = "../tests/support/server.rs"]
-mod server;
-#[path = "../tests/support/session.rs"]
-mod session;
-#[path = "../tests/support/tmux.rs"]
-mod tmux;
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::paths::{STOCK_CLIENT, STOCK_MOSH, STOCK_SERVER};
+use support::{server, session};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,14 +30,10 @@ const IDLE_SECONDS: u64 = 15;
 const WAIT: Duration = Duration::from_secs(120);
 
 fn main() {
-    let missing: Vec<&str> = [
-        session::STOCK_MOSH,
-        session::STOCK_CLIENT,
-        "/usr/bin/mosh-server",
-    ]
-    .into_iter()
-    .filter(|p| !Path::new(p).exists())
-    .collect();
+    let missing: Vec<&str> = [STOCK_MOSH, STOCK_CLIENT, STOCK_SERVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
     let tmux_ok = std::process::Command::new("tmux")
         .arg("-V")
         .output()

@@ -25,7 +25,7 @@ command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
 command -v dash >/dev/null 2>&1 || need_pkgs="$need_pkgs dash"
 command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3 python3-venv"
-# Real programs for tests/program_compare.rs (a plain pane against a session).
+# Real programs for tests/interop/program_compare.rs (a plain pane against a session).
 command -v vim >/dev/null 2>&1 || need_pkgs="$need_pkgs vim"
 command -v nano >/dev/null 2>&1 || need_pkgs="$need_pkgs nano"
 command -v emacs >/dev/null 2>&1 || need_pkgs="$need_pkgs emacs-nox"

@@ -11,9 +11,7 @@ use crate::link::{Link, LinkConfig, LinkStats};
 use crate::server::DetachedServer;
 use crate::tmux::Tmux;
 
-pub(crate) const STOCK_SERVER: &str = "/usr/bin/mosh-server";
-
-pub(crate) const STOCK_CLIENT: &str = "/usr/bin/mosh-client";
+pub(crate) use crate::support::paths::{STOCK_CLIENT, STOCK_SERVER};
 
 pub(crate) const PROMPT: &str = "ready$ ";
 

@@ -35,12 +35,9 @@ mod harness;
 mod report;
 mod soak;
 
-#[path = "../../tests/support/link.rs"]
-mod link;
-#[path = "../../tests/support/server.rs"]
-mod server;
-#[path = "../../tests/support/tmux.rs"]
-mod tmux;
+#[path = "../../tests/support/mod.rs"]
+mod support;
+use support::{link, server, tmux};
 
 use std::path::Path;
 

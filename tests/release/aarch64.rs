@@ -7,20 +7,23 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::release::{run, Ran, Scratch};
+use crate::support::release::{run, Ran};
+use crate::support::scratch::Scratch;
 
 const QEMU: &str = "qemu-aarch64-static";
 
 /// The aarch64 binary and a way to run it, or `None` after a loud skip.
 fn aarch64() -> Option<PathBuf> {
-    if !crate::release::on_path(QEMU) {
-        crate::skip::skip("qemu-aarch64-static is not installed (run scripts/test-deps.sh)");
+    if !crate::support::release::on_path(QEMU) {
+        crate::support::skip::skip(
+            "qemu-aarch64-static is not installed (run scripts/test-deps.sh)",
+        );
         return None;
     }
-    match crate::release::aarch64_binary() {
+    match crate::support::release::aarch64_binary() {
         Some(path) => Some(path),
         None => {
-            crate::skip::skip(
+            crate::support::skip::skip(
                 "no aarch64 build: run `make build-aarch64` or set MOSH_RS_AARCH64_BIN",
             );
             None
@@ -68,10 +71,10 @@ fn as_if_aarch64(text: &str) -> String {
 #[test]
 fn the_aarch64_binary_is_a_static_aarch64_executable() {
     let Some(binary) = aarch64() else { return };
-    let facts = crate::release::elf_facts(&binary);
+    let facts = crate::support::release::elf_facts(&binary);
     assert_eq!(
         facts.machine,
-        crate::release::EM_AARCH64,
+        crate::support::release::EM_AARCH64,
         "{}",
         binary.display()
     );
@@ -85,11 +88,11 @@ fn the_aarch64_binary_is_a_static_aarch64_executable() {
 #[test]
 fn every_mode_answers_version_and_help_like_the_x86_64_build() {
     let Some(arm) = aarch64() else { return };
-    let native = crate::release::native_binary();
+    let native = crate::support::release::native_binary();
     let arm_dir = Scratch::new("arm-links");
     let native_dir = Scratch::new("x86-links");
-    let arm_links = mode_links(&arm, &arm_dir.path);
-    let native_links = mode_links(&native, &native_dir.path);
+    let arm_links = mode_links(&arm, arm_dir.path());
+    let native_links = mode_links(&native, native_dir.path());
     let mut compared = 0;
     for (arm_link, native_link) in arm_links.iter().zip(&native_links) {
         let name = arm_link.file_name().and_then(|n| n.to_str()).unwrap_or("?");
@@ -109,10 +112,10 @@ fn every_mode_answers_version_and_help_like_the_x86_64_build() {
             // Usage texts name the program as invoked: the link's path.
             let arm_text = arm_out
                 .stdout
-                .replace(&*arm_dir.path.to_string_lossy(), "DIR");
+                .replace(&*arm_dir.path().to_string_lossy(), "DIR");
             let native_text = native_out
                 .stdout
-                .replace(&*native_dir.path.to_string_lossy(), "DIR");
+                .replace(&*native_dir.path().to_string_lossy(), "DIR");
             assert_eq!(arm_text, as_if_aarch64(&native_text), "{name} {args:?}");
             compared += 1;
         }
@@ -124,7 +127,7 @@ fn every_mode_answers_version_and_help_like_the_x86_64_build() {
 fn version_first_line_keeps_upstreams_shape_on_aarch64() {
     let Some(arm) = aarch64() else { return };
     let dir = Scratch::new("arm-version");
-    for link in mode_links(&arm, &dir.path) {
+    for link in mode_links(&arm, dir.path()) {
         let name = link.file_name().and_then(|n| n.to_str()).unwrap_or("?");
         let out = run_as(&link, true, &["--version"], b"").expect_success(name);
         let mut lines = out.stdout.lines();
@@ -141,7 +144,7 @@ fn version_first_line_keeps_upstreams_shape_on_aarch64() {
 #[test]
 fn command_line_mistakes_get_the_same_message_and_status() {
     let Some(arm) = aarch64() else { return };
-    let native = crate::release::native_binary();
+    let native = crate::support::release::native_binary();
     let cases: &[&[&str]] = &[
         &["server", "new", "-p", "70000"],
         &["server", "new", "-c", "lots"],
@@ -163,7 +166,7 @@ fn command_line_mistakes_get_the_same_message_and_status() {
 #[test]
 fn emulate_draws_the_same_screens_as_the_x86_64_build() {
     let Some(arm) = aarch64() else { return };
-    let native = crate::release::native_binary();
+    let native = crate::support::release::native_binary();
     let corpus = crate::terminal_streams::corpus();
     assert!(corpus.len() >= 10, "the terminal corpus is missing");
     for (index, stream) in corpus.iter().enumerate() {

@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::release::{run, Scratch};
+use crate::support::release::run;
+use crate::support::scratch::Scratch;
 
 fn completions_dir() -> std::path::PathBuf {
-    crate::release::repo_root().join("dist/completions")
+    crate::support::release::repo_root().join("dist/completions")
 }
 
 /// Splits a command line as bash does for completion: blanks separate
@@ -43,7 +44,7 @@ fn completion_words(line: &str) -> Vec<String> {
 
 /// Quotes `word` for bash.
 fn quoted(word: &str) -> String {
-    format!("'{}'", word.replace('\'', "'\\''"))
+    crate::support::shell::shell_quote(word)
 }
 
 /// What bash offers for `line` (the cursor at its end), with `home` as
@@ -90,7 +91,7 @@ fn bash_offers_with_path(line: &str, home: &Path, path: &str) -> Vec<String> {
 }
 
 fn missing_bash() -> bool {
-    !crate::release::on_path("bash") && crate::skip::skip("bash is not installed")
+    !crate::support::release::on_path("bash") && crate::support::skip::skip("bash is not installed")
 }
 
 /// Option names in a usage text (as in the man page test).
@@ -166,7 +167,7 @@ fn bash_offers_every_option_of_every_mode() {
         ),
     ];
     for (line, usage) in modes {
-        let offered = bash_offers(line, &home.path);
+        let offered = bash_offers(line, home.path());
         let offered_names: BTreeSet<String> = offered
             .iter()
             .map(|o| o.trim_end_matches('=').to_string())
@@ -202,13 +203,13 @@ fn bash_offers_the_values_the_usage_lists() {
         );
     }
     for (option, values) in &lists {
-        let offered: BTreeSet<String> = bash_offers(&format!("mosh {option}="), &home.path)
+        let offered: BTreeSet<String> = bash_offers(&format!("mosh {option}="), home.path())
             .into_iter()
             .collect();
         assert_eq!(&offered, values, "mosh {option}=");
         // A typed prefix narrows the list.
         let first = values.iter().next().expect("a value");
-        let narrowed = bash_offers(&format!("mosh -a {option}={}", &first[..1]), &home.path);
+        let narrowed = bash_offers(&format!("mosh -a {option}={}", &first[..1]), home.path());
         assert!(
             narrowed.contains(first),
             "{option}={}: {narrowed:?}",
@@ -217,7 +218,7 @@ fn bash_offers_the_values_the_usage_lists() {
         assert!(narrowed.iter().all(|v| v.starts_with(&first[..1])));
     }
     // "--opt value" as two words works too.
-    assert_eq!(bash_offers("mosh --predict ne", &home.path), ["never"]);
+    assert_eq!(bash_offers("mosh --predict ne", home.path()), ["never"]);
 }
 
 #[test]
@@ -226,23 +227,23 @@ fn bash_completes_subcommands_server_words_and_colours() {
         return;
     }
     let home = Scratch::new("completion-home");
-    let subcommands: BTreeSet<String> = bash_offers("mosh-rs ", &home.path).into_iter().collect();
+    let subcommands: BTreeSet<String> = bash_offers("mosh-rs ", home.path()).into_iter().collect();
     for word in ["mosh", "client", "server", "emulate"] {
         assert!(subcommands.contains(word), "mosh-rs: {subcommands:?}");
     }
     for line in ["mosh-server ", "mosh-rs server "] {
-        let offered = bash_offers(line, &home.path);
+        let offered = bash_offers(line, home.path());
         for word in ["new", "attach", "list", "kill"] {
             assert!(offered.contains(&word.to_string()), "{line:?}: {offered:?}");
         }
     }
-    assert_eq!(bash_offers("mosh-server list -", &home.path), ["--json"]);
+    assert_eq!(bash_offers("mosh-server list -", home.path()), ["--json"]);
     assert_eq!(
-        bash_offers("mosh-server kill --older-than 1", &home.path),
+        bash_offers("mosh-server kill --older-than 1", home.path()),
         ["15m"]
     );
-    assert_eq!(bash_offers("mosh-server new -c 2", &home.path), ["256"]);
-    let emulate = bash_offers("mosh-rs emulate --", &home.path);
+    assert_eq!(bash_offers("mosh-server new -c 2", home.path()), ["256"]);
+    let emulate = bash_offers("mosh-rs emulate --", home.path());
     for option in ["--cols", "--rows"] {
         assert!(emulate.contains(&option.to_string()), "{emulate:?}");
     }
@@ -260,26 +261,26 @@ fn bash_completes_hosts_from_ssh_config_then_commands() {
         "Host gpu-login gpu-*\n  User me\nHost arm-cluster\n",
     )
     .expect("ssh config");
-    assert_eq!(bash_offers("mosh gpu", &home.path), ["gpu-login"]);
+    assert_eq!(bash_offers("mosh gpu", home.path()), ["gpu-login"]);
     assert_eq!(
-        bash_offers("mosh -a alice@arm", &home.path),
+        bash_offers("mosh -a alice@arm", home.path()),
         ["alice@arm-cluster"]
     );
     assert_eq!(
-        bash_offers("mosh --ssh=ssh -- arm", &home.path),
+        bash_offers("mosh --ssh=ssh -- arm", home.path()),
         ["arm-cluster"]
     );
     // After the host comes the remote command: commands, not hosts.
-    let after_host = bash_offers("mosh arm-cluster bas", &home.path);
+    let after_host = bash_offers("mosh arm-cluster bas", home.path());
     assert!(after_host.contains(&"bash".to_string()), "{after_host:?}");
     assert!(!after_host.iter().any(|w| w.contains("cluster")));
-    let after_port = bash_offers("mosh -p 60001:60010 gpu", &home.path);
+    let after_port = bash_offers("mosh -p 60001:60010 gpu", home.path());
     assert_eq!(after_port, ["gpu-login"]);
 }
 
 fn missing_zsh() -> bool {
-    !crate::release::on_path("zsh")
-        && crate::skip::skip("zsh is not installed (run scripts/test-deps.sh)")
+    !crate::support::release::on_path("zsh")
+        && crate::support::skip::skip("zsh is not installed (run scripts/test-deps.sh)")
 }
 
 /// The option specs `_mosh` hands to `_arguments` when completing `line`.
@@ -392,11 +393,11 @@ fn bash_offers_running_session_ids_to_attach_and_kill() {
         std::env::var("PATH").unwrap_or_default()
     );
     assert_eq!(
-        bash_offers_with_path("mosh-server attach ", &home.path, &path),
+        bash_offers_with_path("mosh-server attach ", home.path(), &path),
         ["k3x9", "q7m2"]
     );
     assert_eq!(
-        bash_offers_with_path("mosh-server kill q", &home.path, &path),
+        bash_offers_with_path("mosh-server kill q", home.path(), &path),
         ["q7m2"]
     );
 }

@@ -8,12 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::release::{run, Scratch};
+use crate::support::release::run;
+use crate::support::scratch::Scratch;
 
 const PLATFORMS: [&str; 2] = ["linux-64", "linux-aarch64"];
 
 fn recipe_path() -> PathBuf {
-    crate::release::repo_root().join("dist/conda-forge/recipe.yaml")
+    crate::support::release::repo_root().join("dist/conda-forge/recipe.yaml")
 }
 
 /// A Python that can `import rattler_build`: `$MOSH_RS_RATTLER_PYTHON`,
@@ -42,7 +43,7 @@ fn rattler_python() -> Option<PathBuf> {
             return Some(python);
         }
     }
-    crate::skip::skip("py-rattler-build is not installed (run scripts/test-deps.sh)");
+    crate::support::skip::skip("py-rattler-build is not installed (run scripts/test-deps.sh)");
     None
 }
 
@@ -71,7 +72,7 @@ impl Rendered {
 
 /// Renders `recipe` for `PLATFORMS`; `Err` holds what the renderer said.
 fn render(python: &Path, recipe: &Path) -> Result<(Vec<String>, Vec<Rendered>), String> {
-    let helper = crate::release::repo_root().join("tests/support/render_recipe.py");
+    let helper = crate::support::release::repo_root().join("tests/support/render_recipe.py");
     let out = run(
         Command::new(python).arg(helper).arg(recipe).args(PLATFORMS),
         b"",
@@ -131,7 +132,7 @@ fn recipe_renders_for_both_linux_platforms_with_the_crates_facts() {
         for file in r.all("about.license_file") {
             if file != "THIRDPARTY.yml" {
                 assert!(
-                    crate::release::repo_root().join(file).is_file(),
+                    crate::support::release::repo_root().join(file).is_file(),
                     "licence file {file}"
                 );
             }
@@ -182,7 +183,7 @@ fn dry_run_of_build_script_then_the_recipes_own_tests_pass() {
     let src = scratch.join("src");
     for dir in ["dist/man", "dist/completions"] {
         std::fs::create_dir_all(src.join(dir)).expect("mkdir");
-        for entry in std::fs::read_dir(crate::release::repo_root().join(dir))
+        for entry in std::fs::read_dir(crate::support::release::repo_root().join(dir))
             .expect("read")
             .flatten()
         {
@@ -198,7 +199,7 @@ fn dry_run_of_build_script_then_the_recipes_own_tests_pass() {
             "[ \"$1\" = install ] || exit 2\n\
              while [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=$2; shift; done\n\
              mkdir -p \"$root/bin\" && cp '{}' \"$root/bin/mosh-rs\"\n",
-            crate::release::native_binary().display()
+            crate::support::release::native_binary().display()
         ),
     );
     write_script(
@@ -236,7 +237,7 @@ fn dry_run_of_build_script_then_the_recipes_own_tests_pass() {
         run(
             Command::new("bash")
                 .args(["-e", "-c", line])
-                .current_dir(&scratch.path)
+                .current_dir(scratch.path())
                 .env("PATH", &test_path),
             b"",
         )

@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::release::{run, run_args, Scratch};
+use crate::support::release::{run, run_args};
+use crate::support::scratch::Scratch;
 
 /// The goal for each binary's size (upstream needs ~13 MB of libraries).
 const SIZE_GOAL: u64 = 2 * 1024 * 1024;
@@ -19,9 +20,9 @@ fn version() -> &'static str {
 }
 
 fn dist() -> Option<PathBuf> {
-    let found = crate::release::dist_dir();
+    let found = crate::support::release::dist_dir();
     if found.is_none() {
-        crate::skip::skip("no target/dist: run `make dist` (or `make package`) first");
+        crate::support::skip::skip("no target/dist: run `make dist` (or `make package`) first");
     }
     found
 }
@@ -39,7 +40,7 @@ fn unpack(tarball: &Path, what: &str) -> Scratch {
             "-xzf".as_ref(),
             tarball.as_os_str(),
             "-C".as_ref(),
-            scratch.path.as_os_str(),
+            scratch.path().as_os_str(),
         ],
     )
     .expect_success("tar -x");
@@ -50,8 +51,8 @@ fn unpack(tarball: &Path, what: &str) -> Scratch {
 fn both_tarballs_hold_everything_a_user_needs() {
     let Some(dist) = dist() else { return };
     for (arch, machine) in [
-        ("x86_64", crate::release::EM_X86_64),
-        ("aarch64", crate::release::EM_AARCH64),
+        ("x86_64", crate::support::release::EM_X86_64),
+        ("aarch64", crate::support::release::EM_AARCH64),
     ] {
         let tarball = tarball(&dist, arch);
         assert!(tarball.is_file(), "{} is missing", tarball.display());
@@ -83,7 +84,7 @@ fn both_tarballs_hold_everything_a_user_needs() {
         );
         let unpacked = unpack(&tarball, &format!("contents-{arch}"));
         let binary = unpacked.join(format!("{top}mosh-rs"));
-        let facts = crate::release::elf_facts(&binary);
+        let facts = crate::support::release::elf_facts(&binary);
         assert_eq!(facts.machine, machine, "{arch}");
         assert!(!facts.dynamic, "{arch} binary needs a dynamic loader");
         let size = std::fs::metadata(&binary).expect("stat").len();
@@ -145,7 +146,7 @@ fn unpacked_x86_64_tarball_installs_working_static_commands() {
         assert!(ran.stdout.contains("target: x86_64-unknown-linux-musl"));
     }
     assert!(prefix.join("share/man/man1/mosh-server.1").is_file());
-    if crate::release::on_path("ldd") {
+    if crate::support::release::on_path("ldd") {
         let ldd = run_args("ldd", &[prefix.join("bin/mosh-rs")]);
         let said = format!("{}{}", ldd.stdout, ldd.stderr);
         assert!(
@@ -153,7 +154,7 @@ fn unpacked_x86_64_tarball_installs_working_static_commands() {
             "ldd says: {said}"
         );
     } else {
-        crate::skip::skip("ldd is not installed; the ELF header check stands in");
+        crate::support::skip::skip("ldd is not installed; the ELF header check stands in");
     }
     // The emulator works from the installed binary with an empty environment.
     let screen = run(
@@ -172,7 +173,7 @@ fn conda_recipe_beside_the_tarballs_names_the_source_tarball_sha256() {
     let source = dist.join(format!("mosh-rs-{}.tar.gz", version()));
     let recipe = dist.join("conda-forge/recipe.yaml");
     if !source.is_file() {
-        crate::skip::skip("no source tarball: `make dist` was not run in a git checkout");
+        crate::support::skip::skip("no source tarball: `make dist` was not run in a git checkout");
         return;
     }
     let sum = run_args("sha256sum", &[&source])

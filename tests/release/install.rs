@@ -7,10 +7,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::release::{run, Ran, Scratch};
+use crate::support::release::{run, Ran};
+use crate::support::scratch::Scratch;
 
 fn install_script() -> std::path::PathBuf {
-    crate::release::repo_root().join("scripts/install.sh")
+    crate::support::release::repo_root().join("scripts/install.sh")
 }
 
 /// Runs install.sh with `shell`, the given arguments and PATH.
@@ -45,7 +46,9 @@ fn assert_installed(prefix: &Path) {
     }
     for page in ["mosh.1", "mosh-client.1", "mosh-server.1"] {
         let installed = prefix.join("share/man/man1").join(page);
-        let shipped = crate::release::repo_root().join("dist/man").join(page);
+        let shipped = crate::support::release::repo_root()
+            .join("dist/man")
+            .join(page);
         assert_eq!(
             std::fs::read(&installed).expect("installed page"),
             std::fs::read(shipped).expect("shipped page"),
@@ -62,13 +65,13 @@ fn assert_installed(prefix: &Path) {
 
 #[test]
 fn install_sh_under_sh_and_dash_gives_working_commands_and_is_idempotent() {
-    let binary = crate::release::native_binary();
+    let binary = crate::support::release::native_binary();
     let binary = binary.to_string_lossy();
     let mut shells = vec!["sh"];
-    if crate::release::on_path("dash") {
+    if crate::support::release::on_path("dash") {
         shells.push("dash");
     } else {
-        crate::skip::skip("dash is not installed: install.sh checked with sh only");
+        crate::support::skip::skip("dash is not installed: install.sh checked with sh only");
     }
     for shell in shells {
         let scratch = Scratch::new(&format!("install-{shell}"));
@@ -109,12 +112,12 @@ fn install_sh_under_sh_and_dash_gives_working_commands_and_is_idempotent() {
 #[test]
 fn install_sh_defaults_to_home_dot_local() {
     let scratch = Scratch::new("install-home");
-    let binary = crate::release::native_binary();
+    let binary = crate::support::release::native_binary();
     let out = run(
         Command::new("sh")
             .arg(install_script())
             .arg(&binary)
-            .env("HOME", &scratch.path)
+            .env("HOME", scratch.path())
             .env("PATH", system_path())
             .env_remove("DESTDIR"),
         b"",
@@ -133,7 +136,7 @@ fn a_foreign_mosh_is_left_alone_unless_forced() {
     std::fs::create_dir_all(prefix.join("bin")).expect("mkdir");
     let foreign = prefix.join("bin/mosh");
     std::fs::write(&foreign, "#!/bin/sh\necho someone else's mosh\n").expect("write");
-    let binary = crate::release::native_binary();
+    let binary = crate::support::release::native_binary();
     let binary = binary.to_string_lossy();
     let prefix_text = prefix.to_string_lossy().into_owned();
     let out = install_with("sh", &["--prefix", &prefix_text, &binary], &system_path())
@@ -183,20 +186,20 @@ fn install_sh_mistakes_fail_with_a_message() {
 
 #[test]
 fn make_install_uses_the_same_script_and_honours_destdir() {
-    if !crate::release::on_path("make") {
-        crate::skip::skip("make is not installed");
+    if !crate::support::release::on_path("make") {
+        crate::support::skip::skip("make is not installed");
         return;
     }
     let scratch = Scratch::new("make-install");
-    let binary = crate::release::native_binary();
+    let binary = crate::support::release::native_binary();
     let out = run(
         Command::new("make")
             .arg("-C")
-            .arg(crate::release::repo_root())
+            .arg(crate::support::release::repo_root())
             .args(["--no-print-directory", "-o", "build", "install"])
             .arg(format!("BIN={}", binary.display()))
             .arg("PREFIX=/opt/mosh-rs")
-            .arg(format!("DESTDIR={}", scratch.path.display()))
+            .arg(format!("DESTDIR={}", scratch.path().display()))
             .env("PATH", system_path()),
         b"",
     )

@@ -4,10 +4,8 @@
 //! the conda-forge recipe. `make test` passes the builds and the dist
 //! directory in `$MOSH_RS_BIN`, `$MOSH_RS_AARCH64_BIN`, `$MOSH_RS_DIST_DIR`.
 
-#[path = "../support/release.rs"]
-mod release;
-#[path = "../support/skip.rs"]
-mod skip;
+#[path = "../support/mod.rs"]
+mod support;
 #[path = "../terminal_streams/mod.rs"]
 mod terminal_streams;
 

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::release::run;
+use crate::support::release::run;
 
 const PAGES: [&str; 3] = ["mosh", "mosh-client", "mosh-server"];
 
 fn page_path(name: &str) -> PathBuf {
-    crate::release::repo_root().join(format!("dist/man/{name}.1"))
+    crate::support::release::repo_root().join(format!("dist/man/{name}.1"))
 }
 
 fn page_source(name: &str) -> String {
@@ -21,10 +21,10 @@ fn page_source(name: &str) -> String {
 
 /// `true` (after a loud skip) when `tool` is not installed.
 fn missing_tool(tool: &str) -> bool {
-    if crate::release::on_path(tool) {
+    if crate::support::release::on_path(tool) {
         return false;
     }
-    crate::skip::skip(&format!(
+    crate::support::skip::skip(&format!(
         "{tool} is not installed (run scripts/test-deps.sh)"
     ))
 }
@@ -132,7 +132,7 @@ fn every_option_in_each_usage_text_is_documented() {
 /// own `MOSH_RS_*`.
 fn variables_read_by_the_code() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    let mut dirs = vec![crate::release::repo_root().join("src")];
+    let mut dirs = vec![crate::support::release::repo_root().join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("src").flatten() {
             let path = entry.path();

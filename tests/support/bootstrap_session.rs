@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use super::shell::sh_quote;
 use super::tmux::Tmux;
 
 /// The text the remote command prints first.
@@ -26,15 +27,6 @@ pub fn remote_command() -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-/// Quotes words for `sh`.
-pub fn sh_quote(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Kills the server by pid when dropped.

@@ -10,6 +10,7 @@
 
 #![allow(dead_code)]
 
+use super::rng::Rng;
 use std::collections::{BinaryHeap, VecDeque};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -139,7 +140,7 @@ impl Link {
             server,
             client: None,
             config: config.clone(),
-            rng: Rng(config.seed | 1),
+            rng: Rng::new(config.seed),
             queue: BinaryHeap::new(),
             next_serial: 0,
             up_state: DirectionState::default(),
@@ -365,7 +366,7 @@ impl Worker {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        let copies = if self.rng.chance(impairment.duplicate) {
+        let copies = if self.rng.maybe(impairment.duplicate) {
             2
         } else {
             1
@@ -392,14 +393,14 @@ impl Worker {
         };
         if let Some((enter, leave, bad_loss)) = impairment.burst {
             let flip = if state.in_bad_burst { leave } else { enter };
-            if self.rng.chance(flip) {
+            if self.rng.maybe(flip) {
                 state.in_bad_burst = !state.in_bad_burst;
             }
-            if state.in_bad_burst && self.rng.chance(bad_loss) {
+            if state.in_bad_burst && self.rng.maybe(bad_loss) {
                 return true;
             }
         }
-        self.rng.chance(impairment.loss)
+        self.rng.maybe(impairment.loss)
     }
 
     /// When the datagram leaves the link, or `None` if the bandwidth
@@ -430,7 +431,7 @@ impl Worker {
         if jitter_ms > 0 {
             due += Duration::from_millis(self.rng.below(jitter_ms + 1));
         }
-        if self.rng.chance(impairment.reorder) {
+        if self.rng.maybe(impairment.reorder) {
             due += impairment.reorder_delay;
         }
         Some(due)
@@ -479,29 +480,5 @@ impl Worker {
             }
         }
         delivered
-    }
-}
-
-/// xorshift64*: small, seeded, good enough for link decisions.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        p > 0.0 && ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next() % n
-        }
     }
 }

@@ -10,16 +10,14 @@
 
 #![allow(dead_code)]
 
+use super::paths::{STOCK_CLIENT, STOCK_SERVER};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::link::{Link, LinkConfig};
-use crate::server::{self, DetachedServer};
-use crate::session::shell_quote;
-use crate::tmux::Tmux;
-
-pub const STOCK_CLIENT: &str = "/usr/bin/mosh-client";
-pub const STOCK_SERVER: &str = "/usr/bin/mosh-server";
+use super::link::{Link, LinkConfig};
+use super::server::{self, DetachedServer};
+use super::shell::shell_quote;
+use super::tmux::Tmux;
 
 /// Which client talks to which server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,25 +8,17 @@
 
 #![allow(dead_code)]
 
+use super::paths::{STOCK_CLIENT, STOCK_MOSH};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::server::parse_detached_pid;
-use crate::tmux::Tmux;
-
-/// The stock wrapper and client.
-pub const STOCK_MOSH: &str = "/usr/bin/mosh";
-/// The stock client.
-pub const STOCK_CLIENT: &str = "/usr/bin/mosh-client";
+use super::server::parse_detached_pid;
+use super::shell::shell_quote;
+use super::tmux::Tmux;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// Quotes `s` for a POSIX shell.
-pub fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
 
 /// A mosh session running in tmux.
 pub struct MoshSession {

@@ -20,6 +20,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use super::shell::shell_quote;
 use super::skip;
 
 const SSHD: &str = "/usr/sbin/sshd";
@@ -159,7 +160,7 @@ impl Sshd {
     pub fn ssh_command(&self) -> String {
         self.ssh_args()
             .iter()
-            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .map(|a| shell_quote(a))
             .collect::<Vec<_>>()
             .join(" ")
     }

@@ -1,0 +1,24 @@
+//! The end-to-end tests, one binary: our client and server against the
+//! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
+//! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
+//! over (`attach_sessions`), diagnostics (`diag_*`), broken networks
+//! (`faults`), the ssh carrier (`carrier_relay`, `carrier_ssh`), and the cell reader's
+//! own checks (`cells_reader`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod acceptance_upstream_client;
+mod acceptance_upstream_server;
+mod attach_sessions;
+mod carrier_relay;
+mod carrier_ssh;
+mod cells_reader;
+mod client_interop;
+mod client_prediction;
+mod diag_session;
+mod diag_verbose;
+mod faults;
+mod program_compare;
+mod server_interop;
+mod user_terminal;
