@@ -47,7 +47,7 @@ fn main() {
     println!("mosh-server benchmark: flood of {size_mb:.1} MB (`seq 1 {SEQ_LINES}`), 80x24, stock mosh-client");
 
     let ours = measure(&server::our_server(), &data);
-    let upstream = measure(Path::new("/usr/bin/mosh-server"), &data);
+    let upstream = measure(Path::new(STOCK_SERVER), &data);
     let floor = ours.best_floor.min(upstream.best_floor);
 
     println!();
