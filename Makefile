@@ -56,7 +56,7 @@ package:
 # minutes of roaming, in every pairing (about a quarter of an hour).
 soak: build
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
-	$(CARGO) test --locked --release --test interop faults:: -- --test-threads=2
+	$(CARGO) test --locked --release --test faults -- --test-threads=2
 
 # MOSH_RS_BENCH_SECONDS and MOSH_RS_SOAK_SECONDS shorten benches/network/
 # (60 s per bandwidth session, 120 s of soak by default).

@@ -1,8 +1,7 @@
 //! The end-to-end tests, one binary: our client and server against the
 //! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
 //! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
-//! over (`attach_sessions`), diagnostics (`diag_*`), broken networks
-//! (`faults`), the ssh carrier (`carrier_relay`, `carrier_ssh`), and the cell reader's
+//! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`, `carrier_ssh`), and the cell reader's
 //! own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -18,7 +17,6 @@ mod client_interop;
 mod client_prediction;
 mod diag_session;
 mod diag_verbose;
-mod faults;
 mod program_compare;
 mod server_interop;
 mod user_terminal;
