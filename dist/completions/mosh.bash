@@ -46,7 +46,7 @@ _mosh_rs_mosh_value() {
         --family) _mosh_rs_offer 'inet inet6 auto all prefer-inet prefer-inet6' "$2" ;;
         --bind-server) _mosh_rs_offer 'ssh any' "$2" ;;
         --experimental-remote-ip) _mosh_rs_offer 'proxy local remote' "$2" ;;
-        --transport) _mosh_rs_offer 'udp auto ssh' "$2" ;;
+        --transport) _mosh_rs_offer 'auto udp ssh' "$2" ;;
         --client | --server | --ssh) COMPREPLY=($(compgen -c -- "$2") $(compgen -f -- "$2")) ;;
         *) COMPREPLY=() ;;
     esac

@@ -1,41 +1,99 @@
-//! The command that opens the ssh carrier: the user's own ssh (so
-//! `~/.ssh/config`, `ProxyJump`, `ProxyCommand` and ControlMaster all
-//! apply), without a terminal and in batch mode (the client cannot
-//! answer a password prompt from inside a session), running
-//! `mosh-server relay PORT` on the remote.
+//! The bootstrap's part in the ssh carrier: whether the session may use
+//! one, the ControlMaster that spares a password user a second login (the
+//! user's own when their ssh configuration names a ControlPath, else one
+//! of the session's own that the bootstrap's ssh starts), and the plan
+//! handed to the client: the user's ssh and destination, and the remote
+//! `mosh-server relay -p PORT` command.
 
 use std::ffi::{OsStr, OsString};
+use std::process::{Command, Stdio};
 
 use super::options::{Options, Transport};
 use super::remote_command::server_command_line;
-use crate::client::{CarrierPlan, TransportMode};
+use crate::client::{CarrierPlan, MasterUse, PrivateMaster, TransportMode};
 
-/// The carrier plan for the built-in client, or `None` for UDP only.
-pub(crate) fn carrier_plan(options: &Options, server: &OsStr, port: u16) -> Option<CarrierPlan> {
-    let mode = match options.transport {
-        Transport::Udp => return None,
-        Transport::Auto => TransportMode::Auto,
-        Transport::Ssh => TransportMode::Ssh,
-    };
-    if options.local {
+/// The transport mode when a carrier may be used: `None` for UDP only,
+/// for `--local`, and for another client program (which cannot carry).
+pub(crate) fn carrier_mode(options: &Options, builtin_client: bool) -> Option<TransportMode> {
+    if options.local || !builtin_client {
         return None;
     }
-    Some(CarrierPlan {
-        mode,
-        command: carrier_argv(options, server, port),
-    })
+    match options.transport {
+        Transport::Udp => None,
+        Transport::Auto => Some(TransportMode::Auto),
+        Transport::Ssh => Some(TransportMode::Ssh),
+    }
 }
 
-fn carrier_argv(options: &Options, server: &OsStr, port: u16) -> Vec<OsString> {
-    let mut argv = options.ssh.clone();
-    for word in ["-T", "-o", "BatchMode=yes"] {
-        argv.push(word.into());
+/// The master for a session that may use the carrier: what `ssh -G`
+/// (OpenSSH's resolved configuration) says of ControlPath decides.
+pub(crate) fn choose_master(options: &Options) -> MasterUse {
+    match configured_control_path(&options.ssh, &options.user_host) {
+        Some(true) => MasterUse::Configured,
+        Some(false) => {
+            let env = |name: &str| std::env::var_os(name);
+            match PrivateMaster::create(&PrivateMaster::base(&env)) {
+                Ok(master) => MasterUse::Private(master),
+                Err(_) => MasterUse::None,
+            }
+        }
+        None => MasterUse::None,
     }
-    argv.push(options.user_host.clone());
-    argv.push("--".into());
-    let relay = [OsString::from("relay"), OsString::from(port.to_string())];
-    argv.push(server_command_line(server, &relay));
-    argv
+}
+
+/// Whether the user's ssh configuration names a ControlPath for
+/// `destination`; `None` when ssh cannot say (not OpenSSH, or too old).
+fn configured_control_path(ssh: &[OsString], destination: &OsStr) -> Option<bool> {
+    let (program, args) = ssh.split_first()?;
+    let output = Command::new(program)
+        .args(args)
+        .arg("-G")
+        .arg(destination)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    names_control_path(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Reads `ssh -G` output: `Some(true)` when it has a ControlPath other
+/// than `none`, `None` when it does not look like `ssh -G` output at all.
+fn names_control_path(config: &str) -> Option<bool> {
+    let mut looks_right = false;
+    for line in config.lines() {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("controlpath"), Some(path)) => return Some(path != "none"),
+            (Some("controlmaster"), _) => looks_right = true,
+            _ => {}
+        }
+    }
+    looks_right.then_some(false)
+}
+
+/// The plan for the built-in client.
+pub(crate) fn carrier_plan(
+    options: &Options,
+    mode: TransportMode,
+    master: MasterUse,
+    server: &OsStr,
+    port: u16,
+) -> CarrierPlan {
+    let relay = [
+        OsString::from("relay"),
+        OsString::from("-p"),
+        OsString::from(port.to_string()),
+    ];
+    CarrierPlan {
+        mode,
+        ssh: options.ssh.clone(),
+        destination: options.user_host.clone(),
+        relay: server_command_line(server, &relay),
+        master,
+    }
 }
 
 #[cfg(test)]
@@ -54,42 +112,39 @@ mod tests {
     #[test]
     fn the_carrier_runs_the_relay_through_the_users_ssh() {
         let o = options(&["--transport=ssh", "--ssh=ssh -p 2222", "me@host"]);
-        let plan = carrier_plan(&o, OsStr::new(".local/bin/mosh-server"), 60004).unwrap();
-        assert_eq!(plan.mode, TransportMode::Ssh);
-        let words: Vec<String> = plan
-            .command
-            .iter()
-            .map(|w| w.to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            words,
-            [
-                "ssh",
-                "-p",
-                "2222",
-                "-T",
-                "-o",
-                "BatchMode=yes",
-                "me@host",
-                "--",
-                ".local/bin/mosh-server 'relay' '60004'"
-            ]
+        let mode = carrier_mode(&o, true).unwrap();
+        let plan = carrier_plan(
+            &o,
+            mode,
+            MasterUse::None,
+            OsStr::new(".local/bin/mosh-server"),
+            60004,
         );
+        assert_eq!(plan.mode, TransportMode::Ssh);
+        assert_eq!(plan.ssh, ["ssh", "-p", "2222"]);
+        assert_eq!(plan.destination, "me@host");
+        assert_eq!(plan.relay, ".local/bin/mosh-server 'relay' '-p' '60004'");
     }
 
     #[test]
-    fn udp_and_local_sessions_have_no_carrier() {
-        let udp = options(&["host"]);
-        assert_eq!(carrier_plan(&udp, OsStr::new("mosh-server"), 1), None);
+    fn udp_local_and_other_clients_have_no_carrier() {
+        let udp = options(&["--transport=udp", "host"]);
+        assert_eq!(carrier_mode(&udp, true), None);
         let auto_local = options(&["--transport=auto", "--local", "host"]);
-        assert_eq!(
-            carrier_plan(&auto_local, OsStr::new("mosh-server"), 1),
-            None
-        );
+        assert_eq!(carrier_mode(&auto_local, true), None);
         let auto = options(&["--transport=auto", "host"]);
-        assert_eq!(
-            carrier_plan(&auto, OsStr::new("mosh-server"), 1).map(|p| p.mode),
-            Some(TransportMode::Auto)
-        );
+        assert_eq!(carrier_mode(&auto, true), Some(TransportMode::Auto));
+        assert_eq!(carrier_mode(&auto, false), None);
+    }
+
+    #[test]
+    fn ssh_dash_g_output_tells_of_a_control_path() {
+        let none = "user me\ncontrolmaster false\ncontrolpath none\n";
+        assert_eq!(names_control_path(none), Some(false));
+        let unset = "user me\ncontrolmaster false\ncontrolpersist no\n";
+        assert_eq!(names_control_path(unset), Some(false));
+        let set = "controlmaster auto\ncontrolpath /home/me/.ssh/cm-%C\n";
+        assert_eq!(names_control_path(set), Some(true));
+        assert_eq!(names_control_path("usage: dbclient [options]"), None);
     }
 }

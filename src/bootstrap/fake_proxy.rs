@@ -1,7 +1,8 @@
 //! `mosh --fake-proxy -- HOST PORT`: the ProxyCommand ssh runs so that the
 //! bootstrap learns which address ssh really reached. It resolves HOST
 //! for `--family`, connects over TCP, reports `MOSH IP <address>` on
-//! stderr (ssh passes that on to the bootstrap), then relays stdin to the
+//! stderr (ssh passes that on to the bootstrap; also to a file, see
+//! [`ADDRESS_FILE_VARIABLE`]), then relays stdin to the
 //! socket and the socket to stdout, closing each direction on its own
 //! when its source ends.
 
@@ -13,6 +14,12 @@ use std::os::fd::AsFd;
 use super::options::ProxyTarget;
 use super::resolve::{numeric_host, resolve};
 use crate::sys::signals::{self, Signal};
+
+/// Names a file that also gets the `MOSH IP` line: ssh sends a
+/// ProxyCommand's standard error to /dev/null when its connection is to
+/// persist as a ControlMaster (which the bootstrap asks for when the
+/// session may need the ssh carrier).
+pub(crate) const ADDRESS_FILE_VARIABLE: &str = "MOSH_RS_PROXY_ADDRESS_FILE";
 
 /// Runs the proxy; returns the exit status.
 pub fn run(program: &str, target: &ProxyTarget) -> i32 {
@@ -36,7 +43,12 @@ pub fn run(program: &str, target: &ProxyTarget) -> i32 {
             return 1;
         }
     };
-    eprintln!("MOSH IP {}", numeric_host(&addr));
+    let report = format!("MOSH IP {}", numeric_host(&addr));
+    eprintln!("{report}");
+    if let Some(path) = std::env::var_os(ADDRESS_FILE_VARIABLE) {
+        // Best effort: the bootstrap says so if the address is missing.
+        let _ = std::fs::write(path, format!("{report}\n"));
+    }
     match relay(stream) {
         Ok(()) => 0,
         Err(err) => {

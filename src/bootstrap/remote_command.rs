@@ -92,13 +92,18 @@ pub(crate) fn server_command_line(server: &OsStr, args: &[OsString]) -> OsString
 
 /// ssh's argument vector: the `--ssh` words, `-n` (unless ssh must feed
 /// the remote's stdin), `-tt` (unless `--no-ssh-pty`), `-4`/`-6` for
-/// `--experimental-remote-ip=remote`, the ProxyCommand for `proxy`, then
-/// `USER@HOST -- REMOTE_COMMAND`.
+/// `--experimental-remote-ip=remote`, the session's own ControlMaster
+/// options (`master`), the ProxyCommand for `proxy`, then
+/// `USER@HOST -- REMOTE_COMMAND`. With the ProxyCommand, ssh must not go
+/// through an existing master (it would not run the ProxyCommand that
+/// tells the address): `-S none`, unless the session's own master is
+/// new and so certainly connects afresh.
 pub(crate) fn ssh_argv(
     options: &Options,
     user_host: &OsStr,
     proxy_command: Option<OsString>,
     feeds_stdin: bool,
+    master: &[OsString],
     remote_command: OsString,
 ) -> Vec<OsString> {
     let mut argv = options.ssh.clone();
@@ -115,9 +120,12 @@ pub(crate) fn ssh_argv(
             _ => {}
         }
     }
+    argv.extend_from_slice(master);
     if let Some(proxy) = proxy_command {
-        argv.push("-S".into());
-        argv.push("none".into());
+        if master.is_empty() {
+            argv.push("-S".into());
+            argv.push("none".into());
+        }
         argv.push("-o".into());
         let mut setting = OsString::from("ProxyCommand=");
         setting.push(proxy);
@@ -236,7 +244,14 @@ mod tests {
     fn ssh_argv_has_upstream_shape() {
         let o = options(&["--ssh=ssh -p 2222", "me@host"]);
         let proxy = proxy_command(Path::new("/opt/my bin/mosh-rs"), o.family);
-        let argv = ssh_argv(&o, OsStr::new("me@host"), Some(proxy), false, "CMD".into());
+        let argv = ssh_argv(
+            &o,
+            OsStr::new("me@host"),
+            Some(proxy),
+            false,
+            &[],
+            "CMD".into(),
+        );
         assert_eq!(
             strings(&argv),
             [
@@ -255,11 +270,29 @@ mod tests {
             ]
         );
         let o = options(&["--no-ssh-pty", "-4", "--experimental-remote-ip=remote", "h"]);
-        let argv = ssh_argv(&o, OsStr::new("h"), None, false, "CMD".into());
+        let argv = ssh_argv(&o, OsStr::new("h"), None, false, &[], "CMD".into());
         assert_eq!(strings(&argv), ["ssh", "-n", "-4", "h", "--", "CMD"]);
         let o = options(&["h"]);
-        let argv = ssh_argv(&o, OsStr::new("h"), None, true, "CMD".into());
+        let argv = ssh_argv(&o, OsStr::new("h"), None, true, &[], "CMD".into());
         assert_eq!(strings(&argv), ["ssh", "h", "--", "CMD"]);
+    }
+
+    #[test]
+    fn the_sessions_own_master_replaces_dash_s_none() {
+        let o = options(&["h"]);
+        let proxy = proxy_command(Path::new("/bin/mosh-rs"), o.family);
+        let master = [OsString::from("-o"), OsString::from("ControlPath=/run/m")];
+        let argv = strings(&ssh_argv(
+            &o,
+            OsStr::new("h"),
+            Some(proxy),
+            false,
+            &master,
+            "C".into(),
+        ));
+        assert!(!argv.contains(&"none".to_string()), "{argv:?}");
+        let at = argv.iter().position(|w| w == "ControlPath=/run/m").unwrap();
+        assert!(at < argv.iter().position(|w| w == "h").unwrap());
     }
 
     #[test]

@@ -8,12 +8,14 @@
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::fd::OwnedFd;
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-use super::carrier_command::carrier_plan;
+use super::carrier_command::{carrier_mode, carrier_plan, choose_master};
 use super::child_environment::ChildEnvironment;
 use super::child_output::ChildOutput;
 use super::client_handoff::{self, ClientSettings};
+use super::fake_proxy::ADDRESS_FILE_VARIABLE;
 use super::handshake::{self, Endpoint, Failure, Handshake, Line, Step, NO_SERVER_MESSAGE};
 use super::install::{self, Answer, Installer, LocalBuild};
 use super::local::local_server;
@@ -23,6 +25,7 @@ use super::peers;
 use super::remote_command::{self as remote, split_user_host};
 use super::resolve::{numeric_host, resolve};
 use super::verbose::Narrator;
+use crate::client::MasterUse;
 
 /// Runs a session for `options`; returns the exit status.
 pub fn run(program: &str, options: &Options) -> i32 {
@@ -44,12 +47,23 @@ pub fn run(program: &str, options: &Options) -> i32 {
     };
     let env = |name: &str| std::env::var_os(name);
     let narrator = Narrator::new(program, options.verbose);
-    let plan = match plan(options, colors, &env, narrator) {
+    let mode = carrier_mode(options, matches!(client, peers::Client::Builtin));
+    let master = match mode {
+        Some(_) => choose_master(options),
+        None => MasterUse::None,
+    };
+    let stop_master = |master: &MasterUse| {
+        if let MasterUse::Private(private) = master {
+            private.stop(&options.ssh, &options.user_host);
+        }
+    };
+    let plan = match plan(options, colors, &env, narrator, &master) {
         Ok(mut plan) => {
             child_env.apply(&mut plan.command);
             plan
         }
         Err(why) => {
+            stop_master(&master);
             eprintln!("{program}: {why}");
             return 1;
         }
@@ -57,9 +71,12 @@ pub fn run(program: &str, options: &Options) -> i32 {
     let server = plan.server.clone();
     let endpoint = match start(program, plan, narrator) {
         Ok(endpoint) => endpoint,
-        Err(status) => return status,
+        Err(status) => {
+            stop_master(&master);
+            return status;
+        }
     };
-    let carrier = carrier_plan(options, &server, endpoint.port);
+    let carrier = mode.map(|mode| carrier_plan(options, mode, master, &server, endpoint.port));
     narrator.connecting(&endpoint);
     let settings = ClientSettings {
         predict: options.predict,
@@ -82,6 +99,9 @@ struct Plan {
     /// The server command, for the hint when it does not start.
     server: OsString,
     local: bool,
+    /// Where the ProxyCommand also leaves `MOSH IP` (see
+    /// [`ADDRESS_FILE_VARIABLE`]).
+    address_file: Option<PathBuf>,
 }
 
 /// An install in progress: the script's state and the bytes to copy.
@@ -95,6 +115,7 @@ fn plan(
     colors: u32,
     env: &dyn Fn(&str) -> Option<OsString>,
     narrator: Narrator<'_>,
+    master: &MasterUse,
 ) -> Result<Plan, String> {
     let server = peers::server_command(options.server.as_deref(), options.local);
     let range = options.port.as_ref().is_some_and(|p| p.high.is_some());
@@ -109,6 +130,7 @@ fn plan(
             user_host,
             server,
             local: true,
+            address_file: None,
         });
     }
     let (target, handshake) = match options.remote_ip {
@@ -133,7 +155,23 @@ fn plan(
         remote_command.push(remote::server_command_line(&server, &server_args));
         None
     };
-    let command = ssh_command(options, &target, install.is_some(), remote_command)?;
+    let (master_options, address_file) = match master {
+        MasterUse::Private(private) => (
+            private.master_options(),
+            (options.remote_ip == RemoteIp::Proxy).then(|| private.address_file()),
+        ),
+        _ => (Vec::new(), None),
+    };
+    let mut command = ssh_command(
+        options,
+        &target,
+        install.is_some(),
+        &master_options,
+        remote_command,
+    )?;
+    if let Some(file) = &address_file {
+        command.env(ADDRESS_FILE_VARIABLE, file);
+    }
     Ok(Plan {
         command,
         handshake,
@@ -141,6 +179,7 @@ fn plan(
         user_host,
         server,
         local: false,
+        address_file,
     })
 }
 
@@ -172,6 +211,7 @@ fn ssh_command(
     options: &Options,
     target: &OsString,
     feeds_stdin: bool,
+    master: &[OsString],
     remote_command: OsString,
 ) -> Result<Command, String> {
     let proxy = if options.remote_ip == RemoteIp::Proxy {
@@ -182,7 +222,7 @@ fn ssh_command(
         None
     };
     let has_proxy = proxy.is_some();
-    let argv = remote::ssh_argv(options, target, proxy, feeds_stdin, remote_command);
+    let argv = remote::ssh_argv(options, target, proxy, feeds_stdin, master, remote_command);
     let (ssh, ssh_args) = argv.split_first().ok_or("--ssh names no command")?;
     let mut command = Command::new(ssh);
     command.args(ssh_args);
@@ -191,6 +231,20 @@ fn ssh_command(
         command.env("SHELL", "/bin/sh");
     }
     Ok(command)
+}
+
+/// Gives the handshake the `MOSH IP` line the ProxyCommand left in its
+/// file, when ssh kept it from the output.
+fn take_address_file(plan: &mut Plan) {
+    let Some(file) = plan.address_file.take() else {
+        return;
+    };
+    let Ok(text) = std::fs::read(&file) else {
+        return;
+    };
+    if let Some(line) = text.split(|&b| b == b'\n').find(|l| !l.is_empty()) {
+        let _ = plan.handshake.take(line, &handshake::classify(line));
+    }
 }
 
 /// This binary's bytes (through /proc, which works even if the file was
@@ -230,6 +284,12 @@ fn start(program: &str, mut plan: Plan, narrator: Narrator<'_>) -> Result<Endpoi
                     &plan.user_host,
                 );
             }
+        }
+        if matches!(kind, Line::Ip(_)) {
+            plan.address_file = None;
+        }
+        if matches!(kind, Line::Connect { .. }) {
+            take_address_file(&mut plan);
         }
         match plan.handshake.take(&line, &kind) {
             Step::Show => show(&super::notice::with_host(&line, &plan.user_host)),

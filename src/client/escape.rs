@@ -1,8 +1,9 @@
 //! The escape key (Ctrl-^ unless `MOSH_ESCAPE_KEY` says otherwise): the
 //! one key the client keeps for itself. After it, `.` quits, Ctrl-Z
 //! suspends the client, the pass key (`^` for Ctrl-^) sends the escape key
-//! itself, `s` toggles the connection status view, and anything else is
-//! sent along with it. A printable escape
+//! itself, `s` toggles the connection status view, `l` logs in with ssh
+//! when the ssh carrier asked for a password (and only then), and
+//! anything else is sent along with it. A printable escape
 //! key counts only at the start of a line, so it can still be typed.
 
 use super::settings::EscapeKey;
@@ -22,6 +23,8 @@ pub(crate) enum KeyAction {
     Suspend,
     /// Escape then `s`: show or hide the connection status view.
     ToggleStatus,
+    /// Escape then `l`, while a login is offered: log in with ssh.
+    Login,
 }
 
 impl KeyAction {
@@ -50,6 +53,8 @@ pub(crate) struct EscapeHandler {
     escape_pending: bool,
     /// The last byte typed ended a line (LF or CR).
     at_line_start: bool,
+    /// `l` after the escape key logs in (the carrier needs a password).
+    login_offered: bool,
 }
 
 impl EscapeHandler {
@@ -59,7 +64,13 @@ impl EscapeHandler {
             key,
             escape_pending: false,
             at_line_start: false,
+            login_offered: false,
         }
+    }
+
+    /// Offers (or stops offering) the login command.
+    pub(crate) fn offer_login(&mut self, offered: bool) {
+        self.login_offered = offered;
     }
 
     #[cfg(test)]
@@ -79,6 +90,7 @@ impl EscapeHandler {
                 b'.' => KeyAction::Quit,
                 CTRL_Z => KeyAction::Suspend,
                 b's' => KeyAction::ToggleStatus,
+                b'l' if self.login_offered => KeyAction::Login,
                 b if b == key.pass_key || b == key.pass_key_alt => KeyAction::send_one(key.key),
                 b => KeyAction::Send([key.key, b], 2),
             };
@@ -168,5 +180,17 @@ mod tests {
             run(&mut h, b"\x1e.\x1e\x1a"),
             (b"\x1e.\x1e\x1a".to_vec(), vec![])
         );
+    }
+
+    #[test]
+    fn l_logs_in_only_while_a_login_is_offered() {
+        let mut handler = EscapeHandler::new(Some(EscapeKey::DEFAULT));
+        let (sent, actions) = run(&mut handler, b"\x1el");
+        assert_eq!(sent, b"\x1el");
+        assert_eq!(actions, [KeyAction::EscapeStarted]);
+        handler.offer_login(true);
+        let (sent, actions) = run(&mut handler, b"\x1el");
+        assert!(sent.is_empty());
+        assert_eq!(actions, [KeyAction::EscapeStarted, KeyAction::Login]);
     }
 }

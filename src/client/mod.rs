@@ -11,6 +11,7 @@
 //! come from `crate::diag`.
 
 pub(crate) mod capabilities;
+pub(crate) mod carrier_plan;
 pub(crate) mod escape;
 pub(crate) mod notification;
 pub(crate) mod overlays;
@@ -19,6 +20,7 @@ pub(crate) mod session;
 pub mod settings;
 pub(crate) mod sockets;
 pub(crate) mod ssh_carrier;
+pub(crate) mod ssh_master;
 pub(crate) mod status_overlay;
 pub(crate) mod terminfo;
 pub(crate) mod tty;
@@ -27,9 +29,10 @@ use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr};
 
 use capabilities::Capabilities;
-pub(crate) use session::{CarrierPlan, TransportMode};
+pub(crate) use carrier_plan::{CarrierPlan, MasterUse, TransportMode};
 use session::{Ending, SessionSetup};
 use settings::{ClientEnvironment, Command, ConnectArgs};
+pub(crate) use ssh_master::PrivateMaster;
 
 use crate::diag::{client_network_timeout, DiagLog, Role};
 use crate::locale::{charset, ctype_variable, is_utf8, Environment};
@@ -140,6 +143,10 @@ fn connect_with(
         return 1;
     };
     let server = SocketAddr::new(ip, args.port);
+    let destination = carrier.as_ref().map_or_else(
+        || args.host.clone(),
+        |plan| plan.destination.to_string_lossy().into_owned(),
+    );
     let env = |name: &str| std::env::var_os(name);
     let diag = DiagLog::from_environment(Role::Client, args.verbose, &env).unwrap_or_else(|why| {
         eprintln!("{why}");
@@ -157,7 +164,7 @@ fn connect_with(
         carrier,
     };
     let status = match session::run(setup) {
-        Ok(ending) => report(ending, &args.host, args.port),
+        Ok(ending) => report(ending, &args.host, args.port, &destination),
         Err(e) => {
             eprintln!("Error: {e}\r");
             1
@@ -167,10 +174,18 @@ fn connect_with(
     status
 }
 
-/// Says how the session ended and gives the exit status.
-fn report(ending: Ending, host: &str, port: u16) -> i32 {
+/// Says how the session ended and gives the exit status. `destination`
+/// is the host as the user typed it (as far as the client knows).
+fn report(ending: Ending, host: &str, port: u16, destination: &str) -> i32 {
     match ending {
         Ending::Clean => 0,
+        Ending::CarrierNeedsMoshRs => {
+            eprintln!(
+                "\nmosh: --transport=ssh needs mosh-rs's mosh-server on {destination}, which \
+                 has stock mosh's; `mosh --install-server {destination}` installs it."
+            );
+            1
+        }
         Ending::Unclean => {
             eprint!(
                 "\n\nmosh did not shut down cleanly. Please note that the\n\

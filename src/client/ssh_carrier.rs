@@ -1,5 +1,5 @@
 //! The client's end of the ssh carrier: a child process (ssh running
-//! `mosh-server relay PORT` on the remote) whose standard input and
+//! `mosh-server relay -p PORT` on the remote) whose standard input and
 //! output carry the session's datagrams as frames. The child's pipes are
 //! non-blocking, so the event loop polls them beside the UDP sockets;
 //! what ssh writes on its standard error is kept (the last few lines) to
@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::carrier::framing::FrameReader;
 use crate::carrier::outbox::Outbox;
@@ -21,6 +22,9 @@ const OUTBOX_LIMIT: usize = 1024 * 1024;
 
 /// The most of ssh's standard error kept for messages.
 const MAX_STDERR: usize = 4096;
+
+/// How long an ended carrier's ssh is given to exit by itself.
+const LAST_WORDS_WAIT: Duration = Duration::from_millis(300);
 
 /// A running carrier.
 #[derive(Debug)]
@@ -128,6 +132,20 @@ impl SshCarrier {
         }
     }
 
+    /// Ends the carrier and gives ssh's last words: ssh is given a moment
+    /// to exit by itself (its output ended, so it is on its way) so that
+    /// what it says last has been written.
+    pub fn last_words(mut self) -> Option<String> {
+        let deadline = Instant::now() + LAST_WORDS_WAIT;
+        while Instant::now() < deadline {
+            match self.child.try_wait() {
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Ok(Some(_)) | Err(_) => break,
+            }
+        }
+        self.last_error_line()
+    }
+
     /// The last line ssh wrote on its standard error, if any.
     pub fn last_error_line(&mut self) -> Option<String> {
         self.collect_stderr();
@@ -152,7 +170,6 @@ impl Drop for SshCarrier {
 mod tests {
     use super::*;
     use crate::carrier::framing::encode;
-    use std::time::{Duration, Instant};
 
     fn argv(words: &[&str]) -> Vec<OsString> {
         words.iter().map(OsString::from).collect()

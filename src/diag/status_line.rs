@@ -18,6 +18,8 @@ pub(crate) struct StatusFigures {
     pub frame_interval_ms: u64,
     /// Where the server is.
     pub server: SocketAddr,
+    /// How datagrams travel: `UDP`, or `ssh` over the carrier.
+    pub transport: &'static str,
     /// Time since the server was last heard (ms); `None` if never.
     pub since_contact_ms: Option<u64>,
     /// Datagram counters.
@@ -38,11 +40,12 @@ impl StatusFigures {
     /// The two overlay lines.
     pub(crate) fn overlay_lines(&self) -> [String; 2] {
         let first = format!(
-            "mosh status: RTT {:.0} ms (var {:.0}), frame {} ms, {}, heard {}",
+            "mosh status: RTT {:.0} ms (var {:.0}), frame {} ms, {} over {}, heard {}",
             self.srtt_ms,
             self.rttvar_ms,
             self.frame_interval_ms,
             self.server,
+            self.transport,
             self.contact_text()
         );
         let s = &self.stats;
@@ -64,13 +67,14 @@ impl StatusFigures {
     pub fn log_text(&self) -> String {
         let s = &self.stats;
         format!(
-            "srtt {:.0} ms rttvar {:.0} ms frame interval {} ms server {} last contact {} \
+            "srtt {:.0} ms rttvar {:.0} ms frame interval {} ms server {} over {} last contact {} \
              sent {} datagrams {} bytes received {} datagrams {} bytes dropped {} \
              recent loss {} prediction {}{} {} {}",
             self.srtt_ms,
             self.rttvar_ms,
             self.frame_interval_ms,
             self.server,
+            self.transport,
             self.contact_text(),
             s.datagrams_sent,
             s.bytes_sent,
@@ -139,6 +143,7 @@ mod tests {
             rttvar_ms: 11.6,
             frame_interval_ms: 101,
             server: "127.0.0.1:60001".parse().unwrap(),
+            transport: "ssh",
             since_contact_ms: Some(250),
             stats,
             prediction_mode: "adaptive",
@@ -158,7 +163,7 @@ mod tests {
         let [first, second] = figures().overlay_lines();
         assert_eq!(
             first,
-            "mosh status: RTT 203 ms (var 12), frame 101 ms, 127.0.0.1:60001, heard 0.2 s ago"
+            "mosh status: RTT 203 ms (var 12), frame 101 ms, 127.0.0.1:60001 over ssh, heard 0.2 s ago"
         );
         assert_eq!(
             second,
@@ -176,7 +181,7 @@ mod tests {
             "srtt 203 ms",
             "rttvar 12 ms",
             "frame interval 101 ms",
-            "server 127.0.0.1:60001",
+            "server 127.0.0.1:60001 over ssh",
             "last contact never",
             "sent 1 datagrams 1500 bytes",
             "received 1 datagrams 300 bytes",

@@ -1,4 +1,4 @@
-//! `mosh-server relay PORT [ADDRESS]`: the remote end of the ssh carrier.
+//! `mosh-server relay -p PORT [-i ADDRESS]`: the remote end of the ssh carrier.
 //! Run over ssh by the client when UDP cannot reach the server, it passes
 //! the session's datagrams, framed on its standard input and output,
 //! to and from the session's UDP socket on this machine. The session sees
@@ -8,6 +8,12 @@
 //! The datagrams stay encrypted end to end: the relay never holds the key.
 //! It ends when its input ends (the ssh connection closed) or its output
 //! breaks.
+//!
+//! The port is given with `-p` so that the command line has three
+//! arguments: a stock `mosh-server` then prints its usage and exits
+//! instead of reading `relay PORT` as an address and port to start a
+//! session on, and the client can tell the user that the carrier needs
+//! mosh-rs on the remote.
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -32,7 +38,7 @@ const SOCKET: Token = Token(2);
 /// carrier before the oldest are dropped (a few full screens).
 const OUTBOX_LIMIT: usize = 64 * 1024;
 
-const USAGE: &str = "Usage: mosh-server relay PORT [ADDRESS]";
+const USAGE: &str = "Usage: mosh-server relay -p PORT [-i ADDRESS]";
 
 /// Runs the relay; returns the exit status.
 pub fn run(args: &[OsString], err: &mut dyn Write) -> i32 {
@@ -61,9 +67,9 @@ fn parse(args: &[OsString], ssh_connection: Option<&str>) -> Result<SocketAddr, 
         .map(|a| a.to_str().ok_or("arguments must be text"))
         .collect::<Result<_, _>>()?;
     let (port, address) = match words.as_slice() {
-        [port] => (*port, None),
-        [port, address] => (*port, Some(*address)),
-        _ => return Err("expected a port and at most one address".into()),
+        ["-p", port] => (*port, None),
+        ["-p", port, "-i", address] | ["-i", address, "-p", port] => (*port, Some(*address)),
+        _ => return Err("expected -p PORT and at most -i ADDRESS".into()),
     };
     let port: u16 = port
         .parse()
@@ -202,15 +208,15 @@ mod tests {
     fn the_session_address_comes_from_the_arguments_or_the_ssh_connection() {
         let ssh = Some("192.0.2.1 51000 198.51.100.7 22");
         assert_eq!(
-            parse(&args(&["60001"]), ssh),
+            parse(&args(&["-p", "60001"]), ssh),
             Ok("198.51.100.7:60001".parse().unwrap())
         );
         assert_eq!(
-            parse(&args(&["60001", "::1"]), ssh),
+            parse(&args(&["-p", "60001", "-i", "::1"]), ssh),
             Ok("[::1]:60001".parse().unwrap())
         );
         assert_eq!(
-            parse(&args(&["60002"]), None),
+            parse(&args(&["-p", "60002"]), None),
             Ok("127.0.0.1:60002".parse().unwrap())
         );
     }
@@ -218,11 +224,12 @@ mod tests {
     #[test]
     fn bad_arguments_are_named() {
         for (words, message) in [
-            (&[][..], "expected a port"),
-            (&["0"][..], "bad port"),
-            (&["70000"][..], "bad port"),
-            (&["60001", "nowhere"][..], "bad address"),
-            (&["1", "2", "3"][..], "expected a port"),
+            (&[][..], "expected -p PORT"),
+            (&["60001"][..], "expected -p PORT"),
+            (&["-p", "0"][..], "bad port"),
+            (&["-p", "70000"][..], "bad port"),
+            (&["-p", "60001", "-i", "nowhere"][..], "bad address"),
+            (&["-p", "1", "2", "3"][..], "expected -p PORT"),
         ] {
             let err = parse(&args(words), None).unwrap_err();
             assert!(err.contains(message), "{words:?}: {err}");

@@ -26,7 +26,14 @@ const SHELL: &str = "PS1='ready$ ' exec sh -i";
 /// `mosh-server relay PORT 127.0.0.1` with piped standard input and output.
 fn start_relay(port: u16) -> Child {
     Command::new(server::our_binary())
-        .args(["server", "relay", &port.to_string(), "127.0.0.1"])
+        .args([
+            "server",
+            "relay",
+            "-p",
+            &port.to_string(),
+            "-i",
+            "127.0.0.1",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -142,7 +149,7 @@ fn the_relay_ends_with_its_input() {
 #[test]
 fn bad_relay_arguments_are_a_usage_error() {
     let out = Command::new(server::our_binary())
-        .args(["server", "relay", "notaport"])
+        .args(["server", "relay", "-p", "notaport"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -143,7 +143,8 @@ fn check_predict(
     })
 }
 
-/// `--transport`, else `MOSH_TRANSPORT`, else UDP only (stock mosh's way).
+/// `--transport`, else `MOSH_TRANSPORT`, else `auto`: UDP as stock mosh,
+/// and the ssh carrier when UDP gets no answer.
 fn check_transport(
     program: &str,
     given: Option<&OsStr>,
@@ -151,7 +152,7 @@ fn check_transport(
 ) -> Result<Transport, Finish> {
     let from_env = env("MOSH_TRANSPORT").filter(|v| !v.is_empty());
     let Some(text) = given.map(OsStr::to_owned).or(from_env) else {
-        return Ok(Transport::Udp);
+        return Ok(Transport::Auto);
     };
     match text.to_str() {
         Some("udp") => Ok(Transport::Udp),

@@ -50,9 +50,10 @@ pub fn usage(program: &str) -> String {
         --attach[=ID]        resume a running mosh-rs session (by default
                                 the most recently used detached one)
 
-        --transport=(udp|auto|ssh)  udp as stock mosh (the default); ssh
-                                carries the session over ssh; auto does
-                                when UDP gets no answer (MOSH_TRANSPORT)
+        --transport=(auto|udp|ssh)  auto (the default) starts on UDP and
+                                carries the session over ssh when UDP gets
+                                no answer; udp as stock mosh; ssh never
+                                tries UDP (MOSH_TRANSPORT)
 
         --help               this message
         --version            version and licence

@@ -14,6 +14,11 @@ impl Client {
             rttvar_ms: self.transport.rttvar(),
             frame_interval_ms: self.transport.send_interval(),
             server: self.transport.remote_addr().unwrap_or(self.server),
+            transport: if self.carrier.as_ref().is_some_and(|c| c.is_active()) {
+                "ssh"
+            } else {
+                "UDP"
+            },
             since_contact_ms: self
                 .transport
                 .last_heard()

@@ -69,6 +69,7 @@ impl Client {
             }
             KeyAction::Suspend => self.suspend()?,
             KeyAction::ToggleStatus => self.overlays.status.toggle(),
+            KeyAction::Login => self.log_in_with_ssh(now)?,
             KeyAction::EscapeStarted => {
                 if let Some(help) = &self.escape_help {
                     self.overlays
@@ -138,10 +139,54 @@ impl Client {
         self.resume()
     }
 
+    /// Runs ssh in the terminal so the user can type a password, leaving
+    /// a master that the next carrier goes through; the session is held
+    /// meanwhile, as while suspended, and repainted after.
+    fn log_in_with_ssh(&mut self, now: u64) -> io::Result<()> {
+        let Some(argv) = self.carrier.as_ref().and_then(|link| link.login_argv()) else {
+            return Ok(());
+        };
+        let terminal = self.terminal()?;
+        terminal.suspend()?;
+        terminal.write(LOGIN_LINE)?;
+        let status = run_in_terminal(&argv);
+        // Ctrl-C at ssh's prompt reached this process too; it meant ssh.
+        let _ = self.signals.take();
+        self.resume()?;
+        let text = match status {
+            Ok(true) => {
+                self.escape.offer_login(false);
+                if let Some(link) = self.carrier.as_mut() {
+                    link.logged_in(now);
+                }
+                "logged in with ssh; reconnecting".to_string()
+            }
+            Ok(false) => "ssh did not log in".to_string(),
+            Err(e) => format!("cannot run ssh: {e}"),
+        };
+        self.diag.record(&Event::Carrier(&text));
+        self.overlays
+            .notifications
+            .set_message(&format!("mosh: {text}."), false, false, now);
+        Ok(())
+    }
+
     /// Takes the terminal back after a suspend and repaints everything.
     fn resume(&mut self) -> io::Result<()> {
         self.terminal()?.resume()?;
         self.repaint = true;
         Ok(())
     }
+}
+
+/// Shown on the restored terminal before ssh asks for a password.
+const LOGIN_LINE: &[u8] = b"\n\x1b[37;44m[mosh: logging in with ssh to reconnect]\x1b[m\n";
+
+/// Runs `argv` on the terminal and waits; whether it succeeded.
+fn run_in_terminal(argv: &[std::ffi::OsString]) -> io::Result<bool> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| io::Error::other("no ssh command"))?;
+    let status = std::process::Command::new(program).args(args).status()?;
+    Ok(status.success())
 }

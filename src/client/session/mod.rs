@@ -32,11 +32,13 @@ use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
 
 mod carrier_link;
+mod carrier_loss;
 mod diagnostics;
 mod local_input;
 
+use super::carrier_plan::{CarrierPlan, TransportMode};
 use carrier_link::{CarrierLink, CarrierNews, CARRIER_ERRORS, CARRIER_INPUT, CARRIER_OUTPUT};
-pub(crate) use carrier_link::{CarrierPlan, TransportMode};
+use carrier_loss::CarrierLoss;
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -92,6 +94,9 @@ pub(crate) enum Ending {
     NeverConnected,
     /// Nothing was heard from the server for the network timeout (s).
     NetworkTimeout(u64),
+    /// `--transport=ssh`, and the remote's server is stock mosh's, which
+    /// cannot relay.
+    CarrierNeedsMoshRs,
 }
 
 /// Runs the session on the current terminal until it ends.
@@ -121,6 +126,8 @@ struct Client {
     overlays: Overlays,
     escape: EscapeHandler,
     escape_help: Option<String>,
+    /// The escape key as the help names it (`Ctrl-^`), if there is one.
+    escape_key_name: Option<String>,
     connecting_notice: String,
     clock: Clock,
     /// What the terminal shows now.
@@ -145,6 +152,9 @@ struct Client {
     /// When the client started waiting for the server (ms): the start, or
     /// the opening of the carrier.
     connect_started: u64,
+    /// The only way to the server is the carrier, and the remote cannot
+    /// relay: the session ends.
+    carrier_impossible: bool,
 }
 
 impl Client {
@@ -207,6 +217,7 @@ impl Client {
             .push_resize(i32::from(size.cols), i32::from(size.rows));
 
         let escape_help = setup.settings.escape_key.as_ref().map(|k| k.help_line());
+        let escape_key_name = setup.settings.escape_key.as_ref().map(|k| k.name());
         Ok(Client {
             poll,
             sockets,
@@ -216,6 +227,7 @@ impl Client {
             overlays: Overlays::new(&setup.settings, now),
             escape: EscapeHandler::new(setup.settings.escape_key.clone()),
             escape_help,
+            escape_key_name,
             connecting_notice: format!(
                 "Nothing received from server on UDP port {}.",
                 setup.server.port()
@@ -238,6 +250,7 @@ impl Client {
             logged_epochs: (0, 0),
             carrier: setup.carrier.map(|plan| CarrierLink::new(plan, now)),
             connect_started: now,
+            carrier_impossible: false,
         })
     }
 
@@ -278,7 +291,7 @@ impl Client {
             self.transmit(now);
             self.handle_transport_events(now)?;
             log_frames(&mut self.transport, &mut self.diag);
-            if self.network_timed_out(now) {
+            if self.network_timed_out(now) || self.carrier_impossible {
                 return Ok(());
             }
             if self.transport.old_sockets_expired(Millis(now)) {
@@ -521,10 +534,7 @@ impl Client {
                     (false, _) => "reconnecting over ssh".to_string(),
                 }
             }
-            CarrierNews::Lost(reason) => match reason {
-                Some(reason) => format!("the ssh carrier ended ({reason}); reconnecting"),
-                None => "the ssh carrier ended; reconnecting".to_string(),
-            },
+            CarrierNews::Lost(loss) => self.carrier_lost(loss),
             CarrierNews::Failed(why) => format!("cannot start ssh for the carrier: {why}"),
         };
         self.diag.record(&Event::Carrier(&text));
@@ -532,6 +542,39 @@ impl Client {
             self.overlays
                 .notifications
                 .set_message(&format!("mosh: {text}."), false, false, now);
+        }
+    }
+
+    /// What to say of a lost carrier, and what follows from it.
+    fn carrier_lost(&mut self, loss: CarrierLoss) -> String {
+        let login = self.carrier.as_ref().and_then(CarrierLink::login_argv);
+        self.escape.offer_login(login.is_some());
+        match loss {
+            CarrierLoss::StockServer => {
+                let only_path = self
+                    .carrier
+                    .as_ref()
+                    .is_some_and(|link| link.plan().mode == TransportMode::Ssh);
+                self.carrier_impossible = only_path;
+                self.connecting_notice = format!(
+                    "Nothing received from server on UDP port {}.",
+                    self.server.port()
+                );
+                "the remote's mosh-server is stock mosh, which cannot carry the session over ssh"
+                    .to_string()
+            }
+            CarrierLoss::NeedsLogin(line) => {
+                match (&login, &self.escape_key_name) {
+                    (Some(_), Some(key)) => {
+                        format!("ssh needs a password to reconnect ({line}); press {key} then l to log in")
+                    }
+                    _ => format!("ssh needs a password to reconnect ({line})"),
+                }
+            }
+            CarrierLoss::Other(Some(reason)) => {
+                format!("the ssh carrier ended ({reason}); reconnecting")
+            }
+            CarrierLoss::Other(None) => "the ssh carrier ended; reconnecting".to_string(),
         }
     }
 
@@ -626,7 +669,12 @@ impl Client {
         if let Some(terminal) = self.terminal.take() {
             let _ = terminal.leave();
         }
-        if self.timed_out {
+        if let Some(link) = self.carrier.as_mut() {
+            link.close();
+        }
+        if self.carrier_impossible {
+            Ending::CarrierNeedsMoshRs
+        } else if self.timed_out {
             Ending::NetworkTimeout(self.network_timeout_ms.unwrap_or(0) / 1000)
         } else if self.still_connecting() {
             Ending::NeverConnected
