@@ -119,7 +119,9 @@ fn tell_of_detached_sessions() {
         return;
     };
     if let Some(notice) = detached_notice(&live_sessions(&dir), unix_now()) {
-        eprintln!("{notice}");
+        // One write: over ssh, standard error and output travel apart, and
+        // a newline written separately could land after `MOSH CONNECT`.
+        let _ = io::stderr().write_all(format!("{notice}\n").as_bytes());
     }
 }
 
