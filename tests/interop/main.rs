@@ -1,7 +1,8 @@
 //! The end-to-end tests, one binary: our client and server against the
 //! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
 //! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
-//! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`, `carrier_ssh`), and the cell reader's
+//! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
+//! `carrier_ssh`, `carrier_login`), and the cell reader's
 //! own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -10,6 +11,7 @@ mod support;
 mod acceptance_upstream_client;
 mod acceptance_upstream_server;
 mod attach_sessions;
+mod carrier_login;
 mod carrier_relay;
 mod carrier_ssh;
 mod cells_reader;

@@ -31,11 +31,23 @@ pub struct Sshd {
     dir: PathBuf,
     port: u16,
     pid: Option<i32>,
+    /// Password logins are accepted.
+    passwords: bool,
 }
 
 impl Sshd {
     /// Starts sshd, or skips loudly (returning `None`) when it cannot run here.
     pub fn start() -> Option<Sshd> {
+        Sshd::start_accepting(false)
+    }
+
+    /// As [`Sshd::start`], also accepting passwords (for tests of users
+    /// who log in with one); see [`Sshd::password_ssh_command`].
+    pub fn start_with_passwords() -> Option<Sshd> {
+        Sshd::start_accepting(true)
+    }
+
+    fn start_accepting(passwords: bool) -> Option<Sshd> {
         if skip::missing(&[SSHD, "/usr/bin/ssh", "/usr/bin/ssh-keygen"]) {
             return None;
         }
@@ -43,13 +55,13 @@ impl Sshd {
             skip::skip("sshd tests need root (sshd switches to the logged-in user)");
             return None;
         }
-        match Sshd::try_start() {
+        match Sshd::try_start(passwords) {
             Ok(sshd) => Some(sshd),
             Err(e) => panic!("could not start sshd: {e}"),
         }
     }
 
-    fn try_start() -> io::Result<Sshd> {
+    fn try_start(passwords: bool) -> io::Result<Sshd> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("mosh-rs-sshd-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -64,6 +76,7 @@ impl Sshd {
                 dir: dir.clone(),
                 port: free_port()?,
                 pid: None,
+                passwords,
             };
             sshd.write_config()?;
             match sshd.launch() {
@@ -80,9 +93,10 @@ impl Sshd {
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\n\
              AuthorizedKeysFile {d}/authorized_keys .ssh/authorized_keys\n\
              PidFile {d}/sshd.pid\nUsePAM no\nPermitRootLogin prohibit-password\n\
-             StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             StrictModes no\nPasswordAuthentication {passwords}\nKbdInteractiveAuthentication no\n\
              PrintMotd no\nPrintLastLog no\nAcceptEnv LANG LC_*\nLogLevel VERBOSE\n",
-            port = self.port
+            port = self.port,
+            passwords = if self.passwords { "yes" } else { "no" },
         );
         std::fs::write(self.dir.join("sshd_config"), config)
     }
@@ -154,6 +168,22 @@ impl Sshd {
             "-F".into(),
             "/dev/null".into(),
         ]
+    }
+
+    /// An `--ssh=COMMAND` string that logs in with a password only (no
+    /// key, and prompts allowed), for a server from
+    /// [`Sshd::start_with_passwords`].
+    pub fn password_ssh_command(&self) -> String {
+        format!(
+            "ssh -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+             -o PubkeyAuthentication=no -o LogLevel=ERROR -F /dev/null",
+            self.port
+        )
+    }
+
+    /// How many logins sshd has accepted with a password so far.
+    pub fn password_logins(&self) -> usize {
+        self.log().matches("Accepted password").count()
     }
 
     /// The same as one `--ssh=COMMAND` string (the key path quoted).
@@ -259,6 +289,23 @@ impl TempUser {
         assert!(status.success(), "useradd {name} failed");
         let uid = id_of(&name);
         Some(TempUser { name, uid, home })
+    }
+
+    /// Sets the account's password (`chpasswd`).
+    pub fn set_password(&self, password: &str) {
+        use std::io::Write;
+        let mut child = Command::new("/usr/sbin/chpasswd")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("chpasswd runs");
+        let line = format!("{}:{password}\n", self.name);
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "chpasswd failed");
     }
 
     /// Pids of this user's processes.

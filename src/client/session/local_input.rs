@@ -167,7 +167,7 @@ impl Client {
         self.diag.record(&Event::Carrier(&text));
         self.overlays
             .notifications
-            .set_message(&format!("mosh: {text}."), false, false, now);
+            .set_message(&format!("{text}."), false, false, now);
         Ok(())
     }
 

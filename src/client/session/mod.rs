@@ -541,7 +541,7 @@ impl Client {
         if self.verbose_carrier_notices() {
             self.overlays
                 .notifications
-                .set_message(&format!("mosh: {text}."), false, false, now);
+                .set_message(&format!("{text}."), false, false, now);
         }
     }
 
@@ -564,11 +564,13 @@ impl Client {
                     .to_string()
             }
             CarrierLoss::NeedsLogin(line) => {
+                self.diag
+                    .record(&Event::Carrier(&format!("ssh said: {line}")));
                 match (&login, &self.escape_key_name) {
                     (Some(_), Some(key)) => {
-                        format!("ssh needs a password to reconnect ({line}); press {key} then l to log in")
+                        format!("ssh needs a password to reconnect; press {key} then l to log in")
                     }
-                    _ => format!("ssh needs a password to reconnect ({line})"),
+                    _ => "ssh needs a password to reconnect".to_string(),
                 }
             }
             CarrierLoss::Other(Some(reason)) => {
