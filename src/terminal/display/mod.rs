@@ -80,6 +80,10 @@ struct Painter<'a> {
     link: Option<Arc<Hyperlink>>,
     /// Whether the cursor is shown; None when unknown.
     cursor_visible: Option<bool>,
+    /// Rows that run on into the next in the frame being drawn. A line
+    /// feed must not leave such a row: terminals such as tmux take a line
+    /// feed as the end of the row's line and forget that it wrapped.
+    wrapped_rows: Vec<bool>,
 }
 
 /// The screen the painter starts from: rows and whether they are known.
@@ -103,7 +107,16 @@ impl<'a> Painter<'a> {
             pen: Rendition::default(),
             link: None,
             cursor_visible: None,
+            wrapped_rows: (0..new.height())
+                .map(|row| row + 1 < new.height() && new.row(row).wrapped())
+                .collect(),
         }
+    }
+
+    /// Whether line feeds may take the cursor from `from` down to `to`:
+    /// none of the rows it leaves wraps.
+    fn line_feeds_keep_wraps(&self, from: usize, to: usize) -> bool {
+        (from..to).all(|row| !self.wrapped_rows.get(row).copied().unwrap_or(false))
     }
 
     fn push(&mut self, bytes: &[u8]) {
@@ -251,12 +264,13 @@ impl<'a> Painter<'a> {
         }
         let mut best = absolute_move(row, col);
         if let Some((r, c)) = self.cursor {
+            let line_feeds = row >= r && self.line_feeds_keep_wraps(r, row);
             let mut consider = |candidate: Vec<u8>| {
                 if candidate.len() < best.len() {
                     best = candidate;
                 }
             };
-            if col == 0 && row >= r && row - r <= 4 {
+            if line_feeds && col == 0 && row - r <= 4 {
                 let mut m = Vec::new();
                 if c != 0 || self.pending_wrap {
                     m.push(b'\r');
@@ -274,7 +288,9 @@ impl<'a> Painter<'a> {
                     consider(csi(col + 1, b'G'));
                 }
                 if col == c && row > r {
-                    consider(vec![b'\n'; row - r]);
+                    if line_feeds {
+                        consider(vec![b'\n'; row - r]);
+                    }
                     consider(csi(row + 1, b'd'));
                 }
                 if col == c && row < r {
@@ -444,6 +460,26 @@ mod tests {
 
     fn numbered(n: usize) -> String {
         (0..n).map(|i| format!("row {i:02}\r\n")).collect()
+    }
+
+    #[test]
+    fn the_cursor_never_line_feeds_out_of_a_wrapped_row() {
+        // The third row stops wrapping, so it is erased from its start;
+        // getting there from the end of the second row (which still
+        // wraps) by CR LF would make tmux forget that wrap, and copying
+        // would give two lines.
+        let old = screen(10, 4, b"abcdefghijklmnopqrstuvwxyz012345678");
+        let new = screen(10, 4, b"ABCDEFGHIJKLMNOPQRSTUVWXY");
+        assert!(new.framebuffer().row(1).wrapped());
+        let bytes = diff(&old, &new, &RenderCaps::default());
+        assert!(
+            !bytes.contains("T\r") && !bytes.contains("T\n"),
+            "{bytes:?}"
+        );
+        // Where nothing wraps, line feeds are still the short way down.
+        let old = screen(10, 4, b"abc\r\nx");
+        let new = screen(10, 4, b"ABC\r\ny");
+        assert!(diff(&old, &new, &RenderCaps::default()).contains("\r\n"));
     }
 
     #[test]
