@@ -20,5 +20,6 @@ mod client_prediction;
 mod diag_session;
 mod diag_verbose;
 mod program_compare;
+mod render_wraps;
 mod server_interop;
 mod user_terminal;

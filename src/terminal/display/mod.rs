@@ -113,10 +113,15 @@ impl<'a> Painter<'a> {
         }
     }
 
+    /// Whether `row` runs on into the next in the frame being drawn.
+    fn row_wraps(&self, row: usize) -> bool {
+        self.wrapped_rows.get(row).copied().unwrap_or(false)
+    }
+
     /// Whether line feeds may take the cursor from `from` down to `to`:
     /// none of the rows it leaves wraps.
     fn line_feeds_keep_wraps(&self, from: usize, to: usize) -> bool {
-        (from..to).all(|row| !self.wrapped_rows.get(row).copied().unwrap_or(false))
+        (from..to).all(|row| !self.row_wraps(row))
     }
 
     fn push(&mut self, bytes: &[u8]) {

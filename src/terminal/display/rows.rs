@@ -46,6 +46,12 @@ impl Painter<'_> {
             if wrapped && !wraps {
                 old_row = self.unwrap_row(row);
                 drawn = 0;
+                if row > 0 && self.row_wraps(row - 1) {
+                    // The erase also ended the wrap above (tmux ends a
+                    // row's wrap when the next row is erased from its
+                    // start): make it again.
+                    drawn = self.wrap_into_next(row - 1, new);
+                }
             }
             let line = RowLine {
                 wraps_from_above: row > 0 && new.row(row - 1).wrapped(),
@@ -191,8 +197,16 @@ impl Painter<'_> {
     /// Makes columns `start..end` of `row` blanks of rendition `blank`.
     /// On a row that runs on into the next, the last column is printed,
     /// not erased: erasing to the end of a row ends its wrap in some
-    /// terminals.
+    /// terminals; under a row that wraps, the first column is printed
+    /// too, since erasing from there ends the wrap above in tmux.
     fn blank_run(&mut self, row: usize, start: usize, end: usize, blank: Rendition, line: RowLine) {
+        if start == 0 && end > 1 && line.wraps_from_above {
+            // Erasing from the first column would end the wrap above in
+            // tmux: the first blank is printed, the rest erased.
+            self.print_cell(row, 0, &Cell::blank(blank), None, true);
+            self.blank_run(row, 1, end, blank, line);
+            return;
+        }
         if line.wraps && end == self.width {
             if start + 1 < end {
                 self.blank_run(row, start, end - 1, blank, line);
