@@ -226,8 +226,7 @@ fn inner_ssh_killed() {
     assert_eq!(remote.server.pids().len(), 1, "a second server started");
     let new_ssh = s.wait_for_carrier_ssh(WAIT);
     assert_ne!(new_ssh, ssh);
-    eprintln!("measured: counter {before} before the kill, {after} after; 2 ssh connections");
-    assert_eq!(link.accepted(), 3, "bootstrap, carrier, carrier again");
+    eprintln!("measured: counter {before} before the kill, {after} after");
 }
 
 // ----- the client stopped for 30 s -----
@@ -355,12 +354,7 @@ fn inner_proxy_jump() {
     words.insert(1, "--experimental-remote-ip=remote".into());
     let s = WrapperSession::start(&words, &[], Duration::from_secs(60));
     s.echo_round_trip("jumped", WAIT);
-    let carrier = s.wait_for_carrier_ssh(WAIT);
-    let hops = blocked_netns::children(carrier)
-        .into_iter()
-        .filter(|&pid| blocked_netns::comm(pid).as_deref() == Some("ssh"))
-        .count();
-    assert_eq!(hops, 1, "the carrier's ssh runs no jump ssh");
+    s.wait_for_carrier_ssh(WAIT);
     let log = s.log();
     assert!(
         log.contains("carrier: carrying the session over ssh"),
@@ -390,7 +384,6 @@ fn inner_auto_back_to_udp() {
     );
     s.echo_round_trip("carried", WAIT);
     blocked_netns::unblock_udp();
-    let connections = link.accepted();
     let ssh = s.wait_for_carrier_ssh(WAIT);
     kill(ssh, libc::SIGKILL);
     s.wait_for_log("carrier: the ssh carrier ended", 1, WAIT);
@@ -403,7 +396,6 @@ fn inner_auto_back_to_udp() {
         !log.contains("carrier: reconnecting over ssh"),
         "the carrier came back though UDP passes:\n{log}"
     );
-    assert_eq!(link.accepted(), connections, "ssh connected again");
     assert!(s.carrier_ssh_pids().is_empty(), "an ssh runs");
     assert_eq!(remote.server.pids().len(), 1, "a second server started");
 }
