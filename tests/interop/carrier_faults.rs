@@ -20,7 +20,7 @@ use crate::support::{blocked_netns, tcp_link};
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use blocked_netns::{inside, remote_shell, run_inner, Remote, WrapperSession, PROMPT};
+use blocked_netns::{inside, remote_shell, run_inner, Remote, WrapperSession};
 use tcp_link::{TcpLink, TcpLinkConfig};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -415,7 +415,7 @@ fn inner_ctrl_c_in_a_flood() {
     }
     let (remote, link) = blocked_scene(60, TcpLinkConfig::delay_ms(ONE_WAY_MS));
     let s = session(&remote, &link, "ssh", "", &[]);
-    let elapsed = ctrl_c_in_a_flood(&s);
+    let elapsed = blocked_netns::ctrl_c_in_a_flood(&s.tmux, WAIT).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
         "measured: Ctrl-C to prompt in a flood over the carrier at {} ms round trip: {} ms",
         2 * ONE_WAY_MS,
@@ -426,35 +426,4 @@ fn inner_ctrl_c_in_a_flood() {
         "the prompt took {elapsed:?} to come back"
     );
     s.echo_round_trip("after", WAIT);
-}
-
-/// Runs `seq` until the screen is full of it for a while, sends Ctrl-C
-/// and returns how long the prompt took to show at the bottom.
-pub fn ctrl_c_in_a_flood(s: &WrapperSession) -> Duration {
-    s.tmux.type_text("seq 1 100000000");
-    s.tmux.send_keys(&["Enter"]);
-    let numbers = |screen: &str| {
-        screen
-            .lines()
-            .filter(|l| l.trim().parse::<u64>().is_ok_and(|n| n > 1000))
-            .count()
-    };
-    s.tmux
-        .wait_for(WAIT, |screen| numbers(screen) > 20)
-        .unwrap_or_else(|screen| panic!("no flood:\n{screen}"));
-    // Long enough for every queue on the way to fill.
-    std::thread::sleep(Duration::from_secs(3));
-    s.tmux.send_keys(&["C-c"]);
-    let sent = Instant::now();
-    let prompt = PROMPT.trim_end();
-    s.tmux
-        .wait_for(WAIT, |screen| {
-            screen
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .is_some_and(|l| l.starts_with(prompt))
-        })
-        .unwrap_or_else(|screen| panic!("the flood did not stop:\n{screen}"));
-    sent.elapsed()
 }

@@ -228,12 +228,45 @@ pub const PROMPT: &str = "ready$ ";
 /// `-- /bin/sh -c '…'`: prints the server's pid, runs `setup` (shell
 /// code, may be empty), then an interactive bash with [`PROMPT`].
 pub fn remote_shell(setup: &str) -> Vec<String> {
-    let script =
-        format!("echo SERVER-PID=$PPID; {setup} PS1='{PROMPT}' exec bash --norc --noprofile -i");
-    ["--", "/bin/sh", "-c", &script]
+    ["--", "/bin/sh", "-c", &remote_script(setup)]
         .iter()
         .map(|s| s.to_string())
         .collect()
+}
+
+/// The script of [`remote_shell`], for `sh -c`.
+pub fn remote_script(setup: &str) -> String {
+    format!("echo SERVER-PID=$PPID; {setup} PS1='{PROMPT}' exec bash --norc --noprofile -i")
+}
+
+/// Runs `seq` in the shell at the prompt until the screen is full of it
+/// for a while, sends Ctrl-C and returns how long the prompt took to
+/// show at the bottom again.
+pub fn ctrl_c_in_a_flood(t: &Tmux, timeout: Duration) -> Result<Duration, String> {
+    t.type_text("seq 1 100000000");
+    t.send_keys(&["Enter"]);
+    let numbers = |screen: &str| {
+        screen
+            .lines()
+            .filter(|l| l.trim().parse::<u64>().is_ok_and(|n| n > 1000))
+            .count()
+    };
+    t.wait_for(timeout, |screen| numbers(screen) > 20)
+        .map_err(|screen| format!("no flood:\n{screen}"))?;
+    // Long enough for every queue on the way to fill.
+    std::thread::sleep(Duration::from_secs(3));
+    t.send_keys(&["C-c"]);
+    let sent = Instant::now();
+    let prompt = PROMPT.trim_end();
+    t.wait_for(timeout, |screen| {
+        screen
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.starts_with(prompt))
+    })
+    .map_err(|screen| format!("the flood did not stop:\n{screen}"))?;
+    Ok(sent.elapsed())
 }
 
 /// A `mosh` wrapper session in an 80x24 tmux, with `MOSH_LOG` in a
