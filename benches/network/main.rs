@@ -24,13 +24,23 @@
 //!    table gives the first, middle and last samples and the maximum,
 //!    and whether each stayed flat (see [`flat`]).
 //!
-//! A full run takes about 6.5 minutes: 4 x 60 s sessions one after the
-//! other (so they do not compete for the CPU), then the 120 s soak.
+//! 3. The ssh carrier (`carrier.rs`): the bandwidth session's script and
+//!    Ctrl-C in a flood, our pair at 100 ms each way, over UDP and over
+//!    `mosh --transport=ssh` where UDP is blocked: bytes on the wire each
+//!    way (TCP bytes through a relay in front of sshd for the carrier)
+//!    and the time until the prompt is back. Needs root, sshd and
+//!    `unshare` (it re-runs the bench in a network namespace); SKIPPED
+//!    otherwise.
+//!
+//! A full run takes about 9 minutes: 4 x 60 s sessions one after the
+//! other (so they do not compete for the CPU), then the 120 s soak, then
+//! the carrier's two 60 s sessions.
 //!
 //! Nothing is asserted; missing tools print SKIPPED. The shell scripts
 //! the sessions run are in `benches/scripts/`.
 
 mod bandwidth;
+mod carrier;
 mod harness;
 mod report;
 mod soak;
@@ -68,6 +78,15 @@ fn main() {
         }
     };
     let links = server::our_links();
+    if carrier::inside() {
+        let seconds = harness::seconds_from(
+            bandwidth::SESSION_SECONDS_VARIABLE,
+            bandwidth::SESSION_SECONDS,
+        );
+        carrier::run_inside(&links, &scripts, std::time::Duration::from_secs(seconds));
+        return;
+    }
     bandwidth::run(&links, &scripts);
     soak::run(&links, &scripts);
+    carrier::run();
 }

@@ -2,7 +2,7 @@
 //! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
 //! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
 //! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
-//! `carrier_ssh`, `carrier_login`), and the cell reader's
+//! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), and the cell reader's
 //! own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -11,6 +11,7 @@ mod support;
 mod acceptance_upstream_client;
 mod acceptance_upstream_server;
 mod attach_sessions;
+mod carrier_faults;
 mod carrier_login;
 mod carrier_relay;
 mod carrier_ssh;

@@ -4,12 +4,14 @@
 //! needs. Stock-binary paths (`paths`), one seeded RNG (`rng`), scratch
 //! directories that remove themselves (`scratch`), hostile datagrams
 //! (`hostile`), the byte streams the "screens match" tests share
-//! (`screen_cases`), tmux, sshd, servers, sessions, the relay with loss
-//! and delay, and the rules for skipping when a tool is missing.
+//! (`screen_cases`), tmux, sshd, servers, sessions (also
+//! where UDP is blocked, in a network namespace: `blocked_netns`), the relay with loss
+//! and delay (and its TCP counterpart for ssh, `tcp_link`), and the rules for skipping when a tool is missing.
 
 #![allow(dead_code)]
 
 pub mod alone;
+pub mod blocked_netns;
 pub mod bootstrap_session;
 pub mod cells;
 pub mod hostile;
@@ -29,6 +31,7 @@ pub mod sim_link;
 pub mod sim_states;
 pub mod skip;
 pub mod sshd;
+pub mod tcp_link;
 pub mod tmux;
 pub mod toy_states;
 pub mod udp_end;

@@ -102,12 +102,18 @@ impl LoggedServer {
     /// Wraps `server` (a path); the wrapper is world-readable so other
     /// users' sessions can run it.
     pub fn new(server: &Path) -> LoggedServer {
+        LoggedServer::with_network_timeout(server, 20)
+    }
+
+    /// The same with `MOSH_SERVER_NETWORK_TMOUT=seconds` (the server
+    /// ends after that long without hearing from its client).
+    pub fn with_network_timeout(server: &Path, seconds: u32) -> LoggedServer {
         let dir = unique_dir("server");
         let log = dir.join("server.log");
         std::fs::write(&log, "").expect("log");
         std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o666)).expect("chmod");
         let script = format!(
-            "#!/bin/sh\nMOSH_SERVER_NETWORK_TMOUT=20 exec {} \"$@\" 2>>{}\n",
+            "#!/bin/sh\nMOSH_SERVER_NETWORK_TMOUT={seconds} exec {} \"$@\" 2>>{}\n",
             server.display(),
             log.display()
         );

@@ -33,6 +33,8 @@ pub struct Sshd {
     pid: Option<i32>,
     /// Password logins are accepted.
     passwords: bool,
+    /// Lines added to the configuration.
+    extra: String,
 }
 
 impl Sshd {
@@ -47,7 +49,17 @@ impl Sshd {
         Sshd::start_accepting(true)
     }
 
+    /// As [`Sshd::start`], with `extra` lines (each ending in a newline)
+    /// added to `sshd_config`, such as a second `Port`.
+    pub fn start_with(extra: &str) -> Option<Sshd> {
+        Sshd::start_accepting_with(false, extra)
+    }
+
     fn start_accepting(passwords: bool) -> Option<Sshd> {
+        Sshd::start_accepting_with(passwords, "")
+    }
+
+    fn start_accepting_with(passwords: bool, extra: &str) -> Option<Sshd> {
         if skip::missing(&[SSHD, "/usr/bin/ssh", "/usr/bin/ssh-keygen"]) {
             return None;
         }
@@ -55,13 +67,13 @@ impl Sshd {
             skip::skip("sshd tests need root (sshd switches to the logged-in user)");
             return None;
         }
-        match Sshd::try_start(passwords) {
+        match Sshd::try_start(passwords, extra) {
             Ok(sshd) => Some(sshd),
             Err(e) => panic!("could not start sshd: {e}"),
         }
     }
 
-    fn try_start(passwords: bool) -> io::Result<Sshd> {
+    fn try_start(passwords: bool, extra: &str) -> io::Result<Sshd> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("mosh-rs-sshd-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -77,6 +89,7 @@ impl Sshd {
                 port: free_port()?,
                 pid: None,
                 passwords,
+                extra: extra.to_string(),
             };
             sshd.write_config()?;
             match sshd.launch() {
@@ -94,8 +107,9 @@ impl Sshd {
              AuthorizedKeysFile {d}/authorized_keys .ssh/authorized_keys\n\
              PidFile {d}/sshd.pid\nUsePAM no\nPermitRootLogin prohibit-password\n\
              StrictModes no\nPasswordAuthentication {passwords}\nKbdInteractiveAuthentication no\n\
-             PrintMotd no\nPrintLastLog no\nAcceptEnv LANG LC_*\nLogLevel VERBOSE\n",
+             PrintMotd no\nPrintLastLog no\nAcceptEnv LANG LC_*\nLogLevel VERBOSE\n{extra}",
             port = self.port,
+            extra = self.extra,
             passwords = if self.passwords { "yes" } else { "no" },
         );
         std::fs::write(self.dir.join("sshd_config"), config)
@@ -151,10 +165,17 @@ impl Sshd {
 
     /// ssh's arguments for this server, without the destination.
     pub fn ssh_args(&self) -> Vec<String> {
+        self.ssh_args_via(self.port)
+    }
+
+    /// ssh's arguments for this server reached at 127.0.0.1:`port`
+    /// (another of its ports, or a relay in front of it), without the
+    /// destination.
+    pub fn ssh_args_via(&self, port: u16) -> Vec<String> {
         vec![
             "ssh".into(),
             "-p".into(),
-            self.port.to_string(),
+            port.to_string(),
             "-i".into(),
             self.client_key().display().to_string(),
             "-o".into(),
@@ -188,7 +209,12 @@ impl Sshd {
 
     /// The same as one `--ssh=COMMAND` string (the key path quoted).
     pub fn ssh_command(&self) -> String {
-        self.ssh_args()
+        self.ssh_command_via(self.port)
+    }
+
+    /// [`Sshd::ssh_args_via`] as one `--ssh=COMMAND` string.
+    pub fn ssh_command_via(&self, port: u16) -> String {
+        self.ssh_args_via(port)
             .iter()
             .map(|a| shell_quote(a))
             .collect::<Vec<_>>()

@@ -1,0 +1,429 @@
+//! The ssh carrier when things go wrong, as a user would notice it: UDP
+//! to mosh's ports is dropped (a private network namespace with
+//! nftables, see `support/blocked_netns.rs`), sshd and the session's
+//! server run for a temporary user, and our `mosh` wrapper in tmux
+//! carries the session over ssh, which connects through a TCP relay
+//! (`support/tcp_link.rs`) that can add a round trip, count bytes and
+//! cut connections. Each test's body is an `#[ignore]`d inner test that
+//! its outer test runs in the namespace.
+//!
+//! - typing shows as a prediction long before a 200 ms round trip;
+//! - the carrier's ssh killed: the same session goes on (a counter keeps
+//!   counting) and a line typed in the gap arrives once;
+//! - the client stopped for 30 s while its connection dies: it comes back;
+//! - ssh through a ProxyJump (the target's port is closed to the client);
+//! - `auto` returns to UDP when UDP passes again and the carrier ends;
+//! - Ctrl-C in a flood at 200 ms round trip: the prompt is back soon.
+
+use crate::support::{blocked_netns, tcp_link};
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::{Duration, Instant};
+
+use blocked_netns::{inside, remote_shell, run_inner, Remote, WrapperSession};
+use tcp_link::{TcpLink, TcpLinkConfig};
+
+const WAIT: Duration = Duration::from_secs(30);
+/// One way through the TCP relay in the slow tests; the round trip is
+/// twice this.
+const ONE_WAY_MS: u64 = 100;
+const UNDERLINE: &str = "\x1b[4m";
+
+/// sshd (and a server ending after `network_timeout` seconds without
+/// its client) with UDP blocked, and a TCP relay in front of sshd.
+fn blocked_scene(network_timeout: u32, link: TcpLinkConfig) -> (Remote, TcpLink) {
+    blocked_netns::block_udp();
+    let remote = Remote::start(network_timeout);
+    let sshd: SocketAddr = ([127, 0, 0, 1], remote.sshd.port()).into();
+    let link = TcpLink::start(sshd, link).expect("tcp relay");
+    (remote, link)
+}
+
+/// `mosh --transport=MODE` through `link`, the remote shell running
+/// `setup` first; once its prompt shows.
+fn session(
+    remote: &Remote,
+    link: &TcpLink,
+    mode: &str,
+    setup: &str,
+    env: &[(&str, &str)],
+) -> WrapperSession {
+    let ssh = remote.sshd.ssh_command_via(link.port());
+    let words = remote.mosh_words(mode, &ssh, &remote_shell(setup));
+    WrapperSession::start(&words, env, Duration::from_secs(60))
+}
+
+fn kill(pid: i32, signal: i32) {
+    mosh_rs::sys::process::kill(pid, signal).expect("kill");
+}
+
+/// How many screen lines are exactly `line` (trailing blanks aside).
+fn lines_equal(screen: &str, line: &str) -> usize {
+    screen.lines().filter(|l| l.trim_end() == line).count()
+}
+
+/// Checks that the command `echo WORD-$((6*7))` was typed once and ran
+/// once.
+fn arrived_once(screen: &str, word: &str) {
+    let typed = format!("echo {word}-$((6*7))");
+    let echoed = screen.lines().filter(|l| l.contains(&typed)).count();
+    assert_eq!(echoed, 1, "the typed line shows {echoed} times:\n{screen}");
+    let ran = lines_equal(screen, &format!("{word}-42"));
+    assert_eq!(ran, 1, "the command ran {ran} times:\n{screen}");
+}
+
+// ----- typing with prediction through a 200 ms round trip -----
+
+/// Waits until the screen (with attributes) has not changed for a while
+/// and satisfies `ready`.
+fn settled(s: &WrapperSession, ready: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let now = s.tmux.capture_with_attributes();
+        if ready(&now) && now == last {
+            return now;
+        }
+        last = now;
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    panic!("screen never settled:\n{last}");
+}
+
+#[test]
+fn typing_is_predicted_before_the_carriers_round_trip() {
+    run_inner("carrier_faults::inner_typing_is_predicted");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from typing_is_predicted_before_the_carriers_round_trip"]
+fn inner_typing_is_predicted() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(60, TcpLinkConfig::delay_ms(ONE_WAY_MS));
+    let s = session(
+        &remote,
+        &link,
+        "ssh",
+        "",
+        &[("MOSH_PREDICTION_DISPLAY", "adaptive")],
+    );
+    // A first word echoed confirms the prediction epoch (as in
+    // client_prediction.rs); by then the client knows the round trip.
+    s.tmux.type_text("echo ");
+    settled(&s, |screen| {
+        screen.contains("ready$ echo") && !screen.contains(UNDERLINE)
+    });
+    s.tmux.type_text("predicted");
+    let typed = Instant::now();
+    let mut shown = None;
+    let mut echoed = None;
+    while typed.elapsed() < Duration::from_secs(5) && echoed.is_none() {
+        let screen = s.tmux.capture_with_attributes();
+        let Some(line) = screen.lines().find(|l| l.contains("ready$")) else {
+            continue;
+        };
+        if !line.contains("predicted") {
+            continue;
+        }
+        if line.contains(UNDERLINE) {
+            shown.get_or_insert(typed.elapsed());
+        } else if shown.is_some() {
+            // The server's echo replaced the prediction.
+            echoed = Some(typed.elapsed());
+        } else {
+            panic!("the text showed without being predicted first:\n{screen}");
+        }
+    }
+    let shown = shown.expect("the typing never showed as an underlined prediction");
+    let echoed = echoed.expect("the server's echo never confirmed the prediction");
+    eprintln!(
+        "measured: prediction shown {} ms, the server's echo {} ms after the keys (round trip {} ms over the carrier)",
+        shown.as_millis(),
+        echoed.as_millis(),
+        2 * ONE_WAY_MS
+    );
+    assert!(
+        echoed >= Duration::from_millis(2 * ONE_WAY_MS),
+        "the echo came back in {echoed:?}: the link is not slow"
+    );
+    assert!(
+        shown < Duration::from_millis(2 * ONE_WAY_MS) && shown * 2 < echoed,
+        "the prediction took {shown:?} (echo {echoed:?})"
+    );
+    s.tmux.send_keys(&["Enter"]);
+    s.tmux
+        .wait_for(WAIT, |screen| lines_equal(screen, "predicted") == 1)
+        .unwrap_or_else(|screen| panic!("no output:\n{screen}"));
+}
+
+// ----- the carrier's ssh killed -----
+
+/// A background loop that keeps a counter in the top right corner of
+/// the screen (cursor saved and restored around it).
+const COUNTER: &str = "(i=0; while :; do i=$((i+1)); \
+                       printf '\\0337\\033[1;60Hcount %d \\0338' $i; sleep 0.3; done) &";
+
+/// The counter's value on the screen.
+fn count(screen: &str) -> Option<u64> {
+    let first = screen.lines().next()?;
+    let at = first.find("count ")?;
+    first.get(at + 6..)?.split_whitespace().next()?.parse().ok()
+}
+
+fn wait_for_count_above(s: &WrapperSession, floor: u64) -> u64 {
+    let screen = s
+        .tmux
+        .wait_for(WAIT, |screen| count(screen).is_some_and(|c| c > floor))
+        .unwrap_or_else(|screen| {
+            panic!(
+                "the counter stopped at {floor}:\n{screen}\nlog:\n{}",
+                s.log()
+            )
+        });
+    count(&screen).unwrap_or_default()
+}
+
+#[test]
+fn the_session_survives_its_carriers_ssh_being_killed() {
+    run_inner("carrier_faults::inner_ssh_killed");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from the_session_survives_its_carriers_ssh_being_killed"]
+fn inner_ssh_killed() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(60, TcpLinkConfig::default());
+    let s = session(&remote, &link, "ssh", COUNTER, &[]);
+    let before = wait_for_count_above(&s, 2);
+    let ssh = s.wait_for_carrier_ssh(WAIT);
+    kill(ssh, libc::SIGKILL);
+    s.tmux.type_text("echo gap-$((6*7))");
+    s.tmux.send_keys(&["Enter"]);
+    let log = s.log();
+    assert!(
+        !log.contains("carrier: reconnecting over ssh"),
+        "the line was not typed in the gap:\n{log}"
+    );
+    s.wait_for_log("carrier: the ssh carrier ended", 1, WAIT);
+    s.wait_for_log("carrier: reconnecting over ssh", 1, WAIT);
+    let screen = s
+        .tmux
+        .wait_for(WAIT, |screen| lines_equal(screen, "gap-42") > 0)
+        .unwrap_or_else(|screen| panic!("the line typed in the gap was lost:\n{screen}"));
+    let after = wait_for_count_above(&s, count(&screen).unwrap_or(before));
+    // Let any late duplicate show before counting.
+    std::thread::sleep(Duration::from_millis(1000));
+    let screen = s.tmux.capture();
+    arrived_once(&screen, "gap");
+    assert!(
+        screen.contains("SERVER-PID="),
+        "not the same screen:\n{screen}"
+    );
+    assert_eq!(remote.server.pids().len(), 1, "a second server started");
+    let new_ssh = s.wait_for_carrier_ssh(WAIT);
+    assert_ne!(new_ssh, ssh);
+    eprintln!("measured: counter {before} before the kill, {after} after");
+}
+
+// ----- the client stopped for 30 s -----
+
+#[test]
+fn a_client_stopped_for_30_s_while_its_connection_dies_comes_back() {
+    run_inner("carrier_faults::inner_client_stopped");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from a_client_stopped_for_30_s_while_its_connection_dies_comes_back"]
+fn inner_client_stopped() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(120, TcpLinkConfig::default());
+    let s = session(&remote, &link, "ssh", "", &[]);
+    s.echo_round_trip("before", WAIT);
+    let client = s.client_pid().expect("the client's pid");
+    let stopped = Instant::now();
+    kill(client, libc::SIGSTOP);
+    // Asleep, the client loses its connection (as behind a NAT that
+    // forgets it), and a line is typed.
+    std::thread::sleep(Duration::from_secs(1));
+    link.cut();
+    s.tmux.type_text("echo woke-$((6*7))");
+    s.tmux.send_keys(&["Enter"]);
+    std::thread::sleep(Duration::from_secs(30).saturating_sub(stopped.elapsed()));
+    let screen = s.tmux.capture();
+    assert_eq!(lines_equal(&screen, "woke-42"), 0, "the client ran stopped");
+    kill(client, libc::SIGCONT);
+    let continued = Instant::now();
+    let screen = s
+        .tmux
+        .wait_for(WAIT, |screen| lines_equal(screen, "woke-42") > 0)
+        .unwrap_or_else(|screen| {
+            panic!(
+                "the session did not come back:\n{screen}\nlog:\n{}",
+                s.log()
+            )
+        });
+    eprintln!(
+        "measured: the line typed while stopped ran {} ms after SIGCONT",
+        continued.elapsed().as_millis()
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    arrived_once(&s.tmux.capture(), "woke");
+    assert!(
+        screen.contains("before-42"),
+        "not the same screen:\n{screen}"
+    );
+    s.echo_round_trip("again", WAIT);
+    let log = s.log();
+    assert!(log.contains("carrier: reconnecting over ssh"), "{log}");
+    assert_eq!(remote.server.pids().len(), 1, "a second server started");
+}
+
+// ----- ProxyJump -----
+
+#[test]
+fn the_carrier_goes_through_a_proxy_jump() {
+    run_inner("carrier_faults::inner_proxy_jump");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from the_carrier_goes_through_a_proxy_jump"]
+fn inner_proxy_jump() {
+    if !inside() {
+        return;
+    }
+    blocked_netns::block_udp();
+    // sshd listens on a second port that root (the client) cannot reach
+    // directly: only sshd itself, forwarding for the jump, gets there.
+    let target_port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let remote = Remote::start_with(20, &format!("Port {target_port}\n"));
+    blocked_netns::block_roots_tcp_to(target_port);
+    let config = remote.sshd.dir().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host *\n  IdentityFile {}\n  StrictHostKeyChecking no\n  \
+             UserKnownHostsFile /dev/null\n  BatchMode yes\n  LogLevel ERROR\n",
+            remote.sshd.client_key().display()
+        ),
+    )
+    .unwrap();
+    let user = &remote.user.name;
+    let jump = format!("{user}@127.0.0.1:{}", remote.sshd.port());
+    let (config_text, port_text) = (config.display().to_string(), target_port.to_string());
+    let ssh = |extra: &[&str]| -> Vec<String> {
+        let mut words = vec!["ssh", "-F", &config_text];
+        words.extend_from_slice(extra);
+        words.extend(["-p", &port_text]);
+        words.iter().map(|w| w.to_string()).collect()
+    };
+    let run = |words: &[String]| {
+        std::process::Command::new(&words[0])
+            .args(&words[1..])
+            .arg(format!("{user}@127.0.0.1"))
+            .arg("echo reached")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let direct = run(&ssh(&[]));
+    assert!(
+        !direct.status.success(),
+        "the target port must be closed to the client"
+    );
+    let jumped = ssh(&["-J", &jump]);
+    let through = run(&jumped);
+    assert!(
+        String::from_utf8_lossy(&through.stdout).contains("reached"),
+        "ssh -J itself must work: {}",
+        String::from_utf8_lossy(&through.stderr)
+    );
+    let mut words = remote.mosh_words(
+        "ssh",
+        &crate::support::shell::sh_quote(&jumped),
+        &remote_shell(""),
+    );
+    words.insert(1, "--experimental-remote-ip=remote".into());
+    let s = WrapperSession::start(&words, &[], Duration::from_secs(60));
+    s.echo_round_trip("jumped", WAIT);
+    s.wait_for_carrier_ssh(WAIT);
+    let log = s.log();
+    assert!(
+        log.contains("carrier: carrying the session over ssh"),
+        "{log}"
+    );
+}
+
+// ----- auto back on UDP -----
+
+#[test]
+fn auto_returns_to_udp_when_udp_passes_again() {
+    run_inner("carrier_faults::inner_auto_back_to_udp");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from auto_returns_to_udp_when_udp_passes_again"]
+fn inner_auto_back_to_udp() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(60, TcpLinkConfig::default());
+    let s = session(&remote, &link, "auto", "", &[]);
+    s.wait_for_log(
+        "carrier: no reply over UDP; carrying the session over ssh",
+        1,
+        WAIT,
+    );
+    s.echo_round_trip("carried", WAIT);
+    blocked_netns::unblock_udp();
+    let ssh = s.wait_for_carrier_ssh(WAIT);
+    kill(ssh, libc::SIGKILL);
+    s.wait_for_log("carrier: the ssh carrier ended", 1, WAIT);
+    s.echo_round_trip("direct", WAIT);
+    // Past the time `auto` gives UDP before trying ssh again (4 s).
+    std::thread::sleep(Duration::from_secs(7));
+    s.echo_round_trip("still", WAIT);
+    let log = s.log();
+    assert!(
+        !log.contains("carrier: reconnecting over ssh"),
+        "the carrier came back though UDP passes:\n{log}"
+    );
+    assert!(s.carrier_ssh_pids().is_empty(), "an ssh runs");
+    assert_eq!(remote.server.pids().len(), 1, "a second server started");
+}
+
+// ----- Ctrl-C in a flood at 200 ms -----
+
+#[test]
+fn ctrl_c_stops_a_flood_over_a_slow_carrier() {
+    run_inner("carrier_faults::inner_ctrl_c_in_a_flood");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from ctrl_c_stops_a_flood_over_a_slow_carrier"]
+fn inner_ctrl_c_in_a_flood() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(60, TcpLinkConfig::delay_ms(ONE_WAY_MS));
+    let s = session(&remote, &link, "ssh", "", &[]);
+    let elapsed = blocked_netns::ctrl_c_in_a_flood(&s.tmux, WAIT).unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "measured: Ctrl-C to prompt in a flood over the carrier at {} ms round trip: {} ms",
+        2 * ONE_WAY_MS,
+        elapsed.as_millis()
+    );
+    assert!(
+        elapsed < Duration::from_secs(4),
+        "the prompt took {elapsed:?} to come back"
+    );
+    s.echo_round_trip("after", WAIT);
+}
