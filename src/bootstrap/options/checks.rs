@@ -34,8 +34,9 @@ pub(super) fn check(
         }));
     }
     let predict = check_predict(program, raw.predict.as_deref(), env)?;
-    let remote_ip = check_remote_ip(program, raw.remote_ip.as_deref())?;
+
     let transport = check_transport(program, raw.transport.as_deref(), env)?;
+    let remote_ip = check_remote_ip(program, raw.remote_ip.as_deref(), transport)?;
     let family = check_family(program, raw.family.as_deref())?;
     let port = raw
         .port
@@ -165,9 +166,21 @@ fn check_transport(
     }
 }
 
-fn check_remote_ip(program: &str, given: Option<&OsStr>) -> Result<RemoteIp, Finish> {
+/// `--experimental-remote-ip`, else `proxy`; with `--transport=ssh`
+/// the UDP address is never used, so the remote says it (`remote`) and
+/// ssh keeps its own ProxyJump or ProxyCommand (the fake proxy would
+/// replace it, and a host behind a jump host could not be reached).
+fn check_remote_ip(
+    program: &str,
+    given: Option<&OsStr>,
+    transport: Transport,
+) -> Result<RemoteIp, Finish> {
     let Some(text) = given else {
-        return Ok(RemoteIp::Proxy);
+        return Ok(if transport == Transport::Ssh {
+            RemoteIp::Remote
+        } else {
+            RemoteIp::Proxy
+        });
     };
     match text.to_str() {
         Some("proxy") => Ok(RemoteIp::Proxy),

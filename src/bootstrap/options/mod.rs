@@ -235,6 +235,19 @@ mod tests {
         assert_eq!(o.remote_ip, RemoteIp::Proxy);
         assert_eq!(o.user_host, "host");
         assert!(o.command.is_empty());
+        assert_eq!(o.transport, Transport::Auto);
+    }
+
+    #[test]
+    fn the_ssh_transport_leaves_ssh_its_own_proxies() {
+        let o = connect(&["--transport=ssh", "node042"]);
+        assert_eq!(o.remote_ip, RemoteIp::Remote);
+        let o = connect(&[
+            "--transport=ssh",
+            "--experimental-remote-ip=proxy",
+            "node042",
+        ]);
+        assert_eq!(o.remote_ip, RemoteIp::Proxy);
     }
 
     #[test]
