@@ -16,6 +16,7 @@
 //! mosh-rs on the remote.
 
 use std::ffi::OsString;
+use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::os::fd::{AsFd, AsRawFd};
@@ -90,10 +91,12 @@ fn ssh_local_address(ssh_connection: Option<&str>) -> Option<IpAddr> {
     ssh_connection?.split_whitespace().nth(2)?.parse().ok()
 }
 
-/// The relay's state: the two ends and what waits for the output.
+/// The relay's state: the two ends and what waits for the output. The
+/// standard streams are used as plain files: `io::Stdout` would hold
+/// frames in its line buffer until some later frame held a newline byte.
 struct Relay {
-    input: io::Stdin,
-    output: io::Stdout,
+    input: File,
+    output: File,
     socket: MioUdpSocket,
     reader: FrameReader,
     outbox: Outbox,
@@ -107,8 +110,8 @@ fn relay(session: SocketAddr) -> io::Result<()> {
     let socket: UdpSocket = bind_udp(local)?;
     socket.connect(session)?;
     let mut relay = Relay {
-        input: io::stdin(),
-        output: io::stdout(),
+        input: File::from(io::stdin().as_fd().try_clone_to_owned()?),
+        output: File::from(io::stdout().as_fd().try_clone_to_owned()?),
         socket: MioUdpSocket::from_std(socket),
         reader: FrameReader::new(),
         outbox: Outbox::new(OUTBOX_LIMIT),
@@ -154,7 +157,7 @@ impl Relay {
     fn forward_input(&mut self) -> io::Result<bool> {
         let mut buf = [0u8; 16 * 1024];
         loop {
-            match self.input.lock().read(&mut buf) {
+            match self.input.read(&mut buf) {
                 Ok(0) => return Ok(false),
                 Ok(n) => {
                     let socket = &self.socket;
@@ -192,7 +195,7 @@ impl Relay {
 
     /// Writes queued frames until the output would block.
     fn write_output(&mut self) -> io::Result<()> {
-        self.outbox.write_to(&mut self.output.lock())
+        self.outbox.write_to(&mut self.output)
     }
 }
 

@@ -90,12 +90,12 @@ fn settled(s: &WrapperSession, ready: impl Fn(&str) -> bool) -> String {
     panic!("screen never settled:\n{last}");
 }
 
-/// In `make soak` only for now: in about one run of three the typed word
-/// first shows without the prediction underline (with
-/// `MOSH_PREDICTION_DISPLAY=always` as well), so either the underline
-/// policy or the echo's timing over the carrier is not yet understood.
-/// Passing runs show the prediction 4–10 ms after the keys and the
-/// server's echo 0.4–2 s later.
+/// In `make soak` only, and failing there: since the relay no longer
+/// holds frames back (the round trip is now the link's 200 ms), the
+/// typed word shows with the server's echo, about 220 ms after the keys,
+/// not before it, even with `MOSH_PREDICTION_DISPLAY=always`: over the
+/// carrier the client makes no predictions here, and why is not yet
+/// known. Issue 16 stays open on it.
 #[test]
 fn typing_is_predicted_before_the_carriers_round_trip() {
     if std::env::var_os("MOSH_RS_SOAK").is_none() {
@@ -128,44 +128,35 @@ fn inner_typing_is_predicted() {
     s.tmux.type_text("predicted");
     let typed = Instant::now();
     let mut shown = None;
-    let mut echoed = None;
-    while typed.elapsed() < Duration::from_secs(5) && echoed.is_none() {
+    while typed.elapsed() < Duration::from_secs(5) && shown.is_none() {
         let screen = s.tmux.capture_with_attributes();
-        let Some(line) = screen.lines().find(|l| l.contains("ready$")) else {
-            continue;
-        };
-        if !line.contains("predicted") {
-            continue;
-        }
-        if line.contains(UNDERLINE) {
-            shown.get_or_insert(typed.elapsed());
-        } else if shown.is_some() {
-            // The server's echo replaced the prediction.
-            echoed = Some(typed.elapsed());
-        } else {
-            panic!("the text showed without being predicted first:\n{screen}");
+        if let Some(line) = screen.lines().find(|l| l.contains("ready$ echo predicted")) {
+            shown = Some((typed.elapsed(), line.contains(UNDERLINE)));
         }
     }
-    let shown = shown.expect("the typing never showed as an underlined prediction");
-    let echoed = echoed.expect("the server's echo never confirmed the prediction");
-    eprintln!(
-        "measured: prediction shown {} ms, the server's echo {} ms after the keys (round trip {} ms over the carrier)",
-        shown.as_millis(),
-        echoed.as_millis(),
-        2 * ONE_WAY_MS
-    );
-    assert!(
-        echoed >= Duration::from_millis(2 * ONE_WAY_MS),
-        "the echo came back in {echoed:?}: the link is not slow"
-    );
-    assert!(
-        shown < Duration::from_millis(2 * ONE_WAY_MS) && shown * 2 < echoed,
-        "the prediction took {shown:?} (echo {echoed:?})"
-    );
+    let (shown, underlined) = shown.expect("the typed word never showed");
+    // The command's output needs the round trip: it shows the link is slow.
     s.tmux.send_keys(&["Enter"]);
+    let entered = Instant::now();
     s.tmux
         .wait_for(WAIT, |screen| lines_equal(screen, "predicted") == 1)
         .unwrap_or_else(|screen| panic!("no output:\n{screen}"));
+    let answered = entered.elapsed();
+    eprintln!(
+        "measured: the typed word shown {} ms after the keys ({}), the command's output {} ms after Enter (round trip {} ms over the carrier)",
+        shown.as_millis(),
+        if underlined { "underlined" } else { "not underlined" },
+        answered.as_millis(),
+        2 * ONE_WAY_MS
+    );
+    assert!(
+        answered >= Duration::from_millis(2 * ONE_WAY_MS),
+        "the output came back in {answered:?}: the link is not slow"
+    );
+    assert!(
+        shown < Duration::from_millis(ONE_WAY_MS),
+        "the typed word took {shown:?} to show: not predicted"
+    );
 }
 
 // ----- the carrier's ssh killed -----

@@ -208,15 +208,18 @@ impl Remote {
     }
 
     /// `mosh --transport=MODE --server=… --ssh=SSH user@127.0.0.1 --
-    /// REMOTE…` with our wrapper.
+    /// REMOTE…` with our wrapper (no `--transport` for an empty MODE:
+    /// the default).
     pub fn mosh_words(&self, mode: &str, ssh: &str, remote: &[String]) -> Vec<String> {
-        let mut words = vec![
-            server::our_links().join("mosh").display().to_string(),
-            format!("--transport={mode}"),
+        let mut words = vec![server::our_links().join("mosh").display().to_string()];
+        if !mode.is_empty() {
+            words.push(format!("--transport={mode}"));
+        }
+        words.extend([
             format!("--server={}", self.server.command()),
             format!("--ssh={ssh}"),
             format!("{}@127.0.0.1", self.user.name),
-        ];
+        ]);
         words.extend(remote.iter().cloned());
         words
     }
