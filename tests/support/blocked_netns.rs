@@ -98,31 +98,7 @@ pub fn loopback_up() {
 /// dropped (checked).
 pub fn block_udp() {
     loopback_up();
-    run(&["nft", "add", "table", "inet", TABLE]);
-    run(&[
-        "nft",
-        "add",
-        "chain",
-        "inet",
-        TABLE,
-        "out",
-        "{ type filter hook output priority 0; }",
-    ]);
-    run(&[
-        "nft",
-        "add",
-        "rule",
-        "inet",
-        TABLE,
-        "out",
-        "meta",
-        "skuid",
-        "0",
-        "udp",
-        "dport",
-        "60000-61000",
-        "drop",
-    ]);
+    filter_roots_output(TABLE, &["udp", "dport", "60000-61000", "drop"]);
     assert!(!udp_reaches(60500), "UDP to mosh's ports must be blocked");
     assert!(udp_reaches(40500), "other UDP still passes");
 }
@@ -137,31 +113,21 @@ pub fn unblock_udp() {
 /// user's process, such as sshd forwarding for a logged-in user, can
 /// reach it).
 pub fn block_roots_tcp_to(port: u16) {
-    run(&["nft", "add", "table", "inet", "mosh_rs_tcp"]);
-    run(&[
-        "nft",
-        "add",
-        "chain",
-        "inet",
-        "mosh_rs_tcp",
-        "out",
-        "{ type filter hook output priority 0; }",
-    ]);
-    run(&[
-        "nft",
-        "add",
-        "rule",
-        "inet",
-        "mosh_rs_tcp",
-        "out",
-        "meta",
-        "skuid",
-        "0",
-        "tcp",
-        "dport",
-        &port.to_string(),
-        "reject",
-    ]);
+    let port = port.to_string();
+    filter_roots_output("mosh_rs_tcp", &["tcp", "dport", &port, "reject"]);
+}
+
+/// Inside the namespace: a table `table` whose output chain applies
+/// `rule` (nft words) to root's packets.
+fn filter_roots_output(table: &str, rule: &[&str]) {
+    run(&["nft", "add", "table", "inet", table]);
+    let chain = "{ type filter hook output priority 0; }";
+    run(&["nft", "add", "chain", "inet", table, "out", chain]);
+    let mut words = vec![
+        "nft", "add", "rule", "inet", table, "out", "meta", "skuid", "0",
+    ];
+    words.extend_from_slice(rule);
+    run(&words);
 }
 
 /// Whether a datagram to 127.0.0.1:`port` arrives.
