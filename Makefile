@@ -57,8 +57,6 @@ package:
 soak: build
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
 	$(CARGO) test --locked --release --test faults -- --test-threads=2
-	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
-	$(CARGO) test --locked --release --test interop carrier_faults -- --test-threads=1
 
 # MOSH_RS_BENCH_SECONDS and MOSH_RS_SOAK_SECONDS shorten benches/network/
 # (60 s per bandwidth session, 120 s of soak by default).

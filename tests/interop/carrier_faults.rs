@@ -74,6 +74,23 @@ fn arrived_once(screen: &str, word: &str) {
 
 // ----- typing with prediction through a 200 ms round trip -----
 
+/// A captured line with its SGR sequences taken out: an underlined
+/// prediction splits the text it shows.
+fn without_attributes(line: &str) -> String {
+    let mut text = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find("\x1b[") {
+        text.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('m') {
+            Some(end) => rest = &after[end + 1..],
+            None => rest = "",
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
 /// Waits until the screen (with attributes) has not changed for a while
 /// and satisfies `ready`.
 fn settled(s: &WrapperSession, ready: impl Fn(&str) -> bool) -> String {
@@ -90,18 +107,8 @@ fn settled(s: &WrapperSession, ready: impl Fn(&str) -> bool) -> String {
     panic!("screen never settled:\n{last}");
 }
 
-/// In `make soak` only, and failing there: since the relay no longer
-/// holds frames back (the round trip is now the link's 200 ms), the
-/// typed word shows with the server's echo, about 220 ms after the keys,
-/// not before it, even with `MOSH_PREDICTION_DISPLAY=always`: over the
-/// carrier the client makes no predictions here, and why is not yet
-/// known. Issue 16 stays open on it.
 #[test]
 fn typing_is_predicted_before_the_carriers_round_trip() {
-    if std::env::var_os("MOSH_RS_SOAK").is_none() {
-        eprintln!("typing_is_predicted_before_the_carriers_round_trip: runs in make soak");
-        return;
-    }
     run_inner("carrier_faults::inner_typing_is_predicted");
 }
 
@@ -130,7 +137,10 @@ fn inner_typing_is_predicted() {
     let mut shown = None;
     while typed.elapsed() < Duration::from_secs(5) && shown.is_none() {
         let screen = s.tmux.capture_with_attributes();
-        if let Some(line) = screen.lines().find(|l| l.contains("ready$ echo predicted")) {
+        let line = screen
+            .lines()
+            .find(|l| without_attributes(l).contains("ready$ echo predicted"));
+        if let Some(line) = line {
             shown = Some((typed.elapsed(), line.contains(UNDERLINE)));
         }
     }
