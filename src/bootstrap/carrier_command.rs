@@ -6,10 +6,10 @@
 //! `mosh-server relay -p PORT` command.
 
 use std::ffi::{OsStr, OsString};
-use std::process::{Command, Stdio};
 
 use super::options::{Options, Transport};
 use super::remote_command::server_command_line;
+use super::ssh_config::SshConfig;
 use crate::client::{CarrierPlan, MasterUse, PrivateMaster, TransportMode};
 
 /// The transport mode when a carrier may be used: `None` for UDP only,
@@ -26,9 +26,9 @@ pub(crate) fn carrier_mode(options: &Options, builtin_client: bool) -> Option<Tr
 }
 
 /// The master for a session that may use the carrier: what `ssh -G`
-/// (OpenSSH's resolved configuration) says of ControlPath decides.
-pub(crate) fn choose_master(options: &Options) -> MasterUse {
-    match configured_control_path(&options.ssh, &options.user_host) {
+/// said of ControlPath decides (`None`: ssh could not say).
+pub(crate) fn choose_master(config: Option<SshConfig>) -> MasterUse {
+    match config.map(|c| c.control_path) {
         Some(true) => MasterUse::Configured,
         Some(false) => {
             let env = |name: &str| std::env::var_os(name);
@@ -39,39 +39,6 @@ pub(crate) fn choose_master(options: &Options) -> MasterUse {
         }
         None => MasterUse::None,
     }
-}
-
-/// Whether the user's ssh configuration names a ControlPath for
-/// `destination`; `None` when ssh cannot say (not OpenSSH, or too old).
-fn configured_control_path(ssh: &[OsString], destination: &OsStr) -> Option<bool> {
-    let (program, args) = ssh.split_first()?;
-    let output = Command::new(program)
-        .args(args)
-        .arg("-G")
-        .arg(destination)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    names_control_path(&String::from_utf8_lossy(&output.stdout))
-}
-
-/// Reads `ssh -G` output: `Some(true)` when it has a ControlPath other
-/// than `none`, `None` when it does not look like `ssh -G` output at all.
-fn names_control_path(config: &str) -> Option<bool> {
-    let mut looks_right = false;
-    for line in config.lines() {
-        let mut words = line.split_whitespace();
-        match (words.next(), words.next()) {
-            (Some("controlpath"), Some(path)) => return Some(path != "none"),
-            (Some("controlmaster"), _) => looks_right = true,
-            _ => {}
-        }
-    }
-    looks_right.then_some(false)
 }
 
 /// The plan for the built-in client.
@@ -135,16 +102,5 @@ mod tests {
         let auto = options(&["--transport=auto", "host"]);
         assert_eq!(carrier_mode(&auto, true), Some(TransportMode::Auto));
         assert_eq!(carrier_mode(&auto, false), None);
-    }
-
-    #[test]
-    fn ssh_dash_g_output_tells_of_a_control_path() {
-        let none = "user me\ncontrolmaster false\ncontrolpath none\n";
-        assert_eq!(names_control_path(none), Some(false));
-        let unset = "user me\ncontrolmaster false\ncontrolpersist no\n";
-        assert_eq!(names_control_path(unset), Some(false));
-        let set = "controlmaster auto\ncontrolpath /home/me/.ssh/cm-%C\n";
-        assert_eq!(names_control_path(set), Some(true));
-        assert_eq!(names_control_path("usage: dbclient [options]"), None);
     }
 }

@@ -31,6 +31,7 @@ pub(crate) mod remote_command;
 pub(crate) mod resolve;
 pub(crate) mod session;
 pub(crate) mod shell_words;
+pub(crate) mod ssh_config;
 pub(crate) mod verbose;
 
 use std::ffi::OsString;

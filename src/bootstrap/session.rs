@@ -24,6 +24,7 @@ use super::options::{Options, RemoteIp};
 use super::peers;
 use super::remote_command::{self as remote, split_user_host};
 use super::resolve::{numeric_host, resolve};
+use super::ssh_config::SshConfig;
 use super::verbose::Narrator;
 use crate::client::MasterUse;
 
@@ -47,9 +48,17 @@ pub fn run(program: &str, options: &Options) -> i32 {
     };
     let env = |name: &str| std::env::var_os(name);
     let narrator = Narrator::new(program, options.verbose);
+    let ssh_config = (!options.local)
+        .then(|| SshConfig::resolve(&options.ssh, &options.user_host))
+        .flatten();
+    let adjusted = ssh_config.and_then(|config| config.keeping_the_proxy(options));
+    if adjusted.is_some() {
+        narrator.keeping_proxy(&options.user_host.to_string_lossy());
+    }
+    let options = adjusted.as_ref().unwrap_or(options);
     let mode = carrier_mode(options, matches!(client, peers::Client::Builtin));
     let master = match mode {
-        Some(_) => choose_master(options),
+        Some(_) => choose_master(ssh_config),
         None => MasterUse::None,
     };
     let stop_master = |master: &MasterUse| {

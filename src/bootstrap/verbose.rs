@@ -41,6 +41,13 @@ impl<'a> Narrator<'a> {
         self.say(&format!("resolved {host} to {ip}"));
     }
 
+    /// The host is reached through the user's ProxyJump or ProxyCommand.
+    pub(crate) fn keeping_proxy(&self, host: &str) {
+        self.say(&format!(
+            "ssh reaches {host} through a proxy; the server will say its own address"
+        ));
+    }
+
     /// The command about to be started, exactly as it will run.
     pub fn starting(&self, command: &Command) {
         if self.is_on() {

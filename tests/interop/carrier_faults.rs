@@ -11,7 +11,8 @@
 //! - the carrier's ssh killed: the same session goes on (a counter keeps
 //!   counting) and a line typed in the gap arrives once;
 //! - the client stopped for 30 s while its connection dies: it comes back;
-//! - ssh through a ProxyJump (the target's port is closed to the client);
+//! - ssh through a ProxyJump (the target's port is closed to the client),
+//!   given with `--ssh` or in the ssh configuration;
 //! - `auto` returns to UDP when UDP passes again and the carrier ends;
 //! - Ctrl-C in a flood at 200 ms round trip: the prompt is back soon.
 
@@ -302,15 +303,19 @@ fn the_carrier_goes_through_a_proxy_jump() {
     run_inner("carrier_faults::inner_proxy_jump");
 }
 
-#[test]
-#[ignore = "runs inside a network namespace, from the_carrier_goes_through_a_proxy_jump"]
-fn inner_proxy_jump() {
-    if !inside() {
-        return;
-    }
+/// sshd on a second port that root (the client) cannot reach directly:
+/// only sshd itself, forwarding for a jump, gets there.
+struct JumpScene {
+    remote: Remote,
+    /// An ssh configuration with the test user's key.
+    config: std::path::PathBuf,
+    target_port: u16,
+    /// `user@127.0.0.1:PORT`, sshd's reachable port.
+    jump: String,
+}
+
+fn jump_scene() -> JumpScene {
     blocked_netns::block_udp();
-    // sshd listens on a second port that root (the client) cannot reach
-    // directly: only sshd itself, forwarding for the jump, gets there.
     let target_port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -327,9 +332,27 @@ fn inner_proxy_jump() {
         ),
     )
     .unwrap();
-    let user = &remote.user.name;
-    let jump = format!("{user}@127.0.0.1:{}", remote.sshd.port());
-    let (config_text, port_text) = (config.display().to_string(), target_port.to_string());
+    let jump = format!("{}@127.0.0.1:{}", remote.user.name, remote.sshd.port());
+    JumpScene {
+        remote,
+        config,
+        target_port,
+        jump,
+    }
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from the_carrier_goes_through_a_proxy_jump"]
+fn inner_proxy_jump() {
+    if !inside() {
+        return;
+    }
+    let scene = jump_scene();
+    let user = &scene.remote.user.name;
+    let (config_text, port_text) = (
+        scene.config.display().to_string(),
+        scene.target_port.to_string(),
+    );
     let ssh = |extra: &[&str]| -> Vec<String> {
         let mut words = vec!["ssh", "-F", &config_text];
         words.extend_from_slice(extra);
@@ -350,14 +373,14 @@ fn inner_proxy_jump() {
         !direct.status.success(),
         "the target port must be closed to the client"
     );
-    let jumped = ssh(&["-J", &jump]);
+    let jumped = ssh(&["-J", &scene.jump]);
     let through = run(&jumped);
     assert!(
         String::from_utf8_lossy(&through.stdout).contains("reached"),
         "ssh -J itself must work: {}",
         String::from_utf8_lossy(&through.stderr)
     );
-    let words = remote.mosh_words(
+    let words = scene.remote.mosh_words(
         "ssh",
         &crate::support::shell::sh_quote(&jumped),
         &remote_shell(""),
@@ -368,6 +391,52 @@ fn inner_proxy_jump() {
     let log = s.log();
     assert!(
         log.contains("carrier: carrying the session over ssh"),
+        "{log}"
+    );
+}
+
+/// Plain `mosh target` (auto) where `~/.ssh/config` reaches the target
+/// through a ProxyJump: the fake ProxyCommand that finds the server's
+/// address must not replace the user's jump (stock mosh's does, and
+/// cannot connect), and the carrier takes the same way.
+#[test]
+fn auto_keeps_a_proxy_jump_from_the_ssh_configuration() {
+    run_inner("carrier_faults::inner_configured_proxy_jump");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from auto_keeps_a_proxy_jump_from_the_ssh_configuration"]
+fn inner_configured_proxy_jump() {
+    if !inside() {
+        return;
+    }
+    let scene = jump_scene();
+    let mut config = std::fs::read_to_string(&scene.config).unwrap();
+    config.push_str(&format!(
+        "Host target\n  HostName 127.0.0.1\n  Port {}\n  ProxyJump {}\n",
+        scene.target_port, scene.jump
+    ));
+    std::fs::write(&scene.config, config).unwrap();
+    let ssh = format!("ssh -F {}", scene.config.display());
+    let user = &scene.remote.user.name;
+    let words: Vec<String> = scene
+        .remote
+        .mosh_words("", &ssh, &remote_shell(""))
+        .into_iter()
+        .map(|w| {
+            if w == format!("{user}@127.0.0.1") {
+                format!("{user}@target")
+            } else {
+                w
+            }
+        })
+        .collect();
+    let s = WrapperSession::start(&words, &[], Duration::from_secs(60));
+    s.wait_for_carrier_ssh(WAIT);
+    s.echo_round_trip("configured", WAIT);
+    let log = s.log();
+    assert!(
+        log.contains("carrier: no reply over UDP; carrying the session over ssh"),
         "{log}"
     );
 }

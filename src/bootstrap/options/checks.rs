@@ -81,6 +81,7 @@ pub(super) fn check(
         term_init: raw.init.unwrap_or(true),
         local: raw.local,
         remote_ip,
+        remote_ip_is_default: raw.remote_ip.is_none(),
         install_server: raw.install_server,
         user_host,
         command: operands,

@@ -139,6 +139,10 @@ pub struct Options {
     pub local: bool,
     /// How the server's address is found.
     pub remote_ip: RemoteIp,
+    /// `remote_ip` is the default, not `--experimental-remote-ip`: a
+    /// ProxyJump or ProxyCommand in the user's ssh configuration may
+    /// change it (see `session.rs`).
+    pub remote_ip_is_default: bool,
     /// Copy this binary to the remote first.
     pub install_server: bool,
     /// `[user@]host`.
@@ -233,6 +237,7 @@ mod tests {
         assert_eq!(o.ssh, vec![OsString::from("ssh")]);
         assert!(o.ssh_pty && o.term_init && !o.local && !o.install_server);
         assert_eq!(o.remote_ip, RemoteIp::Proxy);
+        assert!(o.remote_ip_is_default);
         assert_eq!(o.user_host, "host");
         assert!(o.command.is_empty());
         assert_eq!(o.transport, Transport::Auto);
@@ -288,6 +293,7 @@ mod tests {
         assert_eq!(o.ssh, ["ssh", "-p", "2222"].map(OsString::from).to_vec());
         assert!(!o.ssh_pty && !o.term_init);
         assert_eq!(o.remote_ip, RemoteIp::Remote);
+        assert!(!o.remote_ip_is_default);
         assert_eq!(o.user_host, "user@host");
         assert_eq!(o.command, ["ls", "-l"].map(OsString::from).to_vec());
         assert_eq!(o.typed_args.len(), 17);
