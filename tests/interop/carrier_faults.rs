@@ -11,6 +11,7 @@
 //! - the carrier's ssh killed: the same session goes on (a counter keeps
 //!   counting) and a line typed in the gap arrives once;
 //! - the client stopped for 30 s while its connection dies: it comes back;
+//! - a resized window and `--attach` over the carrier;
 //! - ssh through a ProxyJump (the target's port is closed to the client),
 //!   given with `--ssh` or in the ssh configuration;
 //! - `auto` returns to UDP when UDP passes again and the carrier ends;
@@ -294,6 +295,54 @@ fn inner_client_stopped() {
     let log = s.log();
     assert!(log.contains("carrier: reconnecting over ssh"), "{log}");
     assert_eq!(remote.server.pids().len(), 1, "a second server started");
+}
+
+// ----- a resized window, and --attach, over the carrier -----
+
+/// The carrier carries what UDP carries: a resized window reaches the
+/// remote program, and `mosh --attach` from a new terminal resumes the
+/// session whose client was killed, UDP still blocked.
+#[test]
+fn resize_and_attach_work_over_the_carrier() {
+    run_inner("carrier_faults::inner_resize_and_attach");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from resize_and_attach_work_over_the_carrier"]
+fn inner_resize_and_attach() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(120, TcpLinkConfig::default());
+    let s = session(&remote, &link, "ssh", "", &[]);
+    let size_shows = |s: &WrapperSession, size: &str| {
+        s.tmux.type_text("stty size");
+        s.tmux.send_keys(&["Enter"]);
+        s.tmux
+            .wait_for(WAIT, |screen| lines_equal(screen, size) > 0)
+            .unwrap_or_else(|screen| panic!("no {size}:\n{screen}"));
+    };
+    size_shows(&s, "24 80");
+    s.tmux.resize(100, 30);
+    size_shows(&s, "30 100");
+
+    let client = s.client_pid().expect("the client's pid");
+    kill(client, libc::SIGKILL);
+    let ssh = remote.sshd.ssh_command_via(link.port());
+    let mut words = remote.mosh_words("ssh", &ssh, &[]);
+    words.insert(1, "--attach".to_string());
+    let attached = WrapperSession::start(&words, &[], Duration::from_secs(60));
+    assert_eq!(attached.server_pid, s.server_pid, "another session resumed");
+    attached.echo_round_trip("attached", WAIT);
+    attached.tmux.type_text("echo parent-$PPID");
+    attached.tmux.send_keys(&["Enter"]);
+    let wanted = format!("parent-{}", s.server_pid.unwrap_or_default());
+    attached
+        .tmux
+        .wait_for(WAIT, |screen| lines_equal(screen, &wanted) > 0)
+        .unwrap_or_else(|screen| panic!("not the first session's shell:\n{screen}"));
+    assert_eq!(remote.server.pids().len(), 1, "a second server started");
+    attached.wait_for_carrier_ssh(WAIT);
 }
 
 // ----- ProxyJump -----
