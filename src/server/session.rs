@@ -392,6 +392,13 @@ impl<S: HostState> Session<S> {
                         self.resize(*width, *height);
                     }
                 }
+                UserEvent::Features(features) => {
+                    self.log
+                        .say(format_args!("the client announced {features:?}"));
+                    self.transport
+                        .current_state_mut()
+                        .set_peer_features(*features);
+                }
             }
         }
         if !events.is_empty() {

@@ -88,6 +88,7 @@ impl SyncState for CompleteTerminal {
                     .emulator
                     .resize(width.max(1) as usize, height.max(1) as usize),
                 HostEvent::EchoAck(num) => self.echo.set_value(num),
+                HostEvent::History(_) => {}
             }
         }
         Ok(())

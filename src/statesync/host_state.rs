@@ -5,6 +5,7 @@
 //! `HostStream` also implements it, for test harnesses.
 
 use crate::transport::SyncState;
+use crate::wire::PeerFeatures;
 
 /// The server's side of the host state.
 pub trait HostState: SyncState {
@@ -34,4 +35,9 @@ pub trait HostState: SyncState {
 
     /// When the echo ack next needs updating, if ever.
     fn echo_ack_deadline(&self) -> Option<u64>;
+
+    /// The client announced what it can do beyond stock mosh (a mosh-rs
+    /// client; a stock one never does). A new client (`forget_input`)
+    /// starts with none.
+    fn set_peer_features(&mut self, _features: PeerFeatures) {}
 }

@@ -1,5 +1,6 @@
 //! The client-to-server state: everything the user did, in order — bytes
-//! typed or pasted and window resizes. The diff between two states is a
+//! typed or pasted and window resizes (and, first, a mosh-rs client's
+//! features, for a mosh-rs server only). The diff between two states is a
 //! `UserMessage` with the events the newer one has after the older one.
 //!
 //! Events are stored merged (adjacent keystrokes share one buffer), and
@@ -7,7 +8,7 @@
 //! as upstream counts them.
 
 use crate::transport::SyncState;
-use crate::wire::{decode_user_message, encode_user_message, UserEvent, WireError};
+use crate::wire::{decode_user_message, encode_user_message, PeerFeatures, UserEvent, WireError};
 
 /// An append-only stream of user events.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,11 +44,19 @@ impl UserStream {
         self.events.push(UserEvent::Resize { width, height });
     }
 
+    /// Appends the client's features (sent once, first, to a mosh-rs
+    /// server only).
+    pub fn push_features(&mut self, features: PeerFeatures) {
+        self.actions += 1;
+        self.events.push(UserEvent::Features(features));
+    }
+
     /// Appends one event.
     pub fn push(&mut self, event: &UserEvent) {
         match event {
             UserEvent::Keystroke(keys) => self.push_keys(keys),
             UserEvent::Resize { width, height } => self.push_resize(*width, *height),
+            UserEvent::Features(features) => self.push_features(*features),
         }
     }
 
@@ -83,7 +92,7 @@ impl UserStream {
                 UserEvent::Keystroke(keys) => out.push(UserEvent::Keystroke(
                     keys.get(skip..).unwrap_or_default().to_vec(),
                 )),
-                UserEvent::Resize { .. } => out.push(event.clone()),
+                UserEvent::Resize { .. } | UserEvent::Features(_) => out.push(event.clone()),
             }
             skip = 0;
         }
@@ -101,7 +110,7 @@ impl UserStream {
 fn event_actions(event: &UserEvent) -> usize {
     match event {
         UserEvent::Keystroke(keys) => keys.len(),
-        UserEvent::Resize { .. } => 1,
+        UserEvent::Resize { .. } | UserEvent::Features(_) => 1,
     }
 }
 

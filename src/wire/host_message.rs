@@ -3,9 +3,12 @@
 //! On the wire: `repeated Instruction instruction = 1`, where each inner
 //! instruction carries one extension: `HostBytes hostbytes = 2 { bytes
 //! hoststring = 4 }`, `ResizeMessage resize = 3`, or `EchoAck echoack = 7
-//! { uint64 echo_ack_num = 8 }`.
+//! { uint64 echo_ack_num = 8 }`; and, to a mosh-rs client that announced
+//! scrollback only, mosh-rs's history (extension 1701,
+//! `history_message.rs`).
 
 use super::error::WireError;
+use super::history_message::{decode_history, encode_history, HistoryDelta, FIELD_HISTORY};
 use super::protobuf::{write_bytes_field, write_varint_field, FieldReader, WireValue};
 use super::resize_message::{encode_resize, merge_resize};
 
@@ -25,6 +28,8 @@ pub enum HostEvent {
     Resize { width: i32, height: i32 },
     /// The newest user state whose keystrokes reached the program.
     EchoAck(u64),
+    /// Lines that left the top of the screen (mosh-rs peers only).
+    History(HistoryDelta),
 }
 
 /// Serializes events in order, one inner instruction each.
@@ -45,6 +50,9 @@ pub fn encode_host_message(events: &[HostEvent]) -> Vec<u8> {
                 let mut body = Vec::with_capacity(11);
                 write_varint_field(&mut body, FIELD_ECHO_ACK_NUM, *num);
                 write_bytes_field(&mut inner, FIELD_ECHOACK, &body);
+            }
+            HostEvent::History(delta) => {
+                write_bytes_field(&mut inner, FIELD_HISTORY, &encode_history(delta));
             }
         }
         write_bytes_field(&mut out, FIELD_INSTRUCTION, &inner);
@@ -71,6 +79,7 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
     let mut host_bytes: Option<Vec<u8>> = None;
     let mut size: Option<(i32, i32)> = None;
     let mut echo_ack: Option<u64> = None;
+    let mut history: Option<HistoryDelta> = None;
     for field in FieldReader::new(inner) {
         match field? {
             (FIELD_HOSTBYTES, WireValue::LengthDelimited(body)) => {
@@ -92,6 +101,9 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
                     }
                 }
             }
+            (FIELD_HISTORY, WireValue::LengthDelimited(body)) => {
+                history = Some(decode_history(body)?);
+            }
             _ => {}
         }
     }
@@ -99,8 +111,10 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
         Some(HostEvent::HostBytes(bytes))
     } else if let Some((width, height)) = size {
         Some(HostEvent::Resize { width, height })
+    } else if let Some(num) = echo_ack {
+        Some(HostEvent::EchoAck(num))
     } else {
-        echo_ack.map(HostEvent::EchoAck)
+        history.map(HostEvent::History)
     })
 }
 
@@ -137,6 +151,22 @@ mod tests {
             },
             HostEvent::HostBytes(b"\x1b[?25l\x1b[1;1Hhello".to_vec()),
             HostEvent::HostBytes(vec![]),
+        ];
+        assert_eq!(
+            decode_host_message(&encode_host_message(&events)),
+            Ok(events)
+        );
+    }
+
+    #[test]
+    fn history_round_trips_after_the_screen_events() {
+        use crate::wire::{HistoryDelta, HistoryWireLine};
+        let events = vec![
+            HostEvent::History(HistoryDelta {
+                first: 42,
+                lines: vec![HistoryWireLine::BaseRow(0)],
+            }),
+            HostEvent::HostBytes(b"\n".to_vec()),
         ];
         assert_eq!(
             decode_host_message(&encode_host_message(&events)),

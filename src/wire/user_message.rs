@@ -3,9 +3,11 @@
 //!
 //! On the wire: `repeated Instruction instruction = 1`, where each inner
 //! instruction carries one extension: `Keystroke keystroke = 2 { bytes
-//! keys = 4 }` or `ResizeMessage resize = 3`.
+//! keys = 4 }` or `ResizeMessage resize = 3`; and, to a mosh-rs server
+//! only, the client's features (extension 1701, `peer_features.rs`).
 
 use super::error::WireError;
+use super::peer_features::{decode_features, encode_features, PeerFeatures, FIELD_FEATURES};
 use super::protobuf::{write_bytes_field, FieldReader, WireValue};
 use super::resize_message::{encode_resize, merge_resize};
 
@@ -21,6 +23,8 @@ pub enum UserEvent {
     Keystroke(Vec<u8>),
     /// The client's window changed size.
     Resize { width: i32, height: i32 },
+    /// What the client can do beyond stock mosh (mosh-rs peers only).
+    Features(PeerFeatures),
 }
 
 /// Serializes events in order. Consecutive keystrokes are merged into one,
@@ -35,6 +39,12 @@ pub fn encode_user_message(events: &[UserEvent]) -> Vec<u8> {
                 flush_keys(&mut out, &mut pending_keys);
                 let mut inner = Vec::new();
                 write_bytes_field(&mut inner, FIELD_RESIZE, &encode_resize(*width, *height));
+                write_bytes_field(&mut out, FIELD_INSTRUCTION, &inner);
+            }
+            UserEvent::Features(features) => {
+                flush_keys(&mut out, &mut pending_keys);
+                let mut inner = Vec::new();
+                write_bytes_field(&mut inner, FIELD_FEATURES, &encode_features(*features));
                 write_bytes_field(&mut out, FIELD_INSTRUCTION, &inner);
             }
         }
@@ -72,6 +82,7 @@ pub fn decode_user_message(bytes: &[u8]) -> Result<Vec<UserEvent>, WireError> {
 fn decode_inner(inner: &[u8]) -> Result<Option<UserEvent>, WireError> {
     let mut keys: Option<Vec<u8>> = None;
     let mut size: Option<(i32, i32)> = None;
+    let mut features: Option<PeerFeatures> = None;
     for field in FieldReader::new(inner) {
         match field? {
             (FIELD_KEYSTROKE, WireValue::LengthDelimited(body)) => {
@@ -85,13 +96,16 @@ fn decode_inner(inner: &[u8]) -> Result<Option<UserEvent>, WireError> {
             (FIELD_RESIZE, WireValue::LengthDelimited(body)) => {
                 merge_resize(body, size.get_or_insert((0, 0)))?;
             }
+            (FIELD_FEATURES, WireValue::LengthDelimited(body)) => {
+                features = Some(decode_features(body)?);
+            }
             _ => {}
         }
     }
     Ok(match (keys, size) {
         (Some(keys), _) => Some(UserEvent::Keystroke(keys)),
         (None, Some((width, height))) => Some(UserEvent::Resize { width, height }),
-        (None, None) => None,
+        (None, None) => features.map(UserEvent::Features),
     })
 }
 
@@ -143,6 +157,22 @@ mod tests {
             ])
         );
         assert!(encode_user_message(&[UserEvent::Keystroke(vec![])]).is_empty());
+    }
+
+    #[test]
+    fn features_travel_as_their_own_instruction_between_keystrokes() {
+        let features = PeerFeatures { scrollback: true };
+        let events = [
+            UserEvent::Features(features),
+            UserEvent::Keystroke(b"ls".to_vec()),
+        ];
+        let bytes = encode_user_message(&events);
+        assert_eq!(decode_user_message(&bytes), Ok(events.to_vec()));
+        // Instruction { 1701: { scrollback: 1 } }: key 1701 is 0xaa 0x6a.
+        assert_eq!(
+            bytes.get(..7),
+            Some(&[0x0a, 0x05, 0xaa, 0x6a, 0x02, 0x08, 0x01][..])
+        );
     }
 
     #[test]
