@@ -5,9 +5,9 @@
 
 _mosh_rs_mosh_options='--client= --server= --install-server --predict= -a -n
   -o --predict-overwrite --no-predict-overwrite --family= -4 -6 -p --port=
-  --bind-server= --ssh= --ssh-pty --no-ssh-pty --init --no-init --local
+  --bind-server= --ssh= --ssh-pty --no-ssh-pty --init --no-init --no-scrollback --local
   --experimental-remote-ip= -v --verbose --attach --transport= --help --version'
-_mosh_rs_server_options='-s -v -i -p -c -l -- --help --version'
+_mosh_rs_server_options='-s -v -i -p -c -b -l -- --help --version'
 _mosh_rs_client_options='-# -v -c --help --version'
 _mosh_rs_subcommands='mosh client server emulate --help --version'
 _mosh_rs_emulate_options='--cols --rows --ansi --help'

@@ -73,6 +73,9 @@ pub(crate) struct ClientSettings {
     pub verbose: u32,
     /// How the built-in client may carry the session over ssh.
     pub carrier: Option<CarrierPlan>,
+    /// The user wants scrollback (`--no-scrollback` unset); it is used
+    /// when the server offers it.
+    pub scrollback: bool,
 }
 
 /// The client's arguments: `-# ARGS |`, the address and the port.
@@ -146,6 +149,7 @@ pub(crate) fn hand_over(
                 key: endpoint.key.clone(),
                 settings: builtin_settings(settings),
                 carrier: settings.carrier.clone(),
+                scrollback: settings.scrollback && endpoint.scrollback,
             };
             crate::client::run_handed_over("mosh-client", handover)
         }
@@ -174,6 +178,7 @@ mod tests {
             ip: "127.0.0.1".into(),
             port: 60001,
             key: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+            scrollback: false,
         }
     }
 
@@ -212,6 +217,7 @@ mod tests {
             verbose: 0,
             typed_args: vec!["-n".into(), "host".into()],
             carrier: None,
+            scrollback: true,
         };
         let args = client_arguments(&endpoint(), &settings.typed_args);
         assert_eq!(

@@ -21,6 +21,10 @@ pub(crate) enum Kind {
     Flag,
     /// A flag that can also be switched off: `--noname`, `--no-name`.
     Negatable,
+    /// A flag matched only when typed in full: a mosh-rs option whose
+    /// name would otherwise change upstream's messages about ambiguous
+    /// prefixes (`--no` names every option starting so).
+    ExactFlag,
     /// An option with a mandatory value: `--name=V` or `--name V`.
     Value,
     /// An option whose value is optional and only ever attached:
@@ -85,14 +89,14 @@ pub fn parse(specs: &[Spec], args: &[OsString]) -> Parsed {
             }
         };
         let setting = match (specs[entry.spec].kind, inline_value) {
-            (Kind::Flag | Kind::Negatable, Some(_)) => {
+            (Kind::Flag | Kind::Negatable | Kind::ExactFlag, Some(_)) => {
                 parsed
                     .errors
                     .push(format!("Option {} does not take an argument", entry.name));
                 continue;
             }
-            (Kind::Flag | Kind::Negatable, None) if entry.negated => Setting::Off,
-            (Kind::Flag | Kind::Negatable, None) => Setting::On,
+            (Kind::Flag | Kind::Negatable | Kind::ExactFlag, None) if entry.negated => Setting::Off,
+            (Kind::Flag | Kind::Negatable | Kind::ExactFlag, None) => Setting::On,
             (Kind::Value, Some(value)) if !value.is_empty() => {
                 Setting::Value(OsStr::from_bytes(value).to_owned())
             }
@@ -142,6 +146,7 @@ struct Entry {
     name: String,
     spec: usize,
     negated: bool,
+    exact_only: bool,
 }
 
 /// Every spelling of every option, sorted by name.
@@ -158,6 +163,7 @@ impl NameTable {
                     name: (*name).to_string(),
                     spec,
                     negated: false,
+                    exact_only: option.kind == Kind::ExactFlag,
                 });
                 if option.kind == Kind::Negatable {
                     for prefix in ["no", "no-"] {
@@ -165,6 +171,7 @@ impl NameTable {
                             name: format!("{prefix}{name}"),
                             spec,
                             negated: true,
+                            exact_only: false,
                         });
                     }
                 }
@@ -183,7 +190,7 @@ impl NameTable {
         let hits: Vec<&Entry> = self
             .entries
             .iter()
-            .filter(|e| !typed.is_empty() && e.name.starts_with(typed))
+            .filter(|e| !e.exact_only && !typed.is_empty() && e.name.starts_with(typed))
             .collect();
         let Some(first) = hits.first() else {
             return Err(format!("Unknown option: {typed}"));

@@ -27,11 +27,19 @@ pub(crate) enum Line {
     Malformed(String),
     /// A line from the install script (after its `MOSH-RS INSTALL ` prefix).
     Install(String),
+    /// `MOSH-RS FEATURES <word>...`: what a mosh-rs server can do beyond
+    /// stock mosh, printed after `MOSH CONNECT` (where upstream's wrapper
+    /// has stopped reading).
+    Features(Vec<String>),
     /// Anything else: shown to the user.
     Other,
 }
 
 const INSTALL_PREFIX: &str = "MOSH-RS INSTALL ";
+/// The start of the line a mosh-rs server prints after `MOSH CONNECT`.
+pub(crate) const FEATURES_PREFIX: &str = "MOSH-RS FEATURES ";
+/// The feature word for scrollback.
+pub(crate) const SCROLLBACK_FEATURE: &str = "scrollback";
 
 /// Classifies one line (without its `\n`; a trailing `\r` from the remote
 /// pty is allowed).
@@ -53,6 +61,9 @@ pub(crate) fn classify(raw: &[u8]) -> Line {
     }
     if let Some(rest) = line.strip_prefix(INSTALL_PREFIX) {
         return Line::Install(rest.trim_end().to_string());
+    }
+    if let Some(rest) = line.strip_prefix(FEATURES_PREFIX) {
+        return Line::Features(rest.split_ascii_whitespace().map(str::to_string).collect());
     }
     Line::Other
 }
@@ -104,6 +115,9 @@ pub(crate) struct Endpoint {
     pub port: u16,
     /// The session key.
     pub key: String,
+    /// The server is mosh-rs's and keeps scrollback for a client that
+    /// asks.
+    pub scrollback: bool,
 }
 
 /// Why no session could start.
@@ -136,6 +150,7 @@ pub(crate) struct Handshake {
     connect: Option<(u16, String)>,
     port_range_requested: bool,
     server_refused_range: bool,
+    features: Vec<String>,
 }
 
 impl Handshake {
@@ -178,6 +193,10 @@ impl Handshake {
             }
             Line::Malformed(why) => Step::Abort(Failure::Message(why.clone(), 1)),
             Line::Install(_) => Step::Quiet,
+            Line::Features(words) => {
+                self.features.clone_from(words);
+                Step::Quiet
+            }
             Line::Other => {
                 if self.port_range_requested && contains(raw, b"Bad UDP port") {
                     self.server_refused_range = true;
@@ -214,7 +233,13 @@ impl Handshake {
                 ))
             }
         };
-        Ok(Endpoint { ip, port, key })
+        let scrollback = self.features.iter().any(|f| f == SCROLLBACK_FEATURE);
+        Ok(Endpoint {
+            ip,
+            port,
+            key,
+            scrollback,
+        })
     }
 
     fn missing_connect(&self, status: Option<i32>) -> Failure {
@@ -332,8 +357,39 @@ mod tests {
             Endpoint {
                 ip: "127.0.0.1".into(),
                 port: 60004,
-                key: KEY.into()
+                key: KEY.into(),
+                scrollback: false,
             }
+        );
+    }
+
+    #[test]
+    fn a_mosh_rs_server_says_what_it_offers_after_connect() {
+        let mut h = Handshake::new(false);
+        let steps = feed(
+            &mut h,
+            &[
+                "MOSH IP 127.0.0.1".into(),
+                format!("MOSH CONNECT 60004 {KEY}"),
+                "MOSH-RS FEATURES later-thing scrollback".into(),
+            ],
+        );
+        assert_eq!(steps, [Step::Quiet, Step::Connected, Step::Quiet]);
+        let end = h.finish(Some(0), "host", &mut no_warnings).unwrap();
+        assert!(end.scrollback);
+        let mut stock = Handshake::new(false);
+        feed(
+            &mut stock,
+            &[
+                "MOSH IP 127.0.0.1".into(),
+                format!("MOSH CONNECT 60004 {KEY}"),
+            ],
+        );
+        assert!(
+            !stock
+                .finish(Some(0), "host", &mut no_warnings)
+                .unwrap()
+                .scrollback
         );
     }
 

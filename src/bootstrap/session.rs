@@ -94,6 +94,7 @@ pub fn run(program: &str, options: &Options) -> i32 {
         typed_args: options.typed_args.clone(),
         verbose: options.verbose,
         carrier,
+        scrollback: options.scrollback,
     };
     client_handoff::hand_over(program, &client, &endpoint, &settings, &child_env)
 }
@@ -313,9 +314,14 @@ fn start(program: &str, mut plan: Plan, narrator: Narrator<'_>) -> Result<Endpoi
     };
     drop(stdin);
     if connected {
-        // What the server says after announcing itself is not for the user.
+        // What the server says after announcing itself is not for the
+        // user; a mosh-rs server says what it offers.
         while let Ok(Some(line)) = output.next_line(&mut child) {
-            narrator.server_line(&line, &handshake::classify(&line));
+            let kind = handshake::classify(&line);
+            narrator.server_line(&line, &kind);
+            if matches!(kind, Line::Features(_)) {
+                plan.handshake.take(&line, &kind);
+            }
         }
     }
     let status = child.wait().ok().and_then(|s| s.code());

@@ -81,6 +81,9 @@ pub(crate) struct Handover {
     pub settings: ClientEnvironment,
     /// How to carry the session over ssh, if it may be.
     pub carrier: Option<CarrierPlan>,
+    /// The server is mosh-rs's and offers scrollback, and the user did not
+    /// say `--no-scrollback`: announce it and draw on the primary screen.
+    pub scrollback: bool,
 }
 
 /// Runs a session handed over in this process; returns the exit status.
@@ -92,6 +95,7 @@ pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
         &key,
         handover.settings,
         handover.carrier,
+        handover.scrollback,
     )
 }
 
@@ -109,7 +113,7 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
             return 1;
         }
     };
-    connect_with(program, args, &key_text, settings, None)
+    connect_with(program, args, &key_text, settings, None, false)
 }
 
 fn connect_with(
@@ -118,6 +122,7 @@ fn connect_with(
     key_text: &std::ffi::OsStr,
     settings: ClientEnvironment,
     carrier: Option<CarrierPlan>,
+    scrollback: bool,
 ) -> i32 {
     let key = match key_text.to_str().map(SessionKey::parse) {
         Some(Ok(key)) => key,
@@ -162,6 +167,7 @@ fn connect_with(
         diag,
         network_timeout_ms: client_network_timeout(&env),
         carrier,
+        scrollback,
     };
     let status = match session::run(setup) {
         Ok(ending) => report(ending, &args.host, args.port, &destination),

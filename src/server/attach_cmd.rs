@@ -12,6 +12,7 @@ use super::control::{ask, parse_connect, Request};
 use super::registry::{
     live_sessions, pick_default, registry_dir, short_duration, unix_now, valid_id,
 };
+use super::scrollback_setting::{features_line, DEFAULT_SCROLLBACK_LINES};
 
 /// The id asked for, if the first word after `attach` is one.
 pub(crate) fn requested_id(args: &[OsString]) -> Option<String> {
@@ -75,6 +76,11 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return 1;
     };
     let _ = writeln!(out, "MOSH CONNECT {port} {key}");
+    // The session itself decides whether it keeps lines; a client that
+    // asks a session without any just gets none.
+    if let Some(features) = features_line(DEFAULT_SCROLLBACK_LINES) {
+        let _ = writeln!(out, "{features}");
+    }
     let _ = out.flush();
     let _ = writeln!(
         err,

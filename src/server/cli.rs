@@ -1,6 +1,6 @@
 //! The `mosh-server` command line, parsed exactly as upstream does it:
 //! `--help`/`--version` anywhere before `--`, the `new` syntax with
-//! getopt-style short options (`@:i:p:c:svl:`, clusters, attached values,
+//! getopt-style short options (`@:i:p:c:b:svl:`, clusters, attached values,
 //! unknown options reported but not fatal), and the legacy forms
 //! `mosh-server [IP [PORT]]`.
 
@@ -25,6 +25,9 @@ pub struct ServerOptions {
     pub locale_vars: Vec<OsString>,
     /// The command after `--`, if any (otherwise the login shell).
     pub command: Option<Vec<OsString>>,
+    /// `-b LINES`: scrollback lines kept for a mosh-rs client (mosh-rs's
+    /// own option; 0 turns scrollback off).
+    pub scrollback_lines: Option<u64>,
 }
 
 /// The outcome of parsing.
@@ -146,7 +149,7 @@ fn parse_new(
             match letter {
                 's' => opts.desired_ip = ssh_local_ip(ctx),
                 'v' => opts.verbose = opts.verbose.saturating_add(1),
-                '@' | 'i' | 'p' | 'c' | 'l' => {
+                '@' | 'i' | 'p' | 'c' | 'b' | 'l' => {
                     let value: Option<OsString> = if j < cluster.len() {
                         let attached: String = cluster[j..].iter().collect();
                         j = cluster.len();
@@ -188,6 +191,18 @@ fn apply_valued(
         'i' => opts.desired_ip = Some(text),
         'p' => *desired_port = Some(text),
         'l' => opts.locale_vars.push(value),
+        'b' => match parse_c_long(&text).and_then(|n| u64::try_from(n).ok()) {
+            Some(n) => opts.scrollback_lines = Some(n),
+            None => {
+                let _ = writeln!(
+                    ctx.err,
+                    "{}: Bad number of scrollback lines ({text})",
+                    ctx.argv0
+                );
+                let _ = ctx.err.write_all(usage(ctx.argv0).as_bytes());
+                return Some(1);
+            }
+        },
         'c' => match parse_c_long(&text) {
             Some(n) => opts.colors = n,
             None => {

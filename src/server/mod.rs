@@ -14,6 +14,7 @@ pub(crate) mod list_cmd;
 pub(crate) mod ports;
 pub(crate) mod registry;
 pub(crate) mod relay_cmd;
+pub(crate) mod scrollback_setting;
 pub(crate) mod session;
 pub(crate) mod startup;
 pub(crate) mod timeouts;

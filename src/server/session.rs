@@ -74,6 +74,8 @@ pub(crate) struct SessionSetup {
     pub diag: DiagLog,
     /// The session's entry in the registry, if it could be made.
     pub control: Option<ControlEndpoint>,
+    /// Lines of scrollback kept for a mosh-rs client (0: none).
+    pub scrollback_lines: u64,
 }
 
 /// Runs the session until it ends; returns the exit status.
@@ -192,7 +194,8 @@ impl<S: HostState> Session<S> {
             )?;
         }
         let seed = chaff_seed();
-        let local = S::blank(setup.size.cols, setup.size.rows);
+        let mut local = S::blank(setup.size.cols, setup.size.rows);
+        local.keep_history(setup.scrollback_lines);
         let mut transport =
             Transport::new_server(&setup.key, local, UserStream::new(), clock.now(), seed);
         transport.set_frame_records(setup.diag.wants_frames());

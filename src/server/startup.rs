@@ -14,6 +14,7 @@ use super::environment::{
 use super::list_cmd::detached_notice;
 use super::ports::{bind_server_socket, DEFAULT_PORTS};
 use super::registry::{command_line, live_sessions, registry_dir, unix_now};
+use super::scrollback_setting::{features_line, scrollback_lines};
 use super::session::{serve, SessionSetup};
 use super::timeouts::Timeouts;
 use crate::diag::{DiagLog, Role};
@@ -43,6 +44,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         return 1;
     }
     let timeouts = Timeouts::from_environment(&env, &mut io::stderr());
+    let scrollback_lines = scrollback_lines(opts.scrollback_lines, &env, &mut io::stderr());
     let size = initial_window_size();
     let ports = opts.ports.unwrap_or(DEFAULT_PORTS);
     let socket = match bind_server_socket(opts.desired_ip.as_deref(), ports, &mut io::stderr()) {
@@ -67,7 +69,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
             DiagLog::disabled(Role::Server)
         });
     tell_of_detached_sessions();
-    announce(port, &key);
+    announce(port, &key, features_line(scrollback_lines));
     let _ = ignore(Signal::Hangup);
     let _ = ignore(Signal::Pipe);
     detach(opts.verbose);
@@ -106,6 +108,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
         verbose: opts.verbose,
         diag,
         control,
+        scrollback_lines,
     };
     let status = serve(setup);
     let _ = io::stdout().write_all(b"\n[mosh-server is exiting.]\n");
@@ -150,12 +153,15 @@ fn initial_window_size() -> WindowSize {
 
 /// Prints the line the `mosh` wrapper waits for. On a tty it starts on a
 /// fresh line, so typeahead echoed by the tty cannot garble it.
-fn announce(port: u16, key: &SessionKey) {
+fn announce(port: u16, key: &SessionKey, features: Option<&str>) {
     let mut out = io::stdout().lock();
     if stdin_is_tty() {
         let _ = out.write_all(b"\r\n\n");
     }
     let _ = writeln!(out, "MOSH CONNECT {port} {}", key.to_base64());
+    if let Some(features) = features {
+        let _ = writeln!(out, "{features}");
+    }
     let _ = out.flush();
 }
 

@@ -40,4 +40,8 @@ pub trait HostState: SyncState {
     /// client; a stock one never does). A new client (`forget_input`)
     /// starts with none.
     fn set_peer_features(&mut self, _features: PeerFeatures) {}
+
+    /// Keeps up to `lines` lines that leave the top of the screen, for a
+    /// client that announces scrollback (0: none).
+    fn keep_history(&mut self, _lines: u64) {}
 }

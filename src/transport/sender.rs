@@ -246,6 +246,9 @@ impl<S: SyncState> Sender<S> {
         if now < self.next_ack_time && now < self.next_send_time {
             return None;
         }
+        if now >= self.next_send_time {
+            self.current.publish();
+        }
         let mut diff = self.current.diff_from(&self.assumed_state().state);
         self.prefer_acknowledged_base(&mut diff);
 
@@ -296,7 +299,8 @@ impl<S: SyncState> Sender<S> {
             .last_heard
             .is_some_and(|heard| heard.saturating_add(ACTIVE_RETRY_TIMEOUT) > now);
 
-        self.next_send_time = if self.current != self.newest().state {
+        let changed = self.current != self.newest().state || self.current.has_unpublished();
+        self.next_send_time = if changed {
             let since = *self.change_pending_since.get_or_insert(now);
             since
                 .saturating_add(self.send_delay)

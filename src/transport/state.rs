@@ -50,6 +50,17 @@ pub trait SyncState: Clone + PartialEq {
     /// After `s.subtract(&p)` for every kept `s`, `diff_from` between
     /// any two of them must give the same bytes as before.
     fn subtract(&mut self, prefix: &Self);
+
+    /// Whether the state holds back content it may still take in (the
+    /// server's scrollback, published a step per frame): the sender then
+    /// plans a send even when nothing else changed.
+    fn has_unpublished(&self) -> bool {
+        false
+    }
+
+    /// Takes in the next step of held-back content, just before the
+    /// sender compares the state with what it sent and diffs it.
+    fn publish(&mut self) {}
 }
 
 /// A state with the number the protocol gave it and the time (ms) it was

@@ -79,6 +79,7 @@ pub(super) fn check(
         ssh,
         ssh_pty: raw.ssh_pty.unwrap_or(true),
         term_init: raw.init.unwrap_or(true),
+        scrollback: raw.scrollback.unwrap_or(true),
         local: raw.local,
         remote_ip,
         remote_ip_is_default: raw.remote_ip.is_none(),

@@ -135,6 +135,9 @@ pub struct Options {
     pub ssh_pty: bool,
     /// Let the client initialise the terminal.
     pub term_init: bool,
+    /// `--no-scrollback` unset: with a mosh-rs server, lines leaving the
+    /// top of the screen go into the user's terminal scrollback.
+    pub scrollback: bool,
     /// Run the server here, without ssh.
     pub local: bool,
     /// How the server's address is found.
@@ -241,6 +244,17 @@ mod tests {
         assert_eq!(o.user_host, "host");
         assert!(o.command.is_empty());
         assert_eq!(o.transport, Transport::Auto);
+    }
+
+    #[test]
+    fn no_scrollback_is_taken_only_when_typed_in_full() {
+        assert!(connect(&["host"]).scrollback);
+        assert!(!connect(&["--no-scrollback", "host"]).scrollback);
+        let args: Vec<OsString> = ["--no-scroll", "host"].iter().map(OsString::from).collect();
+        assert!(!matches!(
+            parse("mosh", &args, &|_| None),
+            Request::Connect(_)
+        ));
     }
 
     #[test]

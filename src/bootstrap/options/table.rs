@@ -33,11 +33,12 @@ pub(super) enum Opt {
     Verbose,
     Attach,
     Transport,
+    Scrollback,
 }
 
 impl Opt {
     /// Every option, in the order of the table `getopt` reads.
-    pub(super) const ALL: [Opt; 24] = [
+    pub(super) const ALL: [Opt; 25] = [
         Opt::Client,
         Opt::Server,
         Opt::Predict,
@@ -62,6 +63,7 @@ impl Opt {
         Opt::Verbose,
         Opt::Attach,
         Opt::Transport,
+        Opt::Scrollback,
     ];
 
     /// The option's names (canonical first) and what it takes.
@@ -93,12 +95,13 @@ impl Opt {
             Opt::Verbose => (&["verbose", "v"], Kind::Flag),
             Opt::Attach => (&["attach"], Kind::OptionalValue),
             Opt::Transport => (&["transport"], Kind::Value),
+            Opt::Scrollback => (&["no-scrollback"], Kind::ExactFlag),
         };
         Spec { names, kind }
     }
 
     /// The table `getopt` reads: entry `i` is `Opt::ALL[i]`.
-    pub(super) fn table() -> [Spec; 24] {
+    pub(super) fn table() -> [Spec; 25] {
         Opt::ALL.map(Opt::spec)
     }
 }
@@ -115,6 +118,7 @@ pub(super) struct Raw {
     pub(super) ssh: Option<OsString>,
     pub(super) ssh_pty: Option<bool>,
     pub(super) init: Option<bool>,
+    pub(super) scrollback: Option<bool>,
     pub(super) local: bool,
     pub(super) help: bool,
     pub(super) version: bool,
@@ -159,6 +163,7 @@ impl Raw {
             Opt::Verbose => self.verbose = self.verbose.saturating_add(1),
             Opt::Attach => self.attach = Some(value),
             Opt::Transport => self.transport = value,
+            Opt::Scrollback => self.scrollback = Some(false),
         }
     }
 }
@@ -172,6 +177,6 @@ mod tests {
         for (position, opt) in Opt::ALL.iter().enumerate() {
             assert_eq!(*opt as usize, position, "{opt:?}");
         }
-        assert_eq!(Opt::ALL.last(), Some(&Opt::Transport));
+        assert_eq!(Opt::ALL.last(), Some(&Opt::Scrollback));
     }
 }

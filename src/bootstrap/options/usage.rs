@@ -38,6 +38,11 @@ pub fn usage(program: &str) -> String {
 
         --no-init            no terminal initialisation string
 
+        --no-scrollback      draw on the alternate screen as stock mosh
+                                does, without lines that scroll off the
+                                top going into your terminal's scrollback
+                                (with a mosh-rs server)
+
         --local              start the server on this machine, without ssh
 
         --experimental-remote-ip=(local|remote|proxy)  how the server's

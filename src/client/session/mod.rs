@@ -29,7 +29,7 @@ use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
-use crate::wire::{SessionKey, WireError, RECEIVE_BUFFER_LEN};
+use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
 
 mod carrier_link;
 mod carrier_loss;
@@ -81,6 +81,8 @@ pub(crate) struct SessionSetup {
     pub network_timeout_ms: Option<u64>,
     /// How to carry the session over ssh, when the bootstrap allows it.
     pub carrier: Option<CarrierPlan>,
+    /// The server offers scrollback and the user wants it.
+    pub scrollback: bool,
 }
 
 /// How a session ended.
@@ -212,6 +214,12 @@ impl Client {
             peer: Some(setup.server),
             verbose: setup.verbose,
         });
+        if setup.scrollback {
+            // First in the stream, so the server knows before it sends.
+            transport
+                .current_state_mut()
+                .push_features(PeerFeatures { scrollback: true });
+        }
         transport
             .current_state_mut()
             .push_resize(i32::from(size.cols), i32::from(size.rows));
