@@ -259,6 +259,12 @@ impl Cell {
         self.ch == ' ' && self.marks == 0 && self.flags == 0 && self.link == 0
     }
 
+    /// Whether the cell is blank and drawn in the default rendition: what
+    /// a terminal shows where nothing was ever written.
+    pub fn is_default_blank(&self) -> bool {
+        self.is_blank() && self.rendition == Rendition::default()
+    }
+
     /// The cell's link number in its row's table (0 = no link).
     pub fn link_slot(&self) -> u16 {
         self.link

@@ -49,7 +49,7 @@ pub use cell::{Attrs, Cell, Color, Rendition};
 pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
 pub use framebuffer::Framebuffer;
-pub use history_line::HistoryLine;
+pub use history_line::{encode_row, HistoryLine, HistoryLineRef};
 pub use hyperlink::Hyperlink;
 pub use modes::{Modes, MouseEncoding, MouseReporting};
 pub(crate) use params::Params;
