@@ -26,12 +26,14 @@
     deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
 )]
 
+mod capture;
 pub mod cell;
 pub(crate) mod display;
 pub mod emulate_cmd;
 pub mod emulator;
 pub mod framebuffer;
 mod functions;
+pub mod history;
 pub mod history_line;
 pub(crate) mod hyperlink;
 pub(crate) mod modes;
@@ -49,6 +51,7 @@ pub use cell::{Attrs, Cell, Color, Rendition};
 pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
 pub use framebuffer::Framebuffer;
+pub use history::{HistoryHandle, HistoryLog, RECENT_ROWS};
 pub use history_line::{encode_row, HistoryLine, HistoryLineRef};
 pub use hyperlink::Hyperlink;
 pub use modes::{Modes, MouseEncoding, MouseReporting};

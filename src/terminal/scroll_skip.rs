@@ -19,10 +19,21 @@
 //! region's height minus one line feeds, each scrolling (the cursor stays
 //! on the bottom row), so none of those rows is left when the run is over.
 //!
+//! Lines that leave the top of the primary screen go to the history
+//! (`capture`), so when the region starts at the top row the jump must
+//! count them: the cursor is then followed through the whole jump (still
+//! far cheaper than drawing) and the framebuffer's history count advances
+//! by the scrolls it saw. With a history log attached, the jump also ends
+//! early enough for the rest of the run to push the log's `limit` newest
+//! lines after the rows left over from before the jump: every line the
+//! log still holds when the run is over was drawn, and the lines jumped
+//! over are only counted ([`HistoryLog::skip`](super::history::HistoryLog::skip)).
+//!
 //! Planning must cost far less than drawing: the run is found and checked
 //! 64 bytes at a time, the end of the jump is found by counting line feeds
 //! back from the end, and the cursor is followed exactly only up to the
-//! jump and through the jump's last line.
+//! jump and through the jump (or, when nothing goes to the history, only
+//! through the jump's last line).
 
 use std::ops::Range;
 
@@ -201,6 +212,8 @@ pub(super) struct Skip {
     pub(super) bytes: Range<usize>,
     col: usize,
     last_graphic: Option<u8>,
+    /// Lines that would have left for the history during the jump.
+    history_lines: u64,
 }
 
 /// The lines of `run`, plain text the parser is about to draw on `fb`,
@@ -228,15 +241,35 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
     if motion.scrolls == 0 {
         return None;
     }
-    // The line feed that leaves a region's height minus one after it.
+    let to_history = fb.scrolls_into_history(g.top);
+    let kept = if to_history {
+        fb.scrollback.kept_lines()
+    } else {
+        0
+    };
+    // The line feed that leaves a region's height minus one after it
+    // (each scrolls the rows left over from before the jump away), plus
+    // the lines the history log keeps.
     let region_height = g.bottom.checked_sub(g.top)? + 1;
-    let last_lf = memchr::memrchr_iter(b'\n', run).nth(region_height - 1)?;
+    let after = (region_height - 1).saturating_add(kept);
+    let last_lf = memchr::memrchr_iter(b'\n', run).nth(after)?;
     let to = last_lf + 1;
     let skipped = run.get(from..to).filter(|s| !s.is_empty())?;
+    let (col, history_lines) = if to_history {
+        let mut m = Motion {
+            scrolls: 0,
+            ..motion
+        };
+        follow(skipped, &mut m, &g, false);
+        (m.col, m.scrolls as u64)
+    } else {
+        (landing_col(skipped, motion, &g), 0)
+    };
     Some(Skip {
         bytes: from..to,
-        col: landing_col(skipped, motion, &g),
+        col,
         last_graphic: skipped.iter().rev().find(|&&b| b >= 0x20).copied(),
+        history_lines,
     })
 }
 
@@ -257,10 +290,12 @@ fn landing_col(skipped: &[u8], start: Motion, g: &Geometry) -> usize {
 
 impl Framebuffer {
     /// Jumps over the lines `skip` planned: the cursor lands where they
-    /// would have left it, on the bottom row that has just come in blank.
+    /// would have left it, on the bottom row that has just come in blank,
+    /// and the lines that would have left for the history are counted.
     /// The rows above are left as they are; the rest of the run scrolls
     /// them away.
     pub(super) fn skip_lines(&mut self, skip: &Skip) {
+        self.scrollback.skip(skip.history_lines);
         self.cursor_col = skip.col.min(self.width - 1);
         self.pending_wrap = false;
         if let Some(b) = skip.last_graphic {
