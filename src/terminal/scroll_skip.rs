@@ -307,7 +307,7 @@ impl Framebuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::terminal::Emulator;
+    use crate::terminal::{Emulator, HistoryLine, HistoryLog};
 
     /// A small deterministic generator (xorshift).
     struct Rng(u64);
@@ -467,6 +467,121 @@ mod tests {
                 slow.feed_without_skipping(&text);
                 assert_same(&mut fast, &mut slow, &text);
             }
+        }
+    }
+
+    /// Plain text only: numbered lines as `seq` prints them, lines longer
+    /// than the screen is wide, carriage returns without line feeds, bare
+    /// line feeds, tabs.
+    fn plain_flood(rng: &mut Rng, width: usize, len: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut n = rng.below(1000);
+        while out.len() < len {
+            match rng.below(10) {
+                0..=4 => {
+                    n += 1;
+                    out.extend_from_slice(format!("{n}\r\n").as_bytes());
+                }
+                5 | 6 => {
+                    let long = rng.below(4 * width + 2);
+                    out.extend((0..long).map(|i| b'a' + (i % 26) as u8));
+                    out.extend_from_slice(b"\r\n");
+                }
+                7 => out.extend_from_slice(b"over\rOV"),
+                8 => out.push(b'\n'),
+                _ => out.extend_from_slice(b"\tx\t"),
+            }
+        }
+        out
+    }
+
+    /// The lines a log holds, by number.
+    fn held(e: &Emulator) -> (u64, Vec<HistoryLine>) {
+        let log = e.history().unwrap().borrow();
+        let lines = (log.start()..log.end())
+            .map(|n| log.line_owned(n).unwrap())
+            .collect();
+        (log.start(), lines)
+    }
+
+    #[test]
+    fn with_a_log_skipping_keeps_every_line_the_log_holds() {
+        let mut rng = Rng(0x51_7cc1_b727_220a);
+        let mut skipped_runs = 0;
+        for round in 0..2000 {
+            let width = 1 + rng.below(12);
+            let height = 1 + rng.below(7);
+            let limit = match rng.below(4) {
+                0 => 0,
+                1 => 1 + rng.below(3),
+                _ => rng.below(60),
+            };
+            let len = rng.below(4000);
+            let input = if round % 3 == 0 {
+                flood(&mut rng, width, len)
+            } else {
+                plain_flood(&mut rng, width, len)
+            };
+            let mut fast = Emulator::new(width, height);
+            let mut slow = Emulator::new(width, height);
+            fast.keep_history(HistoryLog::shared(limit));
+            slow.keep_history(HistoryLog::shared(limit));
+            let mut rest = input.as_slice();
+            while !rest.is_empty() {
+                let most = if rng.below(2) == 0 { 64 } else { rest.len() };
+                let (now, later) = rest.split_at(rng.below(most.min(rest.len()) + 1).max(1));
+                fast.feed(now);
+                rest = later;
+            }
+            for byte in input.chunks(1) {
+                slow.feed_without_skipping(byte);
+            }
+            let (fast_end, slow_end) = (
+                fast.framebuffer().history_end(),
+                slow.framebuffer().history_end(),
+            );
+            assert_eq!(fast_end, slow_end, "round {round}");
+            assert_eq!(fast.history().unwrap().borrow().end(), fast_end);
+            assert_eq!(slow.history().unwrap().borrow().end(), slow_end);
+            let (fast_held, slow_held) = (held(&fast), held(&slow));
+            if fast_held != slow_held {
+                panic!(
+                    "round {round}, {width}x{height}, limit {limit}: held {:?} != {:?}\ninput {:?}",
+                    fast_held,
+                    slow_held,
+                    String::from_utf8_lossy(&input)
+                );
+            }
+            if fast.history().unwrap().borrow().start() > 0 && limit > 0 {
+                skipped_runs += 1;
+            }
+            assert_same(&mut fast, &mut slow, &input);
+        }
+        assert!(skipped_runs > 100, "{skipped_runs} rounds evicted lines");
+    }
+
+    #[test]
+    fn with_a_log_the_jump_leaves_its_lines_to_be_drawn() {
+        let mut text = Vec::new();
+        for i in 0..1000 {
+            text.extend_from_slice(format!("{i}\r\n").as_bytes());
+        }
+        for limit in [0, 1, 100, 975, 976, 10_000] {
+            let mut e = Emulator::new(80, 24);
+            e.keep_history(HistoryLog::shared(limit));
+            e.feed(b"\x1b[24;1H");
+            let skip = plan(e.framebuffer(), &text);
+            // The first line is drawn (the jump starts after a scroll).
+            if 1 + limit + 23 >= 1000 {
+                assert_eq!(skip, None, "limit {limit}");
+                continue;
+            }
+            let skip = skip.expect("a skip");
+            let rest = text.get(skip.bytes.end..).unwrap();
+            assert_eq!(memchr::memchr_iter(b'\n', rest).count(), 23 + limit);
+            let jumped = text.get(skip.bytes.clone()).unwrap();
+            let lines = memchr::memchr_iter(b'\n', jumped).count() as u64;
+            assert_eq!(skip.history_lines, lines, "limit {limit}");
         }
     }
 
