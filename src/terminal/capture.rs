@@ -322,3 +322,81 @@ mod tests {
         assert_eq!(end(&e), 2);
     }
 }
+
+/// Throughput with and without a history log (prints, asserts nothing):
+/// `cargo test --release --lib flood_throughput -- --ignored --nocapture`.
+#[cfg(test)]
+mod throughput {
+    use std::time::{Duration, Instant};
+
+    use crate::terminal::history::HistoryLog;
+    use crate::terminal::Emulator;
+
+    /// 80-column lines of plain text, about 24 MB.
+    fn wide_lines() -> Vec<u8> {
+        let mut out = Vec::with_capacity(24_500_000);
+        let mut i = 0u64;
+        while out.len() < 24_000_000 {
+            let head = format!("{i:>10} ");
+            out.extend_from_slice(head.as_bytes());
+            out.extend((head.len()..80).map(|c| b'a' + (c % 26) as u8));
+            out.extend_from_slice(b"\r\n");
+            i += 1;
+        }
+        out
+    }
+
+    /// What `seq 1 3000000` writes through a pty.
+    fn seq() -> Vec<u8> {
+        (1..=3_000_000u32)
+            .flat_map(|i| format!("{i}\r\n").into_bytes())
+            .collect()
+    }
+
+    fn best(mut run: impl FnMut()) -> Duration {
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                run();
+                start.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    }
+
+    fn time(bytes: &[u8], limit: Option<usize>, skipping: bool) -> f64 {
+        let took = best(|| {
+            let mut e = Emulator::new(80, 24);
+            if let Some(limit) = limit {
+                e.keep_history(HistoryLog::shared(limit));
+            }
+            for chunk in bytes.chunks(64 * 1024) {
+                if skipping {
+                    e.feed(chunk);
+                } else {
+                    e.feed_without_skipping(chunk);
+                }
+            }
+            std::hint::black_box(e.framebuffer().history_end());
+        });
+        bytes.len() as f64 / 1e6 / took.as_secs_f64()
+    }
+
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn flood_throughput() {
+        for (name, bytes) in [("80-column lines", wide_lines()), ("seq", seq())] {
+            println!(
+                "{name}, {:.1} MB, 64 KiB reads, 80x24, MB/s:",
+                bytes.len() as f64 / 1e6
+            );
+            for (label, limit) in [("no log", None), ("log of 10,000 lines", Some(10_000))] {
+                println!(
+                    "  {label:<22} skipping {:>8.1}   drawing every line {:>8.1}",
+                    time(&bytes, limit, true),
+                    time(&bytes, limit, false)
+                );
+            }
+        }
+    }
+}

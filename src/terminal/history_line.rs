@@ -84,6 +84,9 @@ pub(crate) fn encode_row_into(row: &Row, out: &mut Vec<u8>) -> bool {
     } else {
         row.drawn_len()
     };
+    if push_plain(row, end, out) {
+        return wrapped;
+    }
     let mut pen = Rendition::default();
     let mut link_slot = 0;
     let mut after_wide = false;
@@ -109,6 +112,19 @@ pub(crate) fn encode_row_into(row: &Row, out: &mut Vec<u8>) -> bool {
         push_link(out, None);
     }
     wrapped
+}
+
+/// Appends the first `end` cells of `row` when they are all plain ASCII
+/// in the default rendition (most lines of a flood), one byte each;
+/// otherwise appends nothing and returns false.
+fn push_plain(row: &Row, end: usize, out: &mut Vec<u8>) -> bool {
+    let cells = (0..end).map(|col| row.cell(col));
+    // Checked first, then written: a loop without stores is faster.
+    if !cells.clone().all(|cell| cell.plain_ascii().is_some()) {
+        return false;
+    }
+    out.extend(cells.map(|cell| cell.plain_ascii().unwrap_or(b' ')));
+    true
 }
 
 /// The cell's text, or a blank in place of a cell that would draw

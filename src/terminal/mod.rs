@@ -41,6 +41,7 @@ pub(crate) mod params;
 pub mod parser;
 mod print;
 pub(crate) mod row;
+mod scroll_count;
 mod scroll_skip;
 pub(crate) mod sgr;
 pub(crate) mod utf8;

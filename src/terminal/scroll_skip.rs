@@ -39,6 +39,7 @@ use std::ops::Range;
 
 use super::framebuffer::{Charset, Framebuffer};
 use super::parser::printable_ascii_prefix;
+use super::scroll_count::line_feeds_without_wraps;
 
 /// Bytes checked at a time when looking for the end of plain text.
 const BLOCK: usize = 64;
@@ -256,12 +257,7 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
     let to = last_lf + 1;
     let skipped = run.get(from..to).filter(|s| !s.is_empty())?;
     let (col, history_lines) = if to_history {
-        let mut m = Motion {
-            scrolls: 0,
-            ..motion
-        };
-        follow(skipped, &mut m, &g, false);
-        (m.col, m.scrolls as u64)
+        jump_scrolls(skipped, motion, &g)
     } else {
         (landing_col(skipped, motion, &g), 0)
     };
@@ -271,6 +267,22 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
         last_graphic: skipped.iter().rev().find(|&&b| b >= 0x20).copied(),
         history_lines,
     })
+}
+
+/// The cursor's column after `skipped`, which `start` begins on the
+/// region's bottom row, and how many times it scrolled: the line feeds,
+/// when no line can wrap (counted at memory speed), else followed.
+fn jump_scrolls(skipped: &[u8], start: Motion, g: &Geometry) -> (usize, u64) {
+    let width = if g.autowrap { g.width } else { usize::MAX };
+    if let Some(line_feeds) = line_feeds_without_wraps(skipped, start.col, width) {
+        return (landing_col(skipped, start, g), line_feeds as u64);
+    }
+    let mut m = Motion {
+        scrolls: 0,
+        ..start
+    };
+    follow(skipped, &mut m, g, false);
+    (m.col, m.scrolls as u64)
 }
 
 /// The cursor's column after `skipped`, which `start` begins: followed
@@ -374,6 +386,11 @@ mod tests {
             String::from_utf8_lossy(input),
             fast.framebuffer().text(),
             slow.framebuffer().text()
+        );
+        assert_eq!(
+            fast.framebuffer().history_end(),
+            slow.framebuffer().history_end(),
+            "lines that left for the history"
         );
         let fb = fast.framebuffer();
         for row in 0..fb.height() {
