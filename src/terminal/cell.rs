@@ -259,6 +259,23 @@ impl Cell {
         self.ch == ' ' && self.marks == 0 && self.flags == 0 && self.link == 0
     }
 
+    /// Whether the cell is blank and drawn in the default rendition: what
+    /// a terminal shows where nothing was ever written.
+    pub fn is_default_blank(&self) -> bool {
+        self.is_blank() && self.rendition == Rendition::default()
+    }
+
+    /// The character, when the cell is nothing but a printable ASCII
+    /// character in the default rendition (no marks, link or width role):
+    /// the cell the byte draws on its own.
+    #[inline]
+    pub fn plain_ascii(&self) -> Option<u8> {
+        let byte = u8::try_from(self.ch)
+            .ok()
+            .filter(|b| (0x20..0x7F).contains(b))?;
+        (*self == Cell::narrow(self.ch, Rendition::default())).then_some(byte)
+    }
+
     /// The cell's link number in its row's table (0 = no link).
     pub fn link_slot(&self) -> u16 {
         self.link

@@ -2,10 +2,15 @@
 //! control function the parser recognises onto the framebuffer, and
 //! collects the answers a terminal sends back to the host (device status
 //! and attribute reports), which the server writes into the pty.
+//!
+//! With a history log attached ([`Emulator::keep_history`]) the lines
+//! that leave the top of the primary screen are kept in it (see
+//! `capture`).
 
 use std::sync::Arc;
 
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
+use super::history::HistoryHandle;
 use super::hyperlink::Hyperlink;
 use super::modes::{MouseEncoding, MouseReporting, MAX_CURSOR_STYLE};
 use super::params::Params;
@@ -22,10 +27,25 @@ const PRIMARY_DA: &[u8] = b"\x1b[?62c";
 const SECONDARY_DA: &[u8] = b"\x1b[>1;10;0c";
 
 /// A terminal: parser state plus framebuffer plus pending answers.
-#[derive(Clone, Debug)]
+///
+/// A copy shares the original's history log (if any): feed only one of
+/// them.
+#[derive(Debug)]
 pub struct Emulator {
     parser: Parser,
     terminal: Terminal,
+}
+
+impl Clone for Emulator {
+    fn clone(&self) -> Emulator {
+        let mut terminal = self.terminal.clone();
+        // A framebuffer's copy has no log; an emulator's shares it.
+        terminal.fb.scrollback = self.terminal.fb.scrollback.shared();
+        Emulator {
+            parser: self.parser.clone(),
+            terminal,
+        }
+    }
 }
 
 /// The part of the emulator that performs parser actions.
@@ -42,7 +62,7 @@ impl Emulator {
     }
 
     /// A terminal showing `framebuffer`, with the parser in its ground
-    /// state.
+    /// state (and no history log, as a framebuffer's copy has none).
     pub fn with_framebuffer(framebuffer: Framebuffer) -> Emulator {
         Emulator {
             parser: Parser::new(),
@@ -125,6 +145,19 @@ impl Emulator {
     /// (device status reports and device attributes), in order.
     pub fn take_host_replies(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.terminal.replies)
+    }
+
+    /// Keeps the lines that leave the top of the primary screen from now
+    /// on in `log` (replacing any log kept so far). The log's numbering is
+    /// moved up to [`Framebuffer::history_end`] if it is behind, so a
+    /// line's number is the same in the log and in every state.
+    pub fn keep_history(&mut self, log: HistoryHandle) {
+        self.terminal.fb.attach_history(log);
+    }
+
+    /// The history log lines go to, if one is attached.
+    pub fn history(&self) -> Option<&HistoryHandle> {
+        self.terminal.fb.history_log()
     }
 
     /// Changes the size; see [`Framebuffer::resize`].

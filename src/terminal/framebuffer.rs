@@ -12,11 +12,13 @@
 //! visibility, pending wrap), the current rendition and hyperlink,
 //! [`Modes`], titles, clipboard and bell count. The
 //! state behind [`DrawState`] is not compared: the display renderer cannot
-//! (and need not) reproduce it.
+//! (and need not) reproduce it, nor is the count of lines that left for
+//! the history ([`Framebuffer::history_end`]).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use super::capture::Scrollback;
 use super::cell::{Cell, Rendition};
 use super::hyperlink::Hyperlink;
 use super::modes::Modes;
@@ -160,6 +162,8 @@ pub struct Framebuffer {
     pub(super) clipboard: Arc<str>,
     pub(super) bell_count: u64,
     pub(super) draw: DrawState,
+    /// Lines that left the top of the primary screen (see `capture`).
+    pub(super) scrollback: Scrollback,
 }
 
 fn same_str(a: &Arc<str>, b: &Arc<str>) -> bool {
@@ -217,6 +221,7 @@ impl Framebuffer {
             clipboard: Arc::from(""),
             bell_count: 0,
             draw: DrawState::new(width, height),
+            scrollback: Scrollback::default(),
         }
     }
 
@@ -396,14 +401,24 @@ impl Framebuffer {
     }
 
     /// Scrolls rows `top..=bottom` up by `n`, blank rows entering at the
-    /// bottom.
-    pub(super) fn scroll_up_region(&mut self, top: usize, bottom: usize, n: usize) {
+    /// bottom. The rows pushed out enter the history when `scrolled` (the
+    /// content scrolled, as opposed to rows being deleted) and the region
+    /// starts at the top of the primary screen.
+    pub(super) fn scroll_up_region(&mut self, top: usize, bottom: usize, n: usize, scrolled: bool) {
         let blank = self.erase_cell();
         let width = self.width;
+        let to_history = scrolled && self.scrolls_into_history(top);
         let rows = &mut self.rows;
         if top == 0 && bottom + 1 == rows.len() && n == 1 {
             // The common case, a line feed at the bottom: O(1) on the ring.
-            if let Some(mut row) = rows.pop_front() {
+            if let Some(row) = rows.pop_front() {
+                let mut row = if to_history {
+                    self.scrollback
+                        .leave(row)
+                        .unwrap_or_else(|| Arc::new(Row::new(width, blank)))
+                } else {
+                    row
+                };
                 recycle(&mut row, width, blank);
                 rows.push_back(row);
             }
@@ -416,6 +431,13 @@ impl Framebuffer {
         region.rotate_left(n);
         let len = region.len();
         for slot in region.iter_mut().skip(len - n) {
+            if to_history {
+                let row = std::mem::replace(slot, Arc::clone(&EMPTY_ARC_ROW));
+                *slot = self
+                    .scrollback
+                    .leave(row)
+                    .unwrap_or_else(|| Arc::clone(&EMPTY_ARC_ROW));
+            }
             recycle(slot, width, blank);
         }
     }
@@ -459,15 +481,22 @@ impl Framebuffer {
         if width == self.width && height == self.height {
             return;
         }
-        let removed_top = resize_rows(&mut self.rows, self.width, width, height, self.cursor_row);
+        let on_primary = self.draw.primary.is_none();
+        let removed = resize_rows(&mut self.rows, self.width, width, height, self.cursor_row);
         self.unwrap_last_row();
-        self.cursor_row = self.cursor_row.saturating_sub(removed_top);
+        self.cursor_row = self.cursor_row.saturating_sub(removed.len());
+        if on_primary {
+            self.keep_in_history(removed);
+        }
         if let Some(primary) = self.draw.primary.as_mut() {
             let cursor = primary.saved_cursor.map_or(0, |s| s.row);
             let removed = resize_rows(&mut primary.rows, self.width, width, height, cursor);
             if let Some(saved) = primary.saved_cursor.as_mut() {
-                saved.row = saved.row.saturating_sub(removed);
+                saved.row = saved.row.saturating_sub(removed.len());
             }
+            // The primary screen's rows leave its top even while the
+            // alternate one is shown.
+            self.keep_in_history(removed);
         }
         let tabs = Arc::make_mut(&mut self.draw.tab_stops);
         let old_width = tabs.len();
@@ -484,20 +513,34 @@ impl Framebuffer {
         self.draw.scroll_bottom = height - 1;
     }
 
-    /// RIS: everything back to power-on state, except the bell count and
-    /// the fact that a title was once set (the title itself is cleared).
+    /// Rows that left the top of the primary screen, oldest first.
+    fn keep_in_history(&mut self, rows: Vec<Arc<Row>>) {
+        for row in rows {
+            self.scrollback.leave(row);
+        }
+    }
+
+    /// RIS: everything back to power-on state, except the bell count, the
+    /// fact that a title was once set (the title itself is cleared) and
+    /// the history.
     pub(super) fn hard_reset(&mut self) {
         let fresh = Framebuffer::new(self.width, self.height);
         let bell_count = self.bell_count;
         let title_set = self.title_set;
+        let scrollback = std::mem::take(&mut self.scrollback);
         *self = fresh;
         self.bell_count = bell_count;
         self.title_set = title_set;
+        self.scrollback = scrollback;
     }
 }
 
 static EMPTY_ROW: std::sync::LazyLock<Row> =
     std::sync::LazyLock::new(|| Row::new(0, Cell::default()));
+
+/// A placeholder row, for a moment while a row is moved out of its slot.
+static EMPTY_ARC_ROW: std::sync::LazyLock<Arc<Row>> =
+    std::sync::LazyLock::new(|| Arc::new(Row::new(0, Cell::default())));
 
 fn blank_rows(width: usize, height: usize, blank: Cell) -> VecDeque<Arc<Row>> {
     (0..height)
@@ -513,22 +556,22 @@ fn recycle(slot: &mut Arc<Row>, width: usize, blank: Cell) {
     }
 }
 
-/// Resizes a row list; returns how many rows were removed from the top.
+/// Resizes a row list; returns the rows removed from the top, oldest
+/// first.
 fn resize_rows(
     rows: &mut VecDeque<Arc<Row>>,
     old_width: usize,
     width: usize,
     height: usize,
     cursor_row: usize,
-) -> usize {
-    let mut removed_top = 0;
+) -> Vec<Arc<Row>> {
+    let mut removed_top = Vec::new();
     if height < rows.len() {
         let below_cursor = rows.len().saturating_sub(cursor_row + 1);
         let cut = (rows.len() - height).min(below_cursor);
         rows.truncate(rows.len() - cut);
         if rows.len() > height {
-            removed_top = rows.len() - height;
-            rows.drain(..removed_top);
+            removed_top = rows.drain(..rows.len() - height).collect();
         }
     }
     while rows.len() < height {

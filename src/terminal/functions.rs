@@ -195,7 +195,7 @@ impl Framebuffer {
     pub(super) fn delete_lines(&mut self, n: usize) {
         if self.cursor_in_scroll_region() {
             let bottom = self.draw.scroll_bottom;
-            self.scroll_up_region(self.cursor_row, bottom, n);
+            self.scroll_up_region(self.cursor_row, bottom, n, false);
         }
         self.pending_wrap = false;
     }
@@ -203,7 +203,7 @@ impl Framebuffer {
     /// SU: scroll the region up `n` rows.
     pub(super) fn scroll_up(&mut self, n: usize) {
         let (top, bottom) = (self.draw.scroll_top, self.draw.scroll_bottom);
-        self.scroll_up_region(top, bottom, n);
+        self.scroll_up_region(top, bottom, n, true);
         self.pending_wrap = false;
     }
 

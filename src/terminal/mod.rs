@@ -26,12 +26,14 @@
     deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
 )]
 
+mod capture;
 pub mod cell;
 pub(crate) mod display;
 pub mod emulate_cmd;
 pub mod emulator;
 pub mod framebuffer;
 mod functions;
+pub mod history;
 pub mod history_line;
 pub(crate) mod hyperlink;
 pub(crate) mod modes;
@@ -39,6 +41,7 @@ pub(crate) mod params;
 pub mod parser;
 mod print;
 pub(crate) mod row;
+mod scroll_count;
 mod scroll_skip;
 pub(crate) mod sgr;
 pub(crate) mod utf8;
@@ -49,7 +52,8 @@ pub use cell::{Attrs, Cell, Color, Rendition};
 pub use display::{render, RenderCaps};
 pub use emulator::Emulator;
 pub use framebuffer::Framebuffer;
-pub use history_line::HistoryLine;
+pub use history::{HistoryHandle, HistoryLog, RECENT_ROWS};
+pub use history_line::{encode_row, HistoryLine, HistoryLineRef};
 pub use hyperlink::Hyperlink;
 pub use modes::{Modes, MouseEncoding, MouseReporting};
 pub(crate) use params::Params;

@@ -193,7 +193,7 @@ impl Framebuffer {
     pub(super) fn index(&mut self) {
         let (top, bottom) = (self.draw.scroll_top, self.draw.scroll_bottom);
         if self.cursor_row == bottom {
-            self.scroll_up_region(top, bottom, 1);
+            self.scroll_up_region(top, bottom, 1, true);
         } else if self.cursor_row + 1 < self.height {
             self.cursor_row += 1;
         }

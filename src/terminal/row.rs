@@ -158,6 +158,28 @@ impl Row {
         len
     }
 
+    /// Number of columns up to the last one that shows anything: a
+    /// character, or a blank drawn in other than the default rendition.
+    pub fn drawn_len(&self) -> usize {
+        if !self.fill.is_default_blank() {
+            return self.width;
+        }
+        // Past the stored cells everything is the (default) fill.
+        let mut len = self.cells.len().min(self.width);
+        while len > 0 && self.cell(len - 1).is_default_blank() {
+            len -= 1;
+        }
+        len
+    }
+
+    /// Bytes of memory the row takes (itself, its cells and its link
+    /// table; the links themselves are shared).
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Row>()
+            + self.cells.capacity() * std::mem::size_of::<Cell>()
+            + self.links.capacity() * std::mem::size_of::<Arc<Hyperlink>>()
+    }
+
     /// Makes every cell before `col` explicit.
     fn materialize_to(&mut self, col: usize) {
         let col = col.min(self.width);

@@ -19,15 +19,27 @@
 //! region's height minus one line feeds, each scrolling (the cursor stays
 //! on the bottom row), so none of those rows is left when the run is over.
 //!
+//! Lines that leave the top of the primary screen go to the history
+//! (`capture`), so when the region starts at the top row the jump must
+//! count them: the cursor is then followed through the whole jump (still
+//! far cheaper than drawing) and the framebuffer's history count advances
+//! by the scrolls it saw. With a history log attached, the jump also ends
+//! early enough for the rest of the run to push the log's `limit` newest
+//! lines after the rows left over from before the jump: every line the
+//! log still holds when the run is over was drawn, and the lines jumped
+//! over are only counted ([`HistoryLog::skip`](super::history::HistoryLog::skip)).
+//!
 //! Planning must cost far less than drawing: the run is found and checked
 //! 64 bytes at a time, the end of the jump is found by counting line feeds
 //! back from the end, and the cursor is followed exactly only up to the
-//! jump and through the jump's last line.
+//! jump and through the jump (or, when nothing goes to the history, only
+//! through the jump's last line).
 
 use std::ops::Range;
 
 use super::framebuffer::{Charset, Framebuffer};
 use super::parser::printable_ascii_prefix;
+use super::scroll_count::line_feeds_without_wraps;
 
 /// Bytes checked at a time when looking for the end of plain text.
 const BLOCK: usize = 64;
@@ -201,6 +213,8 @@ pub(super) struct Skip {
     pub(super) bytes: Range<usize>,
     col: usize,
     last_graphic: Option<u8>,
+    /// Lines that would have left for the history during the jump.
+    history_lines: u64,
 }
 
 /// The lines of `run`, plain text the parser is about to draw on `fb`,
@@ -228,16 +242,47 @@ pub(super) fn plan(fb: &Framebuffer, run: &[u8]) -> Option<Skip> {
     if motion.scrolls == 0 {
         return None;
     }
-    // The line feed that leaves a region's height minus one after it.
+    let to_history = fb.scrolls_into_history(g.top);
+    let kept = if to_history {
+        fb.scrollback.kept_lines()
+    } else {
+        0
+    };
+    // The line feed that leaves a region's height minus one after it
+    // (each scrolls the rows left over from before the jump away), plus
+    // the lines the history log keeps.
     let region_height = g.bottom.checked_sub(g.top)? + 1;
-    let last_lf = memchr::memrchr_iter(b'\n', run).nth(region_height - 1)?;
+    let after = (region_height - 1).saturating_add(kept);
+    let last_lf = memchr::memrchr_iter(b'\n', run).nth(after)?;
     let to = last_lf + 1;
     let skipped = run.get(from..to).filter(|s| !s.is_empty())?;
+    let (col, history_lines) = if to_history {
+        jump_scrolls(skipped, motion, &g)
+    } else {
+        (landing_col(skipped, motion, &g), 0)
+    };
     Some(Skip {
         bytes: from..to,
-        col: landing_col(skipped, motion, &g),
+        col,
         last_graphic: skipped.iter().rev().find(|&&b| b >= 0x20).copied(),
+        history_lines,
     })
+}
+
+/// The cursor's column after `skipped`, which `start` begins on the
+/// region's bottom row, and how many times it scrolled: the line feeds,
+/// when no line can wrap (counted at memory speed), else followed.
+fn jump_scrolls(skipped: &[u8], start: Motion, g: &Geometry) -> (usize, u64) {
+    let width = if g.autowrap { g.width } else { usize::MAX };
+    if let Some(line_feeds) = line_feeds_without_wraps(skipped, start.col, width) {
+        return (landing_col(skipped, start, g), line_feeds as u64);
+    }
+    let mut m = Motion {
+        scrolls: 0,
+        ..start
+    };
+    follow(skipped, &mut m, g, false);
+    (m.col, m.scrolls as u64)
 }
 
 /// The cursor's column after `skipped`, which `start` begins: followed
@@ -257,10 +302,12 @@ fn landing_col(skipped: &[u8], start: Motion, g: &Geometry) -> usize {
 
 impl Framebuffer {
     /// Jumps over the lines `skip` planned: the cursor lands where they
-    /// would have left it, on the bottom row that has just come in blank.
+    /// would have left it, on the bottom row that has just come in blank,
+    /// and the lines that would have left for the history are counted.
     /// The rows above are left as they are; the rest of the run scrolls
     /// them away.
     pub(super) fn skip_lines(&mut self, skip: &Skip) {
+        self.scrollback.skip(skip.history_lines);
         self.cursor_col = skip.col.min(self.width - 1);
         self.pending_wrap = false;
         if let Some(b) = skip.last_graphic {
@@ -272,7 +319,7 @@ impl Framebuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::terminal::Emulator;
+    use crate::terminal::{Emulator, HistoryLine, HistoryLog};
 
     /// A small deterministic generator (xorshift).
     struct Rng(u64);
@@ -339,6 +386,11 @@ mod tests {
             String::from_utf8_lossy(input),
             fast.framebuffer().text(),
             slow.framebuffer().text()
+        );
+        assert_eq!(
+            fast.framebuffer().history_end(),
+            slow.framebuffer().history_end(),
+            "lines that left for the history"
         );
         let fb = fast.framebuffer();
         for row in 0..fb.height() {
@@ -432,6 +484,121 @@ mod tests {
                 slow.feed_without_skipping(&text);
                 assert_same(&mut fast, &mut slow, &text);
             }
+        }
+    }
+
+    /// Plain text only: numbered lines as `seq` prints them, lines longer
+    /// than the screen is wide, carriage returns without line feeds, bare
+    /// line feeds, tabs.
+    fn plain_flood(rng: &mut Rng, width: usize, len: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut n = rng.below(1000);
+        while out.len() < len {
+            match rng.below(10) {
+                0..=4 => {
+                    n += 1;
+                    out.extend_from_slice(format!("{n}\r\n").as_bytes());
+                }
+                5 | 6 => {
+                    let long = rng.below(4 * width + 2);
+                    out.extend((0..long).map(|i| b'a' + (i % 26) as u8));
+                    out.extend_from_slice(b"\r\n");
+                }
+                7 => out.extend_from_slice(b"over\rOV"),
+                8 => out.push(b'\n'),
+                _ => out.extend_from_slice(b"\tx\t"),
+            }
+        }
+        out
+    }
+
+    /// The lines a log holds, by number.
+    fn held(e: &Emulator) -> (u64, Vec<HistoryLine>) {
+        let log = e.history().unwrap().borrow();
+        let lines = (log.start()..log.end())
+            .map(|n| log.line_owned(n).unwrap())
+            .collect();
+        (log.start(), lines)
+    }
+
+    #[test]
+    fn with_a_log_skipping_keeps_every_line_the_log_holds() {
+        let mut rng = Rng(0x51_7cc1_b727_220a);
+        let mut skipped_runs = 0;
+        for round in 0..2000 {
+            let width = 1 + rng.below(12);
+            let height = 1 + rng.below(7);
+            let limit = match rng.below(4) {
+                0 => 0,
+                1 => 1 + rng.below(3),
+                _ => rng.below(60),
+            };
+            let len = rng.below(4000);
+            let input = if round % 3 == 0 {
+                flood(&mut rng, width, len)
+            } else {
+                plain_flood(&mut rng, width, len)
+            };
+            let mut fast = Emulator::new(width, height);
+            let mut slow = Emulator::new(width, height);
+            fast.keep_history(HistoryLog::shared(limit));
+            slow.keep_history(HistoryLog::shared(limit));
+            let mut rest = input.as_slice();
+            while !rest.is_empty() {
+                let most = if rng.below(2) == 0 { 64 } else { rest.len() };
+                let (now, later) = rest.split_at(rng.below(most.min(rest.len()) + 1).max(1));
+                fast.feed(now);
+                rest = later;
+            }
+            for byte in input.chunks(1) {
+                slow.feed_without_skipping(byte);
+            }
+            let (fast_end, slow_end) = (
+                fast.framebuffer().history_end(),
+                slow.framebuffer().history_end(),
+            );
+            assert_eq!(fast_end, slow_end, "round {round}");
+            assert_eq!(fast.history().unwrap().borrow().end(), fast_end);
+            assert_eq!(slow.history().unwrap().borrow().end(), slow_end);
+            let (fast_held, slow_held) = (held(&fast), held(&slow));
+            if fast_held != slow_held {
+                panic!(
+                    "round {round}, {width}x{height}, limit {limit}: held {:?} != {:?}\ninput {:?}",
+                    fast_held,
+                    slow_held,
+                    String::from_utf8_lossy(&input)
+                );
+            }
+            if fast.history().unwrap().borrow().start() > 0 && limit > 0 {
+                skipped_runs += 1;
+            }
+            assert_same(&mut fast, &mut slow, &input);
+        }
+        assert!(skipped_runs > 100, "{skipped_runs} rounds evicted lines");
+    }
+
+    #[test]
+    fn with_a_log_the_jump_leaves_its_lines_to_be_drawn() {
+        let mut text = Vec::new();
+        for i in 0..1000 {
+            text.extend_from_slice(format!("{i}\r\n").as_bytes());
+        }
+        for limit in [0, 1, 100, 975, 976, 10_000] {
+            let mut e = Emulator::new(80, 24);
+            e.keep_history(HistoryLog::shared(limit));
+            e.feed(b"\x1b[24;1H");
+            let skip = plan(e.framebuffer(), &text);
+            // The first line is drawn (the jump starts after a scroll).
+            if 1 + limit + 23 >= 1000 {
+                assert_eq!(skip, None, "limit {limit}");
+                continue;
+            }
+            let skip = skip.expect("a skip");
+            let rest = text.get(skip.bytes.end..).unwrap();
+            assert_eq!(memchr::memchr_iter(b'\n', rest).count(), 23 + limit);
+            let jumped = text.get(skip.bytes.clone()).unwrap();
+            let lines = memchr::memchr_iter(b'\n', jumped).count() as u64;
+            assert_eq!(skip.history_lines, lines, "limit {limit}");
         }
     }
 

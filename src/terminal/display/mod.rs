@@ -242,15 +242,7 @@ impl<'a> Painter<'a> {
         if same_link(self.link.as_ref(), link) {
             return;
         }
-        self.push(b"\x1b]8;");
-        if let Some(link) = link {
-            push_sanitized(&mut self.out, link.params());
-            self.out.push(b';');
-            push_sanitized(&mut self.out, link.uri());
-        } else {
-            self.out.push(b';');
-        }
-        self.push(b"\x1b\\");
+        push_link(&mut self.out, link.map(|l| &**l));
         self.link = link.cloned();
     }
 
@@ -412,8 +404,22 @@ fn absolute_move(row: usize, col: usize) -> Vec<u8> {
     v
 }
 
+/// Appends the OSC 8 sequence that opens `link`, or closes the open one
+/// when `None`.
+pub(in crate::terminal) fn push_link(out: &mut Vec<u8>, link: Option<&Hyperlink>) {
+    out.extend_from_slice(b"\x1b]8;");
+    if let Some(link) = link {
+        push_sanitized(out, link.params());
+        out.push(b';');
+        push_sanitized(out, link.uri());
+    } else {
+        out.push(b';');
+    }
+    out.extend_from_slice(b"\x1b\\");
+}
+
 /// Appends a cell's character and marks as UTF-8.
-fn push_cell_text(out: &mut Vec<u8>, cell: &Cell) {
+pub(in crate::terminal) fn push_cell_text(out: &mut Vec<u8>, cell: &Cell) {
     if cell.is_wide_continuation() {
         return;
     }
