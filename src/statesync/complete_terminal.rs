@@ -5,15 +5,21 @@
 //! Both ends run the same emulator, so the client applies those bytes to
 //! its copy and arrives at the same screen.
 //!
+//! Between mosh-rs peers the state also holds the scrollback that left
+//! the top of the screen (`history_feed.rs`); a stock client never
+//! announces it, so it never receives any.
+//!
 //! Floods cost nothing extra here: the program's output only changes the
 //! emulator; a diff is rendered when the transport sends, from whatever
 //! screen is newest then.
 
 use super::echo_ack::EchoAck;
+use super::history_feed::{HistoryFeed, ReceivedHistory};
 use super::host_state::HostState;
-use crate::terminal::{render, Emulator, Framebuffer, RenderCaps};
+use crate::terminal::history::HistoryLog;
+use crate::terminal::{render, Emulator, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::SyncState;
-use crate::wire::{decode_host_message, encode_host_message, HostEvent, WireError};
+use crate::wire::{decode_host_message, encode_host_message, HostEvent, PeerFeatures, WireError};
 
 /// The terminal as both ends see it.
 #[derive(Clone, Debug)]
@@ -21,11 +27,16 @@ pub struct CompleteTerminal {
     emulator: Emulator,
     echo: EchoAck,
     keys: CursorKeyTranslator,
+    /// The server's scrollback, when it keeps any.
+    feed: Option<HistoryFeed>,
+    /// The client's view of the scrollback.
+    received: ReceivedHistory,
 }
 
 impl PartialEq for CompleteTerminal {
     fn eq(&self, other: &Self) -> bool {
         self.echo.value() == other.echo.value()
+            && self.history_end() == other.history_end()
             && self.emulator.framebuffer() == other.emulator.framebuffer()
     }
 }
@@ -37,7 +48,24 @@ impl CompleteTerminal {
             emulator: Emulator::new(cols, rows),
             echo: EchoAck::default(),
             keys: CursorKeyTranslator::default(),
+            feed: None,
+            received: ReceivedHistory::default(),
         }
+    }
+
+    /// Where the state's scrollback ends (lines numbered from the
+    /// session's start).
+    pub fn history_end(&self) -> u64 {
+        self.feed
+            .as_ref()
+            .map_or(self.received.end, HistoryFeed::published)
+    }
+
+    /// The scrollback the client has not shown, given that it showed the
+    /// lines before `shown`: how many lines were skipped (they left the
+    /// server's log first), and the lines to show.
+    pub fn unseen_history(&self, shown: u64) -> (u64, &[HistoryLine]) {
+        self.received.unseen(shown)
     }
 
     /// The screen.
@@ -54,6 +82,14 @@ impl CompleteTerminal {
 impl SyncState for CompleteTerminal {
     fn diff_from(&self, existing: &Self) -> Vec<u8> {
         let mut events = Vec::new();
+        // First: its rows are those of the screen before the diff.
+        let history = self
+            .feed
+            .as_ref()
+            .and_then(|feed| feed.delta_from(existing.history_end(), existing.framebuffer()));
+        if let Some(delta) = history {
+            events.push(HostEvent::History(delta));
+        }
         if existing.echo.value() != self.echo.value() {
             events.push(HostEvent::EchoAck(self.echo.value()));
         }
@@ -77,6 +113,7 @@ impl SyncState for CompleteTerminal {
     }
 
     fn apply_diff(&mut self, diff: &[u8]) -> Result<(), WireError> {
+        self.received.forget_lines();
         for event in decode_host_message(diff)? {
             match event {
                 HostEvent::HostBytes(bytes) => {
@@ -88,13 +125,25 @@ impl SyncState for CompleteTerminal {
                     .emulator
                     .resize(width.max(1) as usize, height.max(1) as usize),
                 HostEvent::EchoAck(num) => self.echo.set_value(num),
-                HostEvent::History(_) => {}
+                HostEvent::History(delta) => {
+                    self.received.apply(delta, self.emulator.framebuffer())?
+                }
             }
         }
         Ok(())
     }
 
     fn subtract(&mut self, _prefix: &Self) {}
+
+    fn has_unpublished(&self) -> bool {
+        self.feed.as_ref().is_some_and(HistoryFeed::has_unpublished)
+    }
+
+    fn publish(&mut self) {
+        if let Some(feed) = self.feed.as_mut() {
+            feed.publish();
+        }
+    }
 }
 
 impl HostState for CompleteTerminal {
@@ -124,6 +173,24 @@ impl HostState for CompleteTerminal {
 
     fn forget_input(&mut self) {
         self.echo = EchoAck::default();
+        if let Some(feed) = self.feed.as_mut() {
+            feed.set_wanted(false);
+        }
+    }
+
+    fn set_peer_features(&mut self, features: PeerFeatures) {
+        if let Some(feed) = self.feed.as_mut() {
+            feed.set_wanted(features.scrollback);
+        }
+    }
+
+    fn keep_history(&mut self, lines: u64) {
+        if lines == 0 {
+            return;
+        }
+        let log = HistoryLog::shared(usize::try_from(lines).unwrap_or(usize::MAX));
+        self.emulator.keep_history(log.clone());
+        self.feed = Some(HistoryFeed::new(log));
     }
 
     fn update_echo_ack(&mut self, now: u64) -> bool {

@@ -12,6 +12,7 @@
 
 pub(crate) mod complete_terminal;
 pub(crate) mod echo_ack;
+pub(crate) mod history_feed;
 pub(crate) mod host_state;
 pub(crate) mod host_stream;
 pub(crate) mod user_stream;
