@@ -15,6 +15,8 @@
 //!   scratch (`render(None, &new, &caps)`); [`RenderCaps`] says what the
 //!   receiving terminal supports. The server's screen diff and the client's
 //!   drawing both use it.
+//! * [`scrollback`] writes the session's history into the user's own
+//!   terminal scrollback when the client draws on the primary screen.
 //! * `char_width` is the one width function (compiled-in Unicode table).
 //! * `mosh-rs emulate` ([`emulate_cmd`]) runs stdin through the emulator.
 //!
@@ -49,7 +51,7 @@ pub(crate) mod width;
 mod width_table;
 
 pub use cell::{Attrs, Cell, Color, Rendition};
-pub use display::{render, RenderCaps};
+pub use display::{render, scrollback, RenderCaps};
 pub use emulator::Emulator;
 pub use framebuffer::Framebuffer;
 pub use history::{HistoryHandle, HistoryLog, RECENT_ROWS};

@@ -2,8 +2,9 @@
 //! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
 //! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
 //! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
-//! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), and the cell reader's
-//! own checks (`cells_reader`).
+//! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), the renderer in a
+//! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), and the cell
+//! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -22,5 +23,6 @@ mod diag_session;
 mod diag_verbose;
 mod program_compare;
 mod render_wraps;
+mod scrollback_feed;
 mod server_interop;
 mod user_terminal;

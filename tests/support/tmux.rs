@@ -28,14 +28,28 @@ impl Tmux {
     /// `env` added to tmux's environment. The pane stays after the command
     /// exits so its last screen can still be read.
     pub fn start(cols: u16, rows: u16, command: &str, env: &[(&str, &str)]) -> io::Result<Tmux> {
+        Tmux::start_with_history(cols, rows, command, env, 100)
+    }
+
+    /// [`start`](Tmux::start) with a pane that keeps `history_limit`
+    /// lines of scrollback (`start` keeps 100).
+    pub fn start_with_history(
+        cols: u16,
+        rows: u16,
+        command: &str,
+        env: &[(&str, &str)],
+        history_limit: u32,
+    ) -> io::Result<Tmux> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("mosh-rs-tmux-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let conf = dir.join("tmux.conf");
         std::fs::write(
             &conf,
-            "set -g remain-on-exit on\nset -g status off\nset -g history-limit 100\n\
-             set -g escape-time 0\nset -g default-terminal screen\n",
+            format!(
+                "set -g remain-on-exit on\nset -g status off\nset -g history-limit {history_limit}\n\
+                 set -g escape-time 0\nset -g default-terminal screen\n"
+            ),
         )?;
         let socket = dir.join("sock");
         let mut tmux = Tmux {

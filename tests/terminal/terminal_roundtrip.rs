@@ -5,6 +5,8 @@
 //! sequences, so they are the states programs really produce: text, wide
 //! and combining characters, colours, erasing, scrolling in regions,
 //! insert/delete, modes, titles, clipboard, the alternate screen, resizes.
+//! The renderer's primary-screen mode (`keep_scrollback_clean`) is held to
+//! the same property.
 
 use crate::support::rng::Rng;
 use mosh_rs::terminal::{render, Emulator, Framebuffer, RenderCaps};
@@ -252,6 +254,35 @@ fn diffs_between_evolving_states_reproduce_each_state() {
 }
 
 #[test]
+fn diffs_that_keep_the_scrollback_clean_reproduce_each_state() {
+    let mut rng = seed(5);
+    for _ in 0..300 {
+        let caps = RenderCaps {
+            ech: rng.below(2) == 0,
+            bce: rng.below(2) == 0,
+            title: true,
+            keep_scrollback_clean: true,
+        };
+        let (w, h) = (rng.below(40) as usize + 2, rng.below(15) as usize + 2);
+        let mut server = Emulator::new(w, h);
+        let mut client = client_showing(server.framebuffer(), &caps);
+        let mut shown = server.framebuffer().clone();
+        for _ in 0..12 {
+            let ops = rng.below(12) as usize + 1;
+            server.feed(&random_bytes(&mut rng, ops, w, h));
+            if rng.below(3) == 0 {
+                // Scrolling output, the case the option is for.
+                let lines = rng.below(h as u64 + 2);
+                server.feed("log line\r\n".repeat(lines as usize).as_bytes());
+            }
+            let new = server.framebuffer().clone();
+            check_diff(&mut client, &shown, &new, &caps);
+            shown = new;
+        }
+    }
+}
+
+#[test]
 fn diffs_between_unrelated_states_reproduce_the_new_one() {
     let mut rng = seed(3);
     for case in 0..1500 {
@@ -259,6 +290,7 @@ fn diffs_between_unrelated_states_reproduce_the_new_one() {
             ech: rng.below(2) == 0,
             bce: rng.below(2) == 0,
             title: true,
+            keep_scrollback_clean: false,
         };
         let (w, h) = (rng.below(30) as usize + 1, rng.below(10) as usize + 1);
         let mut a = Emulator::new(w, h);

@@ -174,6 +174,7 @@ impl Client {
             ech: setup.caps.has_ech,
             bce: setup.caps.has_bce,
             title: setup.caps.has_title,
+            keep_scrollback_clean: false,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 

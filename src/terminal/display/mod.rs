@@ -18,10 +18,13 @@
 //! The painter's primitives (cursor motion, pen, printing a cell) are
 //! here; `scroll` finds and performs scrolls, `rows` draws the rows that
 //! changed (with their wraps), `mode_diff` writes the modes that changed.
+//! `scrollback` writes the session's history into the user's own
+//! terminal scrollback when the client draws on the primary screen.
 
 mod mode_diff;
 mod rows;
 mod scroll;
+pub mod scrollback;
 
 use std::sync::Arc;
 
@@ -42,6 +45,16 @@ pub struct RenderCaps {
     pub bce: bool,
     /// Window title and icon name may be set (OSC 0/1/2).
     pub title: bool,
+    /// The output goes to the terminal's primary screen, whose scrollback
+    /// belongs to the user (native scrollback): nothing may push a row
+    /// into it. Rows are never scrolled up off row 0 (a line feed at the
+    /// bottom, SU with the top margin at row 0 or DL at row 0 all save
+    /// the top row in some terminal); a scroll up of rows 1 and below is
+    /// made with DL at its top row (SU inside margins also saves rows in
+    /// tmux), and the full repaint blanks the screen without CSI 2 J.
+    /// Off (the default): today's output, for the server's diffs and the
+    /// alternate screen.
+    pub keep_scrollback_clean: bool,
 }
 
 impl Default for RenderCaps {
@@ -50,6 +63,7 @@ impl Default for RenderCaps {
             ech: true,
             bce: true,
             title: true,
+            keep_scrollback_clean: false,
         }
     }
 }
@@ -183,7 +197,12 @@ impl<'a> Painter<'a> {
                         self.link = old.hyperlink().cloned();
                     }
                 }
-                self.push(b"\x1b[r\x1b[0m\x1b[H\x1b[2J");
+                if self.caps.keep_scrollback_clean {
+                    self.push(b"\x1b[r\x1b[0m");
+                    scrollback::push_blank_screen(&mut self.out, self.height);
+                } else {
+                    self.push(b"\x1b[r\x1b[0m\x1b[H\x1b[2J");
+                }
                 self.cursor = Some((0, 0));
                 self.pending_wrap = false;
                 self.pen = Rendition::default();
@@ -548,6 +567,50 @@ mod tests {
         );
     }
 
+    fn clean() -> RenderCaps {
+        RenderCaps {
+            keep_scrollback_clean: true,
+            ..RenderCaps::default()
+        }
+    }
+
+    #[test]
+    fn a_clean_scrollback_keeps_row_0_and_deletes_lines_below_it() {
+        let old = screen(20, 6, numbered(5).as_bytes());
+        let mut new = old.clone();
+        new.feed(b"row 05\r\nrow 06\r\n");
+        let out = diff(&old, &new, &clean());
+        assert!(out.contains("\x1b[2H\x1b[2M"), "{out:?}");
+        assert!(!out.contains('S'), "{out:?}");
+        assert!(!out.contains("row 03") && out.contains("row 06"), "{out:?}");
+        assert!(out.contains("\x1b[1;6H2"), "row 0 is repainted: {out:?}");
+    }
+
+    #[test]
+    fn a_clean_scrollback_scrolls_regions_with_margins_and_dl() {
+        let mut old = screen(20, 8, numbered(7).as_bytes());
+        old.feed(b"\x1b[8;1Hstatus line");
+        let mut new = old.clone();
+        new.feed(b"\x1b[1;7r\x1b[7;1H\n\n\nnew text\x1b[r");
+        let out = diff(&old, &new, &clean());
+        assert!(out.contains("\x1b[2;7r\x1b[2H\x1b[3M\x1b[r"), "{out:?}");
+        assert!(!out.contains("status") && !out.contains('S'), "{out:?}");
+        // Scrolling down saves nothing: it is made as before.
+        let out = diff(&new, &old, &clean());
+        assert!(out.contains("\x1b[3T"), "{out:?}");
+    }
+
+    #[test]
+    fn a_clean_full_repaint_blanks_without_erasing_the_whole_screen() {
+        let e = screen(10, 3, b"abc\r\ndef");
+        let out = String::from_utf8(render(None, e.framebuffer(), &clean())).unwrap();
+        assert!(!out.contains("\x1b[2J"), "{out:?}");
+        assert!(out.contains("\x1b[H\x1b[2K\x1b[2H\x1b[J"), "{out:?}");
+        let mut client = screen(10, 3, b"\x1b[41mjunk\r\nmore");
+        client.feed(out.as_bytes());
+        assert!(client.framebuffer() == e.framebuffer());
+    }
+
     #[test]
     fn the_cursor_shape_is_written_when_it_changes() {
         let old = screen(10, 2, b"x");
@@ -591,6 +654,7 @@ mod tests {
             ech: false,
             bce: false,
             title: true,
+            keep_scrollback_clean: false,
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();

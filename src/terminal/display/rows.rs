@@ -23,7 +23,8 @@ struct RowLine {
 
 impl Painter<'_> {
     pub(super) fn paint_screen(&mut self, mut base: Base, new: &Framebuffer) {
-        if let Some((top, bottom, up, amount)) = find_scroll(&base, new) {
+        let keep_row_0 = self.caps.keep_scrollback_clean;
+        if let Some((top, bottom, up, amount)) = find_scroll(&base, new, keep_row_0) {
             self.scroll(&mut base, top, bottom, up, amount);
         }
         // Columns at the start of the row already drawn by a wrap from above.

@@ -1,10 +1,11 @@
 //! Scrolls: finding rows that moved up or down together between the
 //! shown screen and the new one, and moving them with line feeds or
-//! scroll-region commands instead of repainting them.
+//! scroll-region commands instead of repainting them. When the user's
+//! scrollback must stay clean, rows only move up by DL below row 0.
 
 use std::sync::Arc;
 
-use super::{clamp, same_row, Base, Painter};
+use super::{absolute_move, clamp, same_row, Base, Painter};
 use crate::terminal::cell::{Cell, Rendition};
 use crate::terminal::framebuffer::Framebuffer;
 use crate::terminal::row::Row;
@@ -24,7 +25,9 @@ impl Painter<'_> {
         self.hide_cursor();
         self.pen_for_erase(Rendition::default());
         let full = top == 0 && bottom == self.height - 1;
-        if up && full && amount <= 4 {
+        if up && self.caps.keep_scrollback_clean {
+            self.delete_lines(top, bottom, amount);
+        } else if up && full && amount <= 4 {
             let at_bottom = self.cursor.is_some_and(|(r, _)| r == self.height - 1);
             if !at_bottom {
                 let col = self.cursor.map_or(0, |(_, c)| c);
@@ -47,6 +50,36 @@ impl Painter<'_> {
                 self.cursor = Some((0, 0));
             }
         }
+        self.rotate_base(base, top, bottom, up, amount);
+    }
+
+    /// Moves rows `top..=bottom` up by `amount` with DL at row `top`
+    /// (margins around it when it does not reach the bottom). Terminals
+    /// keep no copy of lines deleted below row 0, whereas SU and line
+    /// feeds inside margins save the region's top row in tmux.
+    fn delete_lines(&mut self, top: usize, bottom: usize, amount: usize) {
+        let margins = bottom + 1 < self.height;
+        if margins {
+            self.push(b"\x1b[");
+            push_num(&mut self.out, clamp(top + 1));
+            self.out.push(b';');
+            push_num(&mut self.out, clamp(bottom + 1));
+            self.out.push(b'r');
+        }
+        self.out.extend_from_slice(&absolute_move(top, 0));
+        self.push_csi(amount, b'M');
+        self.pending_wrap = false;
+        if margins {
+            self.push(b"\x1b[r");
+            self.cursor = Some((0, 0));
+        } else {
+            // Where DL leaves the cursor's column differs between terminals.
+            self.cursor = None;
+        }
+    }
+
+    /// Makes `base` show what the terminal shows after the scroll.
+    fn rotate_base(&self, base: &mut Base, top: usize, bottom: usize, up: bool, amount: usize) {
         let blank = Arc::new(Row::new(self.width, Cell::default()));
         if let Some(region) = base.rows.get_mut(top..=bottom) {
             let n = amount.min(region.len());
@@ -71,8 +104,14 @@ fn is_blank_row(row: &Row) -> bool {
 
 /// Looks for rows that moved up or down together between `base` and
 /// `new`: (top, bottom, up, amount) of a scroll that saves at least two
-/// row repaints.
-pub(super) fn find_scroll(base: &Base, new: &Framebuffer) -> Option<(usize, usize, bool, usize)> {
+/// row repaints. With `keep_row_0`, a scroll up leaves row 0 where it is
+/// (it is repainted instead), so that nothing leaves the top of the
+/// screen into the terminal's scrollback.
+pub(super) fn find_scroll(
+    base: &Base,
+    new: &Framebuffer,
+    keep_row_0: bool,
+) -> Option<(usize, usize, bool, usize)> {
     let height = base.rows.len();
     if new.height() != height {
         return None;
@@ -122,5 +161,8 @@ pub(super) fn find_scroll(base: &Base, new: &Framebuffer) -> Option<(usize, usiz
     if (bottom + 1..height).all(|r| !same(r, r) || after_full_scroll(r)) {
         bottom = height - 1;
     }
-    (run >= 2 && bottom > top).then_some((top, bottom, up, amount))
+    let top = if up && keep_row_0 { top.max(1) } else { top };
+    // Some row must still move: `amount` below the region's height.
+    let moves = bottom > top && amount <= bottom - top;
+    (run >= 2 && moves).then_some((top, bottom, up, amount))
 }
