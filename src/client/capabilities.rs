@@ -9,6 +9,7 @@
 use std::ffi::OsString;
 
 use super::terminfo::{self, TermInfo};
+use crate::terminal::scrollback;
 
 /// Terminal families known to accept the xterm title sequences (terminfo
 /// has no reliable capability for this).
@@ -71,6 +72,16 @@ impl Capabilities {
         };
         caps.has_title = TITLE_TERM_PREFIXES.iter().any(|p| term.starts_with(p));
         caps
+    }
+
+    /// These capabilities drawing on the primary screen (native
+    /// scrollback), `height` rows: entering pushes what the user had on
+    /// the screen into the scrollback instead of switching to the
+    /// alternate screen, and leaving keeps the session's last screen.
+    pub(crate) fn with_primary_screen(mut self, height: usize) -> Capabilities {
+        self.enter_alternate = Some(scrollback::enter_primary(height));
+        self.leave_alternate = Some(scrollback::leave_primary(height));
+        self
     }
 
     /// These capabilities, without the alternate screen unless the

@@ -11,6 +11,7 @@
 //! figures the status view and `MOSH_LOG` show.
 
 use std::io;
+use std::os::fd::AsFd;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ use crate::diag::{ConnectionStats, DiagLog, Event};
 use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
+use crate::terminal::scrollback::feed_history_and_repaint;
 use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
@@ -35,10 +37,12 @@ mod carrier_link;
 mod carrier_loss;
 mod diagnostics;
 mod local_input;
+mod scrollback;
 
 use super::carrier_plan::{CarrierPlan, TransportMode};
 use carrier_link::{CarrierLink, CarrierNews, CARRIER_ERRORS, CARRIER_INPUT, CARRIER_OUTPUT};
 use carrier_loss::CarrierLoss;
+use scrollback::ScrollbackView;
 
 const STDIN: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -135,6 +139,8 @@ struct Client {
     /// What the terminal shows now.
     shown: Framebuffer,
     repaint: bool,
+    /// Native scrollback: history waiting to go into the user's terminal.
+    scrollback: Option<ScrollbackView>,
     render_caps: RenderCaps,
     keyboard_pending: bool,
     network_pending: bool,
@@ -163,7 +169,14 @@ impl Client {
     fn new(setup: SessionSetup) -> io::Result<Client> {
         let clock = Clock::start();
         let poll = Poll::new()?;
-        let mut terminal = LocalTerminal::enter(&setup.caps)?;
+        let caps = if setup.scrollback {
+            let height = crate::sys::pty::window_size(io::stdin().as_fd())
+                .map_or(24, |size| usize::from(size.rows.max(1)));
+            setup.caps.clone().with_primary_screen(height)
+        } else {
+            setup.caps.clone()
+        };
+        let mut terminal = LocalTerminal::enter(&caps)?;
         let size = terminal.size()?;
         let (cols, rows) = (usize::from(size.cols), usize::from(size.rows));
 
@@ -174,7 +187,7 @@ impl Client {
             ech: setup.caps.has_ech,
             bce: setup.caps.has_bce,
             title: setup.caps.has_title,
-            keep_scrollback_clean: false,
+            keep_scrollback_clean: setup.scrollback,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
@@ -244,6 +257,7 @@ impl Client {
             clock,
             shown,
             repaint: false,
+            scrollback: setup.scrollback.then(ScrollbackView::default),
             render_caps,
             keyboard_pending: false,
             network_pending: false,
@@ -394,8 +408,20 @@ impl Client {
             .overlays
             .compose(self.transport.remote_state().framebuffer(), now);
         self.log_prediction_epochs();
-        let previous = (!self.repaint).then_some(&self.shown);
-        let bytes = render(previous, &frame, &self.render_caps);
+        let history = self
+            .scrollback
+            .as_mut()
+            .filter(|view| view.has_pending())
+            .map(ScrollbackView::take);
+        let bytes = match history {
+            Some((skipped, lines)) => {
+                feed_history_and_repaint(skipped, &lines, &frame, &self.render_caps)
+            }
+            None => {
+                let previous = (!self.repaint).then_some(&self.shown);
+                render(previous, &frame, &self.render_caps)
+            }
+        };
         self.repaint = false;
         self.shown = frame;
         if bytes.is_empty() || self.output_broken {
@@ -415,12 +441,16 @@ impl Client {
         let transport = &mut self.transport;
         let stats = &mut self.stats;
         let diag = &mut self.diag;
+        let history = &mut self.scrollback;
         let mut version_error = None;
         let count = self
             .sockets
             .receive(buf, DATAGRAM_BUDGET, |datagram, from| {
                 match transport.handle_datagram(datagram, from, Millis(now)) {
-                    Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
+                    Ok(()) => {
+                        stats.received(datagram.len(), transport.peer_datagrams_sent());
+                        collect_history(history, transport);
+                    }
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
                         version_error = Some(v);
@@ -439,7 +469,10 @@ impl Client {
             let server = self.server;
             let news = link.receive(now, self.poll.registry(), |datagram| {
                 match transport.handle_datagram(datagram, server, Millis(now)) {
-                    Ok(()) => stats.received(datagram.len(), transport.peer_datagrams_sent()),
+                    Ok(()) => {
+                        stats.received(datagram.len(), transport.peer_datagrams_sent());
+                        collect_history(history, transport);
+                    }
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
                         version_error = Some(v);
@@ -703,5 +736,16 @@ fn os_error_text(e: &io::Error) -> String {
     match text.find(" (os error") {
         Some(cut) => text.get(..cut).unwrap_or(&text).to_string(),
         None => text,
+    }
+}
+
+/// After a datagram: the history its state brought, when the session has
+/// native scrollback.
+fn collect_history(
+    view: &mut Option<ScrollbackView>,
+    transport: &Transport<UserStream, CompleteTerminal>,
+) {
+    if let Some(view) = view.as_mut() {
+        view.collect(transport.remote_state());
     }
 }
