@@ -107,7 +107,7 @@ impl Painter<'_> {
     }
 }
 
-/// `row` of `base` ran on into the next one, and the terminal may or may
+/// When `row` of `base` ran on into the next one, the terminal may or may
 /// not still say so: `base` gets the wrap opposite to the one `new` wants,
 /// so that the painter makes it either way (it carries the row into the
 /// next again, or erases it from its start and redraws it).
