@@ -4,7 +4,9 @@
 //! must join the same rows as for the flood itself shown in tmux. tmux
 //! forgets a row's wrap in ways the emulator does not model (a line feed
 //! out of the row, an erase from the start of the next row), so the
-//! emulator's round trip cannot see these; this test can.
+//! emulator's round trip cannot see these; this test can. The renderer's
+//! primary-screen mode (`keep_scrollback_clean`), which scrolls with DL
+//! below row 0, is held to the same.
 
 use crate::support::{rng::Rng, scratch::Scratch, shell::sh_quote, skip, tmux::Tmux};
 
@@ -28,18 +30,17 @@ fn flood(rng: &mut Rng) -> Vec<u8> {
 
 /// What the client would write for `stream` shown in frames cut at
 /// random points: the first frame in full, then each difference.
-fn rendered_in_frames(stream: &[u8], rng: &mut Rng) -> Vec<u8> {
-    let caps = RenderCaps::default();
+fn rendered_in_frames(stream: &[u8], rng: &mut Rng, caps: &RenderCaps) -> Vec<u8> {
     let mut emulator = Emulator::new(usize::from(COLS), usize::from(ROWS));
     let mut shown = emulator.framebuffer().clone();
-    let mut out = render(None, &shown, &caps);
+    let mut out = render(None, &shown, caps);
     let mut at = 0;
     while at < stream.len() {
         let step = 1 + rng.below(60) as usize;
         let end = (at + step).min(stream.len());
         emulator.feed(&stream[at..end]);
         let next = emulator.framebuffer().clone();
-        out.extend(render(Some(&shown), &next, &caps));
+        out.extend(render(Some(&shown), &next, caps));
         shown = next;
         at = end;
     }
@@ -70,17 +71,15 @@ fn joined_in_tmux(dir: &Scratch, name: &str, bytes: &[u8]) -> String {
         .collect()
 }
 
-#[test]
-fn floods_drawn_frame_by_frame_keep_their_soft_wraps_in_tmux() {
-    if skip::missing_tmux() {
-        return;
-    }
-    let dir = Scratch::new("render-wraps");
-    let mut rng = Rng::from_env(0x5eed_0516);
+/// Draws `cases` random floods in frames with `caps` and compares the
+/// joined rows with the flood's own.
+fn compare_floods(name: &str, seed: u64, cases: usize, caps: &RenderCaps) {
+    let dir = Scratch::new(name);
+    let mut rng = Rng::from_env(seed);
     let mut failures = Vec::new();
-    for case in 0..8 {
+    for case in 0..cases {
         let stream = flood(&mut rng);
-        let frames = rendered_in_frames(&stream, &mut rng);
+        let frames = rendered_in_frames(&stream, &mut rng, caps);
         let expected = joined_in_tmux(&dir, &format!("stream{case}"), &stream);
         let got = joined_in_tmux(&dir, &format!("frames{case}"), &frames);
         if got != expected {
@@ -90,4 +89,26 @@ fn floods_drawn_frame_by_frame_keep_their_soft_wraps_in_tmux() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn floods_drawn_frame_by_frame_keep_their_soft_wraps_in_tmux() {
+    if skip::missing_tmux() {
+        return;
+    }
+    compare_floods("render-wraps", 0x5eed_0516, 8, &RenderCaps::default());
+}
+
+/// The same with the primary-screen mode, whose scrolls keep row 0 and
+/// move the rest with DL.
+#[test]
+fn floods_drawn_with_a_clean_scrollback_keep_their_soft_wraps_in_tmux() {
+    if skip::missing_tmux() {
+        return;
+    }
+    let caps = RenderCaps {
+        keep_scrollback_clean: true,
+        ..RenderCaps::default()
+    };
+    compare_floods("render-wraps-clean", 0x5eed_0517, 4, &caps);
 }

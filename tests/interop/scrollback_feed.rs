@@ -54,20 +54,22 @@ impl Pane {
         let command = format!("stty -opost; exec cat {}", shell_quote(&path_text));
         let tmux = Tmux::start_with_history(COLS, ROWS, &command, &[], 10_000).expect("tmux");
         // A non-blocking open fails until `cat` has the FIFO open for
-        // reading; then a blocking one returns at once.
+        // reading; then a blocking one returns at once. The first stays
+        // open until the second is: `cat` would end at the first close.
         let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let probe = loop {
             let probe = OpenOptions::new()
                 .write(true)
                 .custom_flags(libc::O_NONBLOCK)
                 .open(&path);
-            if probe.is_ok() {
-                break;
+            if let Ok(probe) = probe {
+                break probe;
             }
             assert!(Instant::now() < deadline, "cat never opened the FIFO");
             std::thread::sleep(Duration::from_millis(20));
-        }
+        };
         let fifo = OpenOptions::new().write(true).open(&path).expect("FIFO");
+        drop(probe);
         Pane {
             tmux,
             fifo,
@@ -122,9 +124,11 @@ impl Pane {
         (at("#{cursor_y}"), at("#{cursor_x}"))
     }
 
-    /// Asserts that the screen shows `frame` (text and cursor).
+    /// Asserts that the screen shows `frame` (text, soft wraps, cursor).
     fn assert_shows(&self, frame: &Framebuffer, when: &str) {
         assert_eq!(self.screen(), lines_of(&frame.text()), "screen {when}");
+        let joined = lines_of(&self.tmux.capture_flags(&["-J"]));
+        assert_eq!(joined, joined_rows(frame), "soft wraps {when}");
         if !frame.pending_wrap() {
             assert_eq!(self.cursor(), frame.cursor(), "cursor {when}");
         }
@@ -133,6 +137,20 @@ impl Pane {
 
 fn lines_of(text: &str) -> Vec<String> {
     text.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+/// The frame's rows with the wrapped ones joined, as `capture-pane -J`
+/// shows them (the text is ASCII).
+fn joined_rows(frame: &Framebuffer) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for r in 0..frame.height() {
+        current.extend((0..frame.width()).map(|c| frame.cell(r, c).ch()));
+        if !(frame.row(r).wrapped() && r + 1 < frame.height()) {
+            lines.push(std::mem::take(&mut current).trim_end().to_string());
+        }
+    }
+    lines
 }
 
 fn blank_screen() -> Vec<String> {

@@ -25,7 +25,7 @@ impl Painter<'_> {
     pub(super) fn paint_screen(&mut self, mut base: Base, new: &Framebuffer) {
         let keep_row_0 = self.caps.keep_scrollback_clean;
         if let Some((top, bottom, up, amount)) = find_scroll(&base, new, keep_row_0) {
-            self.scroll(&mut base, top, bottom, up, amount);
+            self.scroll(&mut base, new, top, bottom, up, amount);
         }
         // Columns at the start of the row already drawn by a wrap from above.
         let mut drawn = 0;

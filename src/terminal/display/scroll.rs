@@ -13,10 +13,11 @@ use crate::terminal::sgr::push_num;
 
 impl Painter<'_> {
     /// Scrolls rows `top..=bottom` by `amount` (up if positive) and
-    /// updates `base` to match.
+    /// updates `base` to match; `new` is the frame being drawn.
     pub(super) fn scroll(
         &mut self,
         base: &mut Base,
+        new: &Framebuffer,
         top: usize,
         bottom: usize,
         up: bool,
@@ -51,6 +52,14 @@ impl Painter<'_> {
             }
         }
         self.rotate_base(base, top, bottom, up, amount);
+        if up && self.caps.keep_scrollback_clean {
+            // tmux ends the wrap of the row above the lines DL moves, and
+            // of the row above the blank lines it brings in; xterm and
+            // our emulator keep both.
+            for row in [top.checked_sub(1), bottom.checked_sub(amount)] {
+                wrap_unknown(base, row, new);
+            }
+        }
     }
 
     /// Moves rows `top..=bottom` up by `amount` with DL at row `top`
@@ -95,6 +104,21 @@ impl Painter<'_> {
                 region.iter_mut().take(n).for_each(|r| *r = blank.clone());
             }
         }
+    }
+}
+
+/// When `row` of `base` ran on into the next one, the terminal may or may
+/// not still say so: `base` gets the wrap opposite to the one `new` wants,
+/// so that the painter makes it either way (it carries the row into the
+/// next again, or erases it from its start and redraws it).
+fn wrap_unknown(base: &mut Base, row: Option<usize>, new: &Framebuffer) {
+    let Some(row) = row else { return };
+    let wanted = new.row_handle(row).is_some_and(|r| r.wrapped());
+    let Some(shown) = base.rows.get_mut(row) else {
+        return;
+    };
+    if shown.wrapped() && wanted {
+        Arc::make_mut(shown).set_wrapped(false);
     }
 }
 
