@@ -77,10 +77,12 @@ impl Capabilities {
     /// These capabilities drawing on the primary screen (native
     /// scrollback), `height` rows: entering pushes what the user had on
     /// the screen into the scrollback instead of switching to the
-    /// alternate screen, and leaving keeps the session's last screen.
+    /// alternate screen, and leaving keeps the session's last screen
+    /// (the client puts the cursor under it first, see
+    /// `scrollback::leave_primary_under`).
     pub(crate) fn with_primary_screen(mut self, height: usize) -> Capabilities {
         self.enter_alternate = Some(scrollback::enter_primary(height));
-        self.leave_alternate = Some(scrollback::leave_primary(height));
+        self.leave_alternate = Some(scrollback::release_primary());
         self
     }
 

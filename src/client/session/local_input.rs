@@ -132,6 +132,7 @@ impl Client {
 
     /// Gives the terminal back and stops the process group until SIGCONT.
     pub(super) fn suspend(&mut self) -> io::Result<()> {
+        self.park_cursor_under_frame();
         let terminal = self.terminal()?;
         terminal.suspend()?;
         terminal.write(SUSPENDED_LINE)?;

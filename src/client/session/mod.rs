@@ -11,8 +11,8 @@
 //! figures the status view and `MOSH_LOG` show.
 
 use std::io;
-use std::os::fd::AsFd;
 use std::net::SocketAddr;
+use std::os::fd::AsFd;
 use std::time::Duration;
 
 use mio::unix::SourceFd;
@@ -28,7 +28,7 @@ use crate::diag::{ConnectionStats, DiagLog, Event};
 use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
-use crate::terminal::scrollback::feed_history_and_repaint;
+use crate::terminal::scrollback::{feed_history_and_repaint, leave_primary_under};
 use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
@@ -699,6 +699,18 @@ impl Client {
         false
     }
 
+    /// With native scrollback, the session's last frame stays on the
+    /// screen: the cursor goes under it, where the shell's prompt follows.
+    pub(super) fn park_cursor_under_frame(&mut self) {
+        if self.scrollback.is_none() || self.output_broken {
+            return;
+        }
+        let bytes = leave_primary_under(&self.shown);
+        if let Some(terminal) = self.terminal.as_mut() {
+            let _ = terminal.write(&bytes);
+        }
+    }
+
     /// Draws the server's screen without the client's layers and gives
     /// the terminal back; says how the session ended.
     fn finish(&mut self) -> Ending {
@@ -710,6 +722,7 @@ impl Client {
         self.overlays.predictions.reset();
         self.overlays.set_title_prefix("");
         self.draw(now);
+        self.park_cursor_under_frame();
         if let Some(terminal) = self.terminal.take() {
             let _ = terminal.leave();
         }

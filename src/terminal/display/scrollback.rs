@@ -83,6 +83,43 @@ pub fn leave_primary(height: usize) -> Vec<u8> {
     out
 }
 
+/// What the client writes on exit or suspend when it knows the last
+/// frame: the frame stays, and the cursor goes to column 0 of the row
+/// under its lowest row that is not blank, or of its own row if that is
+/// lower (as after ssh), with everything below erased. When there is no
+/// such row, a line feed at the bottom scrolls the frame's top row into
+/// the scrollback, as [`leave_primary`] does.
+pub fn leave_primary_under(frame: &Framebuffer) -> Vec<u8> {
+    let height = frame.height();
+    let mut out = Vec::new();
+    if height == 0 {
+        return out;
+    }
+    let under_text = (0..height)
+        .rev()
+        .find(|&r| frame.row(r).content_len() > 0)
+        .map_or(0, |r| r + 1);
+    let target = under_text.max(frame.cursor().0);
+    if target >= height {
+        return leave_primary(height);
+    }
+    out.extend_from_slice(RELEASE);
+    out.extend_from_slice(b"\x1b[");
+    push_num(&mut out, clamp(target + 1));
+    out.extend_from_slice(b"H\x1b[J");
+    out
+}
+
+/// What the client's terminal is given back with when nothing is known
+/// of where the cursor should go (the string a panic also writes): full
+/// margins, the default pen, no link.
+pub fn release_primary() -> Vec<u8> {
+    RELEASE.to_vec()
+}
+
+/// Full-screen margins, then [`PLAIN_PEN`].
+const RELEASE: &[u8] = b"\x1b[r\x1b[m\x1b]8;;\x1b\\";
+
 /// The bytes that put `lines` into the terminal's scrollback, in order,
 /// under what it holds already; when `skipped` > 0 one marker line that
 /// says how many lines the server dropped comes first. Empty when there
@@ -239,6 +276,23 @@ mod tests {
         e.feed(&leave_primary(3));
         assert_eq!(e.framebuffer().cursor(), (2, 0));
         assert_eq!(e.framebuffer().row(0).cell(0).ch(), 'b');
+    }
+
+    #[test]
+    fn leaving_under_a_frame_puts_the_cursor_under_its_last_row_in_use() {
+        let mut e = Emulator::new(10, 5);
+        e.feed(b"a\r\nb\r\nexit\r\n");
+        let frame = e.framebuffer().clone();
+        assert_eq!(
+            text(&leave_primary_under(&frame)),
+            "\x1b[r\x1b[m\x1b]8;;\x1b\\\x1b[4H\x1b[J"
+        );
+        e.feed(&leave_primary_under(&frame));
+        assert_eq!(e.framebuffer().cursor(), (3, 0));
+        assert_eq!(e.framebuffer().row(2).cell(0).ch(), 'e');
+        let mut full = Emulator::new(10, 3);
+        full.feed(b"a\r\nb\r\nc");
+        assert_eq!(leave_primary_under(full.framebuffer()), leave_primary(3));
     }
 
     #[test]
