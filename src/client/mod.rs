@@ -113,8 +113,32 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
             return 1;
         }
     };
-    connect_with(program, args, &key_text, settings, None, false)
+    connect_with(
+        program,
+        args,
+        &key_text,
+        settings,
+        None,
+        server_offers_scrollback(),
+    )
 }
+
+/// `MOSH_SERVER_FEATURES`: the words of the server's `MOSH-RS FEATURES`
+/// line, handed on by whatever started this client (as `MOSH_KEY` hands
+/// on the key). Removed from the environment once read.
+fn server_offers_scrollback() -> bool {
+    let features = std::env::var_os(SERVER_FEATURES_VARIABLE);
+    std::env::remove_var(SERVER_FEATURES_VARIABLE);
+    features.is_some_and(|words| {
+        words
+            .to_string_lossy()
+            .split_ascii_whitespace()
+            .any(|word| word == "scrollback")
+    })
+}
+
+/// The variable [`server_offers_scrollback`] reads.
+pub(crate) const SERVER_FEATURES_VARIABLE: &str = "MOSH_SERVER_FEATURES";
 
 fn connect_with(
     program: &str,

@@ -23,6 +23,7 @@ mod diag_session;
 mod diag_verbose;
 mod program_compare;
 mod render_wraps;
+mod scrollback;
 mod scrollback_feed;
 mod server_interop;
 mod user_terminal;

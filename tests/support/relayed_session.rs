@@ -95,7 +95,9 @@ impl RelayedSession {
             shell_quote(&pairing.client().to_string_lossy()),
             relay.client_facing_addr().port()
         );
-        let tmux = Tmux::start(80, 24, &client_command, &[]).expect("tmux starts");
+        // Room for the scrollback tests' history.
+        let tmux =
+            Tmux::start_with_history(80, 24, &client_command, &[], 50_000).expect("tmux starts");
         RelayedSession {
             tmux,
             relay,

@@ -1,0 +1,229 @@
+//! Native scrollback between mosh-rs peers (issue 17), as the user sees
+//! it: our client in tmux, our server behind the user-space relay, and
+//! the whole history of the client's pane read with `tmux capture-pane
+//! -p -S -`. The client is told the server offers scrollback the way our
+//! `mosh` tells it (`MOSH_SERVER_FEATURES`, from the server's line after
+//! `MOSH CONNECT`).
+//!
+//! - `seq 1 5000`: 1…5000 each once, in order, then the screen; the same
+//!   at 20% loss and 200 ms, and across a 10 s outage;
+//! - a 100-column line in history is one line with `-J`;
+//! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
+//! - vim opened and closed in between: nothing of vim's screen in history;
+//! - `--no-scrollback` (no features): the alternate screen, no history.
+
+use crate::support::{link, relayed_session, skip};
+
+use std::time::{Duration, Instant};
+
+use link::{Impairment, LinkConfig};
+use relayed_session::{Pairing, RelayedSession};
+
+const WAIT: Duration = Duration::from_secs(60);
+const SHELL: &str = "PS1='ready$ ' exec bash --norc --noprofile -i";
+const FEATURES: (&str, &str) = ("MOSH_SERVER_FEATURES", "scrollback");
+
+fn missing_tools() -> bool {
+    skip::missing_tmux()
+}
+
+fn session(link: LinkConfig, command: &str, server_env: &[(&str, &str)]) -> RelayedSession {
+    RelayedSession::start(Pairing::Ours, link, command, server_env, &[FEATURES])
+}
+
+/// The pane's whole history and screen, wrapped lines joined.
+fn everything(s: &RelayedSession) -> Vec<String> {
+    s.tmux
+        .capture_flags(&["-J", "-S", "-"])
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+/// Waits until the pane (history included) has not changed for a second
+/// and `ready` holds.
+fn settled(s: &RelayedSession, ready: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + WAIT;
+    let mut last = Vec::new();
+    let mut since = Instant::now();
+    while Instant::now() < deadline {
+        let now = everything(s);
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if ready(&last) && since.elapsed() >= Duration::from_secs(1) {
+            return last;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("the pane never settled:\n{}", last.join("\n"));
+}
+
+/// The lines that are just a number, in order.
+fn numbers(lines: &[String]) -> Vec<u64> {
+    lines.iter().filter_map(|l| l.parse().ok()).collect()
+}
+
+fn seq_once_in_order(link: LinkConfig, outage: bool) {
+    let s = session(link, &format!("seq 1 5000; {SHELL}"), &[]);
+    if outage {
+        s.expect_text("ready$", WAIT);
+    }
+    let all = settled(&s, |all| {
+        all.iter().any(|l| l == "ready$") && numbers(all).len() >= 5000
+    });
+    let expected: Vec<u64> = (1..=5000).collect();
+    assert_eq!(numbers(&all), expected, "history:\n{}", all.join("\n"));
+    if outage {
+        s.relay.set_blackout(true);
+        s.tmux.type_text("seq 5001 6000");
+        s.tmux.send_keys(&["Enter"]);
+        std::thread::sleep(Duration::from_secs(10));
+        s.relay.set_blackout(false);
+        let all = settled(&s, |all| numbers(all).len() >= 6000);
+        let expected: Vec<u64> = (1..=6000).collect();
+        assert_eq!(
+            numbers(&all),
+            expected,
+            "after the outage:\n{}",
+            all.join("\n")
+        );
+    }
+}
+
+#[test]
+fn seq_5000_reaches_the_terminals_history_once_in_order() {
+    if missing_tools() {
+        return;
+    }
+    seq_once_in_order(LinkConfig::default(), false);
+}
+
+#[test]
+fn the_same_at_20_percent_loss_and_200_ms() {
+    if missing_tools() {
+        return;
+    }
+    let lossy = Impairment {
+        loss: 0.2,
+        ..Impairment::delay_ms(100)
+    };
+    let config = LinkConfig {
+        up: lossy.clone(),
+        down: lossy,
+        ..LinkConfig::default()
+    };
+    seq_once_in_order(config, false);
+}
+
+#[test]
+fn the_same_across_a_10_s_outage() {
+    if missing_tools() {
+        return;
+    }
+    seq_once_in_order(LinkConfig::default(), true);
+}
+
+#[test]
+fn a_long_wrapped_line_is_one_line_in_history() {
+    if missing_tools() {
+        return;
+    }
+    let long = "x".repeat(60) + &"y".repeat(40);
+    let command = format!("echo {long}; seq 1 40; {SHELL}");
+    let s = session(LinkConfig::default(), &command, &[]);
+    let all = settled(&s, |all| all.iter().any(|l| l == "ready$"));
+    assert_eq!(
+        all.iter().filter(|l| **l == long).count(),
+        1,
+        "the 100-column line is not one joined line:\n{}",
+        all.join("\n")
+    );
+}
+
+#[test]
+fn a_million_line_flood_leaves_one_marker_and_the_newest_lines() {
+    if missing_tools() {
+        return;
+    }
+    let s = session(
+        LinkConfig::default(),
+        &format!("seq 1 1000000; {SHELL}"),
+        &[("MOSH_SERVER_SCROLLBACK", "2000")],
+    );
+    let all = settled(&s, |all| {
+        all.iter().any(|l| l == "ready$") && all.iter().any(|l| l.contains("skipped"))
+    });
+    let markers: Vec<&String> = all.iter().filter(|l| l.contains("lines skipped")).collect();
+    assert_eq!(markers.len(), 1, "markers: {markers:?}");
+    let got = numbers(&all);
+    let last = *got.last().expect("no numbers");
+    assert_eq!(last, 1_000_000);
+    let first = got[0];
+    let expected: Vec<u64> = (first..=last).collect();
+    assert_eq!(got, expected, "the newest lines are not each there once");
+    // The log's 2000 lines, and the rows on the screen.
+    assert!(got.len() >= 2000, "only {} lines", got.len());
+    let marker_at = all
+        .iter()
+        .position(|l| l.contains("lines skipped"))
+        .unwrap();
+    let first_at = all.iter().position(|l| *l == first.to_string()).unwrap();
+    assert!(marker_at < first_at, "the marker comes after the lines");
+}
+
+#[test]
+fn a_full_screen_program_leaves_nothing_in_history() {
+    if missing_tools() || skip::missing(&["/usr/bin/vim"]) {
+        return;
+    }
+    let s = session(LinkConfig::default(), SHELL, &[]);
+    s.expect_text("ready$", WAIT);
+    s.tmux.type_text("seq 1 50");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect_text("50", WAIT);
+    s.tmux.type_text("vim -u NONE -i NONE -N -n");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect(WAIT, "vim's tildes", |screen| {
+        screen.lines().filter(|l| l.starts_with('~')).count() > 5
+    });
+    s.tmux.type_text(":q");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect(WAIT, "the shell back", |screen| {
+        !screen.contains('~')
+            && screen
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(str::trim_end)
+                == Some("ready$")
+    });
+    s.tmux.type_text("seq 51 100");
+    s.tmux.send_keys(&["Enter"]);
+    let all = settled(&s, |all| numbers(all).last() == Some(&100));
+    let expected: Vec<u64> = (1..=100).collect();
+    assert_eq!(numbers(&all), expected);
+    assert!(
+        !all.iter().any(|l| l.starts_with('~')),
+        "vim's screen reached history:\n{}",
+        all.join("\n")
+    );
+}
+
+#[test]
+fn without_the_feature_the_session_stays_on_the_alternate_screen() {
+    if missing_tools() {
+        return;
+    }
+    let s = RelayedSession::start(
+        Pairing::Ours,
+        LinkConfig::default(),
+        &format!("seq 1 300; {SHELL}"),
+        &[],
+        &[],
+    );
+    s.expect_text("ready$", WAIT);
+    std::thread::sleep(Duration::from_secs(1));
+    let history = s.tmux.display("#{history_size}").unwrap_or_default();
+    assert_eq!(history.trim(), "0", "history grew without scrollback");
+}
