@@ -13,7 +13,7 @@ use super::handshake::Endpoint;
 use super::peers::Client;
 use crate::client::prediction::PredictionDisplay;
 use crate::client::settings::{ClientEnvironment, ConnectArgs};
-use crate::client::{CarrierPlan, Handover};
+use crate::client::{CarrierPlan, Handover, SERVER_FEATURES_VARIABLE};
 
 /// The terminal's colour count as the client reports it (0 when unknown).
 pub(crate) fn color_count(client: &Client, child_env: &ChildEnvironment) -> Result<u32, String> {
@@ -109,6 +109,10 @@ pub(crate) fn client_environment(
     ];
     if !settings.term_init {
         env.push(("MOSH_NO_TERM_INIT", "1".to_string()));
+    }
+    if settings.scrollback && endpoint.scrollback {
+        // Only a mosh-rs server offers it; a stock client ignores it.
+        env.push((SERVER_FEATURES_VARIABLE, "scrollback".to_string()));
     }
     env
 }
