@@ -94,6 +94,7 @@ impl ControlEndpoint {
             port,
             last_heard: 0,
             attached: false,
+            history_lines: 0,
         };
         Self::open_in(dir, record)
     }
@@ -139,9 +140,12 @@ impl ControlEndpoint {
         pending
     }
 
-    /// Records whether a client is attached and when one was last heard
-    /// (seconds since the epoch); rewrites the record when that matters.
-    pub(crate) fn update(&mut self, attached: bool, last_heard: u64) {
+    /// Records whether a client is attached, when one was last heard
+    /// (seconds since the epoch) and how many history lines the session
+    /// holds; rewrites the record when that matters (the count goes along
+    /// when the rest is written).
+    pub(crate) fn update(&mut self, attached: bool, last_heard: u64, history_lines: u64) {
+        self.record.history_lines = history_lines;
         self.record.attached = attached;
         self.record.last_heard = self.record.last_heard.max(last_heard);
         let stale = self
@@ -234,6 +238,7 @@ mod tests {
             port: 60001,
             last_heard: 0,
             attached: false,
+            history_lines: 0,
         };
         ControlEndpoint::open_in(dir, record).unwrap()
     }
@@ -267,9 +272,9 @@ mod tests {
     fn the_record_follows_attachment_and_files_go_on_drop() {
         let mut server = endpoint();
         let dir = server.dir.clone();
-        server.update(true, unix_now());
+        server.update(true, unix_now(), 0);
         assert!(live_sessions(&dir)[0].attached);
-        server.update(false, unix_now());
+        server.update(false, unix_now(), 0);
         assert!(!live_sessions(&dir)[0].attached);
         let mode = std::fs::metadata(socket_path(&dir, server.id()))
             .unwrap()

@@ -188,6 +188,7 @@ mod tests {
             port: 1,
             last_heard: heard,
             attached,
+            history_lines: 0,
         };
         let all = [
             r("old", 100, false),

@@ -45,19 +45,20 @@ pub(crate) fn to_table(sessions: &[Record], now: u64) -> String {
         return "no mosh-rs sessions\n".to_string();
     }
     let mut text = format!(
-        "{:<10} {:>8} {:<9} {:>6} {:>8} {:>6}  COMMAND\n",
-        "ID", "PID", "STATE", "IDLE", "AGE", "PORT"
+        "{:<10} {:>8} {:<9} {:>6} {:>8} {:>6} {:>8}  COMMAND\n",
+        "ID", "PID", "STATE", "IDLE", "AGE", "PORT", "HISTORY"
     );
     for r in sessions {
         let state = if r.attached { "attached" } else { "detached" };
         text.push_str(&format!(
-            "{:<10} {:>8} {:<9} {:>6} {:>8} {:>6}  {}\n",
+            "{:<10} {:>8} {:<9} {:>6} {:>8} {:>6} {:>8}  {}\n",
             r.id,
             r.pid,
             state,
             short_duration(r.idle_seconds(now)),
             short_duration(now.saturating_sub(r.started)),
             r.port,
+            r.history_lines,
             r.command
         ));
     }
@@ -70,14 +71,15 @@ pub(crate) fn to_json(sessions: &[Record]) -> String {
         .iter()
         .map(|r| {
             format!(
-                "{{\"id\":{},\"pid\":{},\"command\":{},\"started\":{},\"port\":{},\"last_heard\":{},\"attached\":{}}}",
+                "{{\"id\":{},\"pid\":{},\"command\":{},\"started\":{},\"port\":{},\"last_heard\":{},\"attached\":{},\"history_lines\":{}}}",
                 json_string(&r.id),
                 r.pid,
                 json_string(&r.command),
                 r.started,
                 r.port,
                 r.last_heard,
-                r.attached
+                r.attached,
+                r.history_lines
             )
         })
         .collect();
@@ -133,6 +135,7 @@ mod tests {
             port: 60001,
             last_heard: heard,
             attached,
+            history_lines: 1234,
         }
     }
 
@@ -141,7 +144,7 @@ mod tests {
         let json = to_json(&[record("ab", 1500, true)]);
         assert_eq!(
             json,
-            "[{\"id\":\"ab\",\"pid\":7,\"command\":\"sh -c \\\"x\\\"\",\"started\":1000,\"port\":60001,\"last_heard\":1500,\"attached\":true}]\n"
+            "[{\"id\":\"ab\",\"pid\":7,\"command\":\"sh -c \\\"x\\\"\",\"started\":1000,\"port\":60001,\"last_heard\":1500,\"attached\":true,\"history_lines\":1234}]\n"
         );
         assert_eq!(to_json(&[]), "[]\n");
     }

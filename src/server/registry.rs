@@ -42,20 +42,23 @@ pub(crate) struct Record {
     pub last_heard: u64,
     /// Whether a client is attached now.
     pub attached: bool,
+    /// Lines of scrollback the session holds (as of the last rewrite).
+    pub history_lines: u64,
 }
 
 impl Record {
     /// The record as `key=value` lines.
     pub(crate) fn to_text(&self) -> String {
         format!(
-            "id={}\npid={}\ncommand={}\nstarted={}\nport={}\nlast_heard={}\nattached={}\n",
+            "id={}\npid={}\ncommand={}\nstarted={}\nport={}\nlast_heard={}\nattached={}\nhistory_lines={}\n",
             self.id,
             self.pid,
             self.command,
             self.started,
             self.port,
             self.last_heard,
-            u8::from(self.attached)
+            u8::from(self.attached),
+            self.history_lines
         )
     }
 
@@ -75,6 +78,10 @@ impl Record {
             port: field("port")?.parse().ok()?,
             last_heard: field("last_heard")?.parse().ok()?,
             attached: field("attached")? == "1",
+            // Records of older versions have none.
+            history_lines: field("history_lines")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
         })
     }
 
@@ -277,6 +284,7 @@ mod tests {
             port: 60001,
             last_heard: heard,
             attached,
+            history_lines: 0,
         }
     }
 

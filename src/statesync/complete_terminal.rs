@@ -184,6 +184,10 @@ impl HostState for CompleteTerminal {
         }
     }
 
+    fn history_lines(&self) -> u64 {
+        self.feed.as_ref().map_or(0, HistoryFeed::held_lines)
+    }
+
     fn keep_history(&mut self, lines: u64) {
         if lines == 0 {
             return;

@@ -62,6 +62,12 @@ impl HistoryFeed {
         self.wanted = wanted;
     }
 
+    /// How many lines the log holds.
+    pub(crate) fn held_lines(&self) -> u64 {
+        let log = self.log.borrow();
+        log.end().saturating_sub(log.start())
+    }
+
     /// Whether lines wait to be published.
     pub(crate) fn has_unpublished(&self) -> bool {
         self.wanted && self.published < self.log.borrow().end()

@@ -44,4 +44,9 @@ pub trait HostState: SyncState {
     /// Keeps up to `lines` lines that leave the top of the screen, for a
     /// client that announces scrollback (0: none).
     fn keep_history(&mut self, _lines: u64) {}
+
+    /// How many lines of scrollback are held.
+    fn history_lines(&self) -> u64 {
+        0
+    }
 }

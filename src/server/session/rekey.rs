@@ -134,16 +134,17 @@ impl<S: HostState> Session<S> {
             let heard = self.transport.latest_remote_state().timestamp;
             self.last_heard = Some(self.last_heard.map_or(heard, |h| h.max(heard)));
         }
+        let history = self.transport.current_state().history_lines();
         let Some(control) = self.control.as_mut() else {
             return;
         };
         let Some(heard) = self.last_heard else {
-            control.update(false, 0);
+            control.update(false, 0, history);
             return;
         };
         let silence = now.since(heard);
         let attached = self.transport.remote_state_num() > 0 && silence < ATTACHED_SILENCE_MS;
         let heard_unix = unix_now().saturating_sub(silence / 1000);
-        control.update(attached, heard_unix);
+        control.update(attached, heard_unix, history);
     }
 }
