@@ -54,22 +54,22 @@ impl Pane {
         let command = format!("stty -opost; exec cat {}", shell_quote(&path_text));
         let tmux = Tmux::start_with_history(COLS, ROWS, &command, &[], 10_000).expect("tmux");
         // A non-blocking open fails until `cat` has the FIFO open for
-        // reading; then a blocking one returns at once. The first stays
-        // open until the second is: `cat` would end at the first close.
+        // reading; the descriptor then becomes blocking for the writes. (A
+        // second, blocking open would wait for ever if `cat` were gone.)
         let deadline = Instant::now() + Duration::from_secs(10);
-        let probe = loop {
-            let probe = OpenOptions::new()
+        let fifo = loop {
+            let fifo = OpenOptions::new()
                 .write(true)
                 .custom_flags(libc::O_NONBLOCK)
                 .open(&path);
-            if let Ok(probe) = probe {
-                break probe;
+            if let Ok(fifo) = fifo {
+                break fifo;
             }
             assert!(Instant::now() < deadline, "cat never opened the FIFO");
             std::thread::sleep(Duration::from_millis(20));
         };
-        let fifo = OpenOptions::new().write(true).open(&path).expect("FIFO");
-        drop(probe);
+        mosh_rs::sys::fd::set_nonblocking(std::os::fd::AsFd::as_fd(&fifo), false)
+            .expect("a blocking FIFO");
         Pane {
             tmux,
             fifo,
