@@ -50,6 +50,7 @@ struct Listed {
     pid: i32,
     attached: bool,
     last_heard: u64,
+    history_lines: u64,
 }
 
 impl Registry {
@@ -146,6 +147,9 @@ fn parse_json_list(text: &str) -> Vec<Listed> {
             last_heard: field(o, "last_heard")
                 .and_then(|p| p.parse().ok())
                 .expect("last_heard"),
+            history_lines: field(o, "history_lines")
+                .and_then(|p| p.parse().ok())
+                .expect("history_lines"),
         })
         .collect()
 }
@@ -286,6 +290,57 @@ fn our_mosh_resumes_a_session_after_its_client_is_killed() {
         .find(|s| s.pid == server_pid)
         .unwrap_or_else(|| panic!("server {server_pid} not in {now:?}"));
     assert!(resumed.attached, "{now:?}");
+}
+
+/// Native scrollback (issue 17): `list` counts a detached session's
+/// history lines, and `mosh --attach` in a new pane puts them into that
+/// pane's own scrollback, in order and once.
+#[test]
+fn a_new_client_gets_the_sessions_scrollback() {
+    if skip::missing_tmux() {
+        return;
+    }
+    let Some(sshd) = Sshd::start() else { return };
+    let registry = Registry::new();
+    let ssh = format!("--ssh={}", sshd.ssh_command());
+    let wrapper = server::our_links().join("mosh").display().to_string();
+    let server = format!("--server={}", registry.server_command(""));
+    let mut words = vec![wrapper.clone(), server.clone(), ssh.clone()];
+    words.extend(["root@127.0.0.1", "--", "sh", "-c", "seq 1 300; exec cat"].map(String::from));
+    let first = Tmux::start_with_history(80, 24, &sh_quote(&words), &[], 10_000).expect("tmux");
+    first
+        .wait_for(Duration::from_secs(30), |s| {
+            s.lines().any(|l| l.trim() == "300")
+        })
+        .unwrap_or_else(|s| panic!("no session:\n{s}"));
+    kill_client(&first);
+    // The screen holds 278..=300 and the cursor's row: 1..=277 left it.
+    let sessions = registry.wait_for("detached with history", |s| {
+        s.iter().any(|s| !s.attached && s.history_lines == 277)
+    });
+    assert_eq!(sessions.len(), 1);
+
+    let mut resume = vec![wrapper, "--attach".into(), server, ssh];
+    resume.push("root@127.0.0.1".into());
+    let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(&resume));
+    let second = Tmux::start_with_history(80, 24, &command, &[], 10_000).expect("tmux");
+    let numbers =
+        |text: &str| -> Vec<u64> { text.lines().filter_map(|l| l.trim().parse().ok()).collect() };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut everything = String::new();
+    while Instant::now() < deadline {
+        everything = second.capture_flags(&["-J", "-S", "-"]);
+        if numbers(&everything).len() >= 300 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let expected: Vec<u64> = (1..=300).collect();
+    assert_eq!(
+        numbers(&everything),
+        expected,
+        "the new pane:\n{everything}"
+    );
 }
 
 #[test]
