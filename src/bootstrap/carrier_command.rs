@@ -66,15 +66,7 @@ pub(crate) fn carrier_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bootstrap::options::{parse, Request};
-
-    fn options(args: &[&str]) -> Options {
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        match parse("mosh", &args, &|_| None) {
-            Request::Connect(options) => *options,
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::bootstrap::options::session_options as options;
 
     #[test]
     fn the_carrier_runs_the_relay_through_the_users_ssh() {

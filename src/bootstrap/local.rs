@@ -44,15 +44,7 @@ pub(crate) fn local_server(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bootstrap::options::{parse, Request};
-
-    fn options(args: &[&str]) -> Options {
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        match parse("mosh", &args, &|_| None) {
-            Request::Connect(o) => *o,
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::bootstrap::options::session_options as options;
 
     #[test]
     fn the_local_server_binds_to_the_resolved_host() {

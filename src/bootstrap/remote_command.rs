@@ -173,15 +173,8 @@ pub(crate) fn split_user_host(user_host: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bootstrap::options::session_options as options;
     use crate::bootstrap::options::{parse, Request};
-
-    fn options(args: &[&str]) -> Options {
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        match parse("mosh", &args, &|_| None) {
-            Request::Connect(o) => *o,
-            other => panic!("{other:?}"),
-        }
-    }
 
     fn strings(v: &[OsString]) -> Vec<String> {
         v.iter().map(|s| s.to_string_lossy().into_owned()).collect()

@@ -78,15 +78,7 @@ impl SshConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bootstrap::options::{parse, Request};
-
-    fn options(args: &[&str]) -> Options {
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        match parse("mosh", &args, &|_| None) {
-            Request::Connect(options) => *options,
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::bootstrap::options::session_options as options;
 
     const PLAIN: &str = "user me\nhostname host\nport 22\ncontrolmaster false\n\
                          controlpersist no\nproxyusefdpass no\n";

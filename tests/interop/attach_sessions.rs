@@ -236,6 +236,32 @@ fn resume_and_check(words: &[String], program: i32, tick_before: u64) -> Tmux {
     term
 }
 
+/// Our `mosh` through `sshd` with a registry's server: its first three
+/// words.
+struct OurMosh {
+    wrapper: String,
+    server: String,
+    ssh: String,
+}
+
+impl OurMosh {
+    fn new(sshd: &Sshd, registry: &Registry) -> OurMosh {
+        OurMosh {
+            wrapper: server::our_links().join("mosh").display().to_string(),
+            server: format!("--server={}", registry.server_command("")),
+            ssh: format!("--ssh={}", sshd.ssh_command()),
+        }
+    }
+}
+
+/// `start` (the wrapper and its options) to root on loopback, running
+/// `script` with `sh -c`.
+fn our_mosh_words(start: &[&str], script: &str) -> Vec<String> {
+    let mut words: Vec<String> = start.iter().map(|w| w.to_string()).collect();
+    words.extend(["root@127.0.0.1", "--", "sh", "-c", script].map(String::from));
+    words
+}
+
 #[test]
 fn our_mosh_resumes_a_session_after_its_client_is_killed() {
     if skip::missing_tmux() {
@@ -243,11 +269,12 @@ fn our_mosh_resumes_a_session_after_its_client_is_killed() {
     }
     let Some(sshd) = Sshd::start() else { return };
     let registry = Registry::new();
-    let ssh = format!("--ssh={}", sshd.ssh_command());
-    let wrapper = server::our_links().join("mosh").display().to_string();
-    let server = format!("--server={}", registry.server_command(""));
-    let mut words = vec![wrapper.clone(), server.clone(), ssh.clone()];
-    words.extend(["root@127.0.0.1", "--", "sh", "-c", COUNTER].map(String::from));
+    let OurMosh {
+        wrapper,
+        server,
+        ssh,
+    } = OurMosh::new(&sshd, &registry);
+    let words = our_mosh_words(&[&wrapper, &server, &ssh], COUNTER);
     let first = Tmux::start(80, 24, &sh_quote(&words), &[]).expect("tmux");
     let screen = first
         .wait_for(Duration::from_secs(30), |s| last_tick(s) >= 2)
@@ -302,11 +329,12 @@ fn a_new_client_gets_the_sessions_scrollback() {
     }
     let Some(sshd) = Sshd::start() else { return };
     let registry = Registry::new();
-    let ssh = format!("--ssh={}", sshd.ssh_command());
-    let wrapper = server::our_links().join("mosh").display().to_string();
-    let server = format!("--server={}", registry.server_command(""));
-    let mut words = vec![wrapper.clone(), server.clone(), ssh.clone()];
-    words.extend(["root@127.0.0.1", "--", "sh", "-c", "seq 1 300; exec cat"].map(String::from));
+    let OurMosh {
+        wrapper,
+        server,
+        ssh,
+    } = OurMosh::new(&sshd, &registry);
+    let words = our_mosh_words(&[&wrapper, &server, &ssh], "seq 1 300; exec cat");
     let first = Tmux::start_with_history(80, 24, &sh_quote(&words), &[], 10_000).expect("tmux");
     first
         .wait_for(Duration::from_secs(30), |s| {

@@ -187,6 +187,17 @@ pub fn parse(program: &str, args: &[OsString], env: &dyn Fn(&str) -> Option<OsSt
     }
 }
 
+/// The session options of `mosh ARGS` (no environment), for other
+/// modules' tests; panics when ARGS ask for anything else.
+#[cfg(test)]
+pub(crate) fn session_options(args: &[&str]) -> Options {
+    let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+    match parse("mosh", &args, &|_| None) {
+        Request::Connect(options) => *options,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::ffi::OsStr;
