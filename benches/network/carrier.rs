@@ -28,9 +28,11 @@ const INSIDE: &str = "MOSH_RS_BENCH_CARRIER_INSIDE";
 
 const ONE_WAY_MS: u64 = 100;
 
+/// Our pair with scrollback, as `mosh --transport=ssh` negotiates it.
 const OURS: Pairing = Pairing {
     client: Side::Ours,
     server: Side::Ours,
+    scrollback: true,
 };
 
 /// Whether this process is the re-run inside the namespace.

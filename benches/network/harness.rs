@@ -44,34 +44,49 @@ impl Side {
 pub(crate) struct Pairing {
     pub(crate) client: Side,
     pub(crate) server: Side,
+    /// Our client told that our server offers scrollback (as our `mosh`
+    /// tells it): the session draws on the primary screen and the
+    /// server sends the lines that scroll off.
+    pub(crate) scrollback: bool,
 }
 
-/// Every pairing; the last is the reference.
-pub(crate) const PAIRINGS: [Pairing; 4] = [
+/// Every pairing; the last is the reference. Our pair runs twice: as
+/// stock mosh's protocol, and with scrollback.
+pub(crate) const PAIRINGS: [Pairing; 5] = [
     Pairing {
         client: Side::Ours,
         server: Side::Ours,
+        scrollback: false,
+    },
+    Pairing {
+        client: Side::Ours,
+        server: Side::Ours,
+        scrollback: true,
     },
     Pairing {
         client: Side::Stock,
         server: Side::Ours,
+        scrollback: false,
     },
     Pairing {
         client: Side::Ours,
         server: Side::Stock,
+        scrollback: false,
     },
     Pairing {
         client: Side::Stock,
         server: Side::Stock,
+        scrollback: false,
     },
 ];
 
 impl Pairing {
     pub(crate) fn name(self) -> String {
         format!(
-            "{} client, {} server",
+            "{} client, {} server{}",
             self.client.name(),
-            self.server.name()
+            self.server.name(),
+            if self.scrollback { ", scrollback" } else { "" }
         )
     }
 
@@ -135,8 +150,13 @@ pub(crate) fn start_session(
         .as_ref()
         .map(|p| format!("MOSH_LOG={} ", quote(&p.to_string_lossy())))
         .unwrap_or_default();
+    let features = if pairing.scrollback {
+        "MOSH_SERVER_FEATURES=scrollback "
+    } else {
+        ""
+    };
     let command = format!(
-        "{log_prefix}MOSH_KEY={} exec {} 127.0.0.1 {}",
+        "{log_prefix}{features}MOSH_KEY={} exec {} 127.0.0.1 {}",
         server.key,
         quote(&pairing.client_program(links).to_string_lossy()),
         relay.client_facing_addr().port()

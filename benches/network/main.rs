@@ -1,7 +1,8 @@
 //! Network benchmarks, `cargo bench --bench network` (part of `make bench`):
 //! what mosh-rs puts on the wire and holds in memory, against upstream
-//! mosh in every pairing (our client + our server, stock client + our
-//! server, our client + stock server, and stock + stock, the reference).
+//! mosh in every pairing (our client + our server, the same with
+//! scrollback, stock client + our server, our client + stock server, and
+//! stock + stock, the reference).
 //!
 //! 1. Bandwidth. The same scripted session runs through a user-space
 //!    relay with 20 ms each way and no loss: a shell where a few lines
@@ -32,7 +33,11 @@
 //!    `unshare` (it re-runs the bench in a network namespace); SKIPPED
 //!    otherwise.
 //!
-//! A full run takes about 9 minutes: 4 x 60 s sessions one after the
+//! With scrollback, the tables add what it costs per phase against our
+//! pair without it, and the soak shows the server's RSS as its history
+//! fills.
+//!
+//! A full run takes about 10 minutes: 5 x 60 s sessions one after the
 //! other (so they do not compete for the CPU), then the 120 s soak, then
 //! the carrier's two 60 s sessions.
 //!

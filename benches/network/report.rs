@@ -98,6 +98,7 @@ pub(crate) fn print_bandwidth_goal(
     };
     let over: Vec<String> = runs
         .iter()
+        .filter(|(p, _)| !p.scrollback)
         .filter_map(|(p, r)| Some((p, r.as_ref().ok()?)))
         .filter(|(_, r)| r.total.total_bytes() > reference.total_bytes())
         .map(|(p, _)| p.name())
@@ -111,7 +112,41 @@ pub(crate) fn print_bandwidth_goal(
         );
     }
     print_each_side(runs);
+    print_scrollback_cost(runs);
     println!();
+}
+
+/// Our pair with scrollback against the same pair without, per phase:
+/// typing and the full-screen redraw should cost at most 10% more; the
+/// flood carries the lines that scrolled off (up to the server's limit).
+fn print_scrollback_cost(runs: &[(Pairing, Result<BandwidthRun, String>)]) {
+    let ours = |scrollback: bool| {
+        runs.iter()
+            .find(|(p, _)| {
+                p.client == Side::Ours && p.server == Side::Ours && p.scrollback == scrollback
+            })
+            .and_then(|(_, r)| r.as_ref().ok())
+    };
+    let (Some(with), Some(without)) = (ours(true), ours(false)) else {
+        println!("  scrollback's cost: unknown, a run failed");
+        return;
+    };
+    let mut within = true;
+    for (phase, (a, b)) in PHASES.iter().zip(with.phases.iter().zip(&without.phases)) {
+        let ratio = a.total_bytes() as f64 / b.total_bytes().max(1) as f64;
+        if matches!(*phase, "typing" | "top") && ratio > 1.10 {
+            within = false;
+        }
+        println!(
+            "  scrollback / none, {phase}: {} / {} bytes = {ratio:.2}",
+            a.total_bytes(),
+            b.total_bytes()
+        );
+    }
+    println!(
+        "  goal (scrollback adds <= 10% to typing and the redraw): {}",
+        if within { "met" } else { "NOT met" }
+    );
 }
 
 /// Each of our programs against the stock one with the same peer, on the

@@ -27,7 +27,9 @@ pub struct CompleteTerminal {
     emulator: Emulator,
     echo: EchoAck,
     keys: CursorKeyTranslator,
-    /// The server's scrollback, when it keeps any.
+    /// Lines of scrollback the server keeps once a client asks (0: none).
+    history_limit: u64,
+    /// The server's scrollback, once a client asked for it.
     feed: Option<HistoryFeed>,
     /// The client's view of the scrollback.
     received: ReceivedHistory,
@@ -48,6 +50,7 @@ impl CompleteTerminal {
             emulator: Emulator::new(cols, rows),
             echo: EchoAck::default(),
             keys: CursorKeyTranslator::default(),
+            history_limit: 0,
             feed: None,
             received: ReceivedHistory::default(),
         }
@@ -179,6 +182,13 @@ impl HostState for CompleteTerminal {
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
+        if features.scrollback && self.feed.is_none() && self.history_limit > 0 {
+            // Kept from the first client that wants it: a stock client
+            // never costs the server the memory.
+            let log = HistoryLog::shared(usize::try_from(self.history_limit).unwrap_or(usize::MAX));
+            self.emulator.keep_history(log.clone());
+            self.feed = Some(HistoryFeed::new(log));
+        }
         if let Some(feed) = self.feed.as_mut() {
             feed.set_wanted(features.scrollback);
         }
@@ -189,12 +199,7 @@ impl HostState for CompleteTerminal {
     }
 
     fn keep_history(&mut self, lines: u64) {
-        if lines == 0 {
-            return;
-        }
-        let log = HistoryLog::shared(usize::try_from(lines).unwrap_or(usize::MAX));
-        self.emulator.keep_history(log.clone());
-        self.feed = Some(HistoryFeed::new(log));
+        self.history_limit = lines;
     }
 
     fn update_echo_ack(&mut self, now: u64) -> bool {

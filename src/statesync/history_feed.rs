@@ -330,6 +330,7 @@ mod tests {
         assert!(!server.has_unpublished());
         let events = decode_host_message(&server.diff_from(&before)).unwrap();
         assert!(!events.iter().any(|e| matches!(e, HostEvent::History(_))));
+        assert_eq!(server.history_lines(), 0, "lines kept for nobody");
     }
 
     #[test]

@@ -41,8 +41,8 @@ pub trait HostState: SyncState {
     /// starts with none.
     fn set_peer_features(&mut self, _features: PeerFeatures) {}
 
-    /// Keeps up to `lines` lines that leave the top of the screen, for a
-    /// client that announces scrollback (0: none).
+    /// Keeps up to `lines` lines that leave the top of the screen from
+    /// when a client first announces scrollback (0: none).
     fn keep_history(&mut self, _lines: u64) {}
 
     /// How many lines of scrollback are held.
