@@ -11,14 +11,19 @@
 //! - a 100-column line in history is one line with `-J`;
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
 //! - vim opened and closed in between: nothing of vim's screen in history;
-//! - `--no-scrollback` (no features): the alternate screen, no history.
+//! - `--no-scrollback` (no features): the alternate screen, no history;
+//! - with the stock client or the stock server, every datagram read with
+//!   the key holds only upstream's protobuf fields (and ours do use the
+//!   extension, so the reading can tell).
 
-use crate::support::{link, relayed_session, skip};
+use crate::support::{link, paths, relayed_session, skip, wire_tap};
 
 use std::time::{Duration, Instant};
 
 use link::{Impairment, LinkConfig};
+use mosh_rs::wire::SessionKey;
 use relayed_session::{Pairing, RelayedSession};
+use wire_tap::FieldCensus;
 
 const WAIT: Duration = Duration::from_secs(60);
 const SHELL: &str = "PS1='ready$ ' exec bash --norc --noprofile -i";
@@ -231,4 +236,73 @@ fn without_the_feature_the_session_stays_on_the_alternate_screen() {
     std::thread::sleep(Duration::from_secs(1));
     let history = s.tmux.display("#{history_size}").unwrap_or_default();
     assert_eq!(history.trim(), "0", "history grew without scrollback");
+}
+
+/// The extension number our history and feature announcement use.
+const MOSH_RS_EXTENSION: u32 = 1701;
+
+/// Runs a flood and a typed command under `pairing`, recording every
+/// datagram, and reads each direction with the session key.
+fn fields_on_the_wire(pairing: Pairing, client_env: &[(&str, &str)]) -> (FieldCensus, FieldCensus) {
+    let link = LinkConfig {
+        record: true,
+        ..LinkConfig::default()
+    };
+    let s = RelayedSession::start(
+        pairing,
+        link,
+        &format!("seq 1 3000; {SHELL}"),
+        &[],
+        client_env,
+    );
+    s.expect_text("ready$", WAIT);
+    s.tmux.type_text("echo typed-$((6*7))");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect_text("typed-42", WAIT);
+    std::thread::sleep(Duration::from_secs(1));
+    let key = SessionKey::parse(&s.server.key).expect("the session key");
+    let recording = s.relay.recording();
+    let up = wire_tap::census(&key, &recording.to_server);
+    let down = wire_tap::census(&key, &recording.to_client);
+    if client_env.is_empty() {
+        let history = s.tmux.display("#{history_size}").unwrap_or_default();
+        assert_eq!(history.trim(), "0", "{pairing:?}: history grew");
+    }
+    (up, down)
+}
+
+fn assert_only_upstreams(pairing: Pairing, census: &FieldCensus, events: &[u32]) {
+    assert_eq!(
+        census.unopened, 0,
+        "{pairing:?}: datagrams the key does not open"
+    );
+    // Keystrokes one way and host bytes the other were read (field 2).
+    assert!(census.event_fields.contains(&2), "{pairing:?}: {census:?}");
+    let only = |seen: &std::collections::BTreeSet<u32>, allowed: &[u32]| {
+        seen.iter().all(|f| allowed.contains(f))
+    };
+    assert!(
+        only(
+            &census.instruction_fields,
+            &wire_tap::UPSTREAM_INSTRUCTION_FIELDS
+        ) && only(&census.message_fields, &wire_tap::UPSTREAM_MESSAGE_FIELDS)
+            && only(&census.event_fields, events),
+        "{pairing:?}: fields beyond upstream's: {census:?}"
+    );
+}
+
+#[test]
+fn stock_peers_see_only_upstreams_fields_on_the_wire() {
+    if missing_tools() || skip::missing(&[paths::STOCK_CLIENT, paths::STOCK_SERVER]) {
+        return;
+    }
+    for pairing in [Pairing::StockClientOurServer, Pairing::OurClientStockServer] {
+        let (up, down) = fields_on_the_wire(pairing, &[]);
+        assert_only_upstreams(pairing, &up, &wire_tap::UPSTREAM_USER_EVENT_FIELDS);
+        assert_only_upstreams(pairing, &down, &wire_tap::UPSTREAM_HOST_EVENT_FIELDS);
+    }
+    // Between our peers the same reading finds the extension both ways.
+    let (up, down) = fields_on_the_wire(Pairing::Ours, &[FEATURES]);
+    assert!(up.event_fields.contains(&MOSH_RS_EXTENSION), "{up:?}");
+    assert!(down.event_fields.contains(&MOSH_RS_EXTENSION), "{down:?}");
 }

@@ -81,6 +81,17 @@ const CAPTURE_LIMIT: usize = 64;
 /// Client-to-server datagrams delivered, with when.
 type Captured = VecDeque<(Instant, Vec<u8>)>;
 
+/// Every datagram delivered, each direction in order, when
+/// [`LinkConfig::record`] asks for it.
+#[derive(Debug, Default, Clone)]
+pub struct Recording {
+    pub to_server: Vec<Vec<u8>>,
+    pub to_client: Vec<Vec<u8>>,
+}
+
+/// A recording stops growing here (a test session sends far fewer).
+const RECORD_LIMIT: usize = 200_000;
+
 /// The relay's settings.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
@@ -96,6 +107,8 @@ pub struct LinkConfig {
     pub max_lifetime: Duration,
     /// The address the client-facing socket binds to.
     pub listen_ip: IpAddr,
+    /// Keep a copy of every datagram delivered (see [`Link::recording`]).
+    pub record: bool,
 }
 
 impl Default for LinkConfig {
@@ -107,6 +120,7 @@ impl Default for LinkConfig {
             seed: 1,
             max_lifetime: Duration::from_secs(600),
             listen_ip: IpAddr::from([127, 0, 0, 1]),
+            record: false,
         }
     }
 }
@@ -119,6 +133,7 @@ pub struct Link {
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
     captured: Arc<Mutex<Captured>>,
+    recording: Arc<Mutex<Recording>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -134,6 +149,7 @@ impl Link {
         let source_ip = Arc::new(Mutex::new(None));
         let stats = Arc::new(LinkStats::default());
         let captured = Arc::new(Mutex::new(VecDeque::new()));
+        let recording = Arc::new(Mutex::new(Recording::default()));
         let mut worker = Worker {
             front,
             back,
@@ -151,6 +167,7 @@ impl Link {
             source_ip: source_ip.clone(),
             stats: stats.clone(),
             captured: captured.clone(),
+            recording: recording.clone(),
             hops_done: 0,
             switches_done: 0,
             scripted_dark: false,
@@ -165,6 +182,7 @@ impl Link {
             source_ip,
             stats,
             captured,
+            recording,
             thread: Some(thread),
         })
     }
@@ -200,6 +218,11 @@ impl Link {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Every datagram delivered so far, if the link was set to record.
+    pub fn recording(&self) -> Recording {
+        self.recording.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
     /// Traffic counters so far.
@@ -275,6 +298,7 @@ struct Worker {
     source_ip: Arc<Mutex<Option<IpAddr>>>,
     stats: Arc<LinkStats>,
     captured: Arc<Mutex<Captured>>,
+    recording: Arc<Mutex<Recording>>,
     hops_done: u64,
     switches_done: usize,
     scripted_dark: bool,
@@ -446,6 +470,21 @@ impl Worker {
         }
     }
 
+    fn record(&self, direction: Direction, datagram: &[u8]) {
+        if !self.config.record {
+            return;
+        }
+        if let Ok(mut recording) = self.recording.lock() {
+            let kept = match direction {
+                Direction::ToServer => &mut recording.to_server,
+                Direction::ToClient => &mut recording.to_client,
+            };
+            if kept.len() < RECORD_LIMIT {
+                kept.push(datagram.to_vec());
+            }
+        }
+    }
+
     fn deliver_due(&mut self) -> bool {
         let now = Instant::now();
         let mut delivered = false;
@@ -458,6 +497,7 @@ impl Worker {
                 Direction::ToServer => {
                     if self.back.send_to(&datagram.bytes, self.server).is_ok() {
                         self.capture(&datagram.bytes);
+                        self.record(Direction::ToServer, &datagram.bytes);
                         self.stats
                             .to_server_datagrams
                             .fetch_add(1, Ordering::Relaxed);
@@ -469,6 +509,7 @@ impl Worker {
                 Direction::ToClient => {
                     let Some(client) = self.client else { continue };
                     if self.front.send_to(&datagram.bytes, client).is_ok() {
+                        self.record(Direction::ToClient, &datagram.bytes);
                         self.stats
                             .to_client_datagrams
                             .fetch_add(1, Ordering::Relaxed);

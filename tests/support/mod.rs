@@ -6,7 +6,8 @@
 //! (`hostile`), the byte streams the "screens match" tests share
 //! (`screen_cases`), tmux, sshd, servers, sessions (also
 //! where UDP is blocked, in a network namespace: `blocked_netns`), the relay with loss
-//! and delay (and its TCP counterpart for ssh, `tcp_link`), and the rules for skipping when a tool is missing.
+//! and delay (and its TCP counterpart for ssh, `tcp_link`), the rules for skipping when a tool is missing, and a reader of
+//! recorded traffic that lists the protobuf fields used (`wire_tap`).
 
 #![allow(dead_code)]
 
@@ -35,3 +36,4 @@ pub mod tcp_link;
 pub mod tmux;
 pub mod toy_states;
 pub mod udp_end;
+pub mod wire_tap;
