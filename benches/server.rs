@@ -1,5 +1,6 @@
 //! `make bench` figures for mosh-server, ours against upstream's with the
-//! same stock client, in one run (ratios, not absolute times):
+//! same stock client, and ours with our client keeping scrollback, in one
+//! run (ratios, not absolute times):
 //!
 //! * flood: time to drain `cat` of ~23 MB of `seq` output inside a
 //!   session, until a marker printed after it shows on the client's
@@ -8,6 +9,8 @@
 //!   of either server so that all three see the same machine load; and
 //!   the server's CPU time per flood (less noisy on a shared machine);
 //! * memory: server RSS idle in an 80x24 session, and after 1 and 3 floods;
+//!   for our server with our client and scrollback on (issue 17), also
+//!   with its history full: 10,000 lines of 80 columns of varied text;
 //! * idle: server wake-ups per second (voluntary context switches: each
 //!   time it slept and was woken; preemptions are the machine's load) with
 //!   a connected idle client, over 15 s (a heartbeat each way every 3 s,
@@ -16,7 +19,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 use support::paths::{STOCK_CLIENT, STOCK_MOSH, STOCK_SERVER};
-use support::{server, session};
+use support::{noise, server, session};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,6 +31,20 @@ const SEQ_LINES: u64 = 3_150_000;
 const FLOODS: usize = 3;
 const IDLE_SECONDS: u64 = 15;
 const WAIT: Duration = Duration::from_secs(120);
+/// The server's default history, filled with lines this wide.
+const HISTORY_LINES: usize = 10_000;
+const HISTORY_COLUMNS: usize = 80;
+
+/// Which client and server a measurement runs, and how.
+struct Setup<'a> {
+    name: &'a str,
+    client: PathBuf,
+    server: PathBuf,
+    env: &'a [(&'a str, &'a str)],
+    /// A file of full-width lines to print after the floods, for the
+    /// server's RSS with its history full.
+    fill_history: Option<&'a Path>,
+}
 
 fn main() {
     let missing: Vec<&str> = [STOCK_MOSH, STOCK_CLIENT, STOCK_SERVER]
@@ -46,9 +63,38 @@ fn main() {
     let size_mb = std::fs::metadata(&data).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
     println!("mosh-server benchmark: flood of {size_mb:.1} MB (`seq 1 {SEQ_LINES}`), 80x24, stock mosh-client");
 
-    let ours = measure(&server::our_server(), &data);
-    let upstream = measure(Path::new(STOCK_SERVER), &data);
-    let floor = ours.best_floor.min(upstream.best_floor);
+    let history_file = history_file();
+    let setups = [
+        Setup {
+            name: "mosh-rs server",
+            client: STOCK_CLIENT.into(),
+            server: server::our_server(),
+            env: &[],
+            fill_history: None,
+        },
+        Setup {
+            name: "upstream mosh-server",
+            client: STOCK_CLIENT.into(),
+            server: STOCK_SERVER.into(),
+            env: &[],
+            fill_history: None,
+        },
+        Setup {
+            name: "mosh-rs, scrollback",
+            client: server::our_links().join("mosh-client"),
+            server: server::our_server(),
+            env: &[("MOSH_SERVER_FEATURES", "scrollback")],
+            fill_history: Some(&history_file),
+        },
+    ];
+    let measured: Vec<Measured> = setups.iter().map(|setup| measure(setup, &data)).collect();
+    let [ours, upstream, with_history] = &measured[..] else {
+        unreachable!("three setups")
+    };
+    let floor = measured
+        .iter()
+        .map(|m| m.best_floor)
+        .fold(f64::MAX, f64::min);
 
     println!();
     println!(
@@ -60,10 +106,8 @@ fn main() {
         "| raw pty floor            | {floor:7.3} | {:7.2} |              |",
         1.0
     );
-    for (name, m) in [
-        ("mosh-rs server", &ours),
-        ("upstream mosh-server", &upstream),
-    ] {
+    for (setup, m) in setups.iter().zip(&measured) {
+        let name = setup.name;
         println!(
             "| {name:<24} | {:7.3} | {:7.2} | {:12.3} |",
             m.best_flood,
@@ -75,28 +119,33 @@ fn main() {
         "ours / upstream flood time: {:.2} (goal <= 0.5; ours <= 1.25x floor)",
         ours.best_flood / upstream.best_flood
     );
+    println!(
+        "with scrollback: {:.2}x floor (goal <= 1.1x)",
+        with_history.best_flood / floor
+    );
     println!();
     println!("| memory (RSS, MB)         | idle  | 1 flood | {FLOODS} floods |");
     println!("| ------------------------ | ----- | ------- | -------- |");
-    for (name, m) in [
-        ("mosh-rs server", &ours),
-        ("upstream mosh-server", &upstream),
-    ] {
+    for (setup, m) in setups.iter().zip(&measured) {
+        let name = setup.name;
         println!(
             "| {name:<24} | {:5.1} | {:7.1} | {:8.1} |",
             m.rss_idle_mb, m.rss_after_first_mb, m.rss_after_last_mb
         );
     }
+    if let Some(full) = with_history.rss_full_history_mb {
+        println!(
+            "mosh-rs server RSS with {HISTORY_LINES} lines of {HISTORY_COLUMNS} columns in its history: {full:.1} MB (goal <= 6)"
+        );
+    }
     println!();
     println!("| idle, connected client   | wake-ups/s |");
     println!("| ------------------------ | ---------- |");
-    for (name, m) in [
-        ("mosh-rs server", &ours),
-        ("upstream mosh-server", &upstream),
-    ] {
-        println!("| {name:<24} | {:10.2} |", m.idle_wakeups_per_s);
+    for (setup, m) in setups.iter().zip(&measured) {
+        println!("| {:<24} | {:10.2} |", setup.name, m.idle_wakeups_per_s);
     }
     let _ = std::fs::remove_file(&data);
+    let _ = std::fs::remove_file(&history_file);
 }
 
 struct Measured {
@@ -109,6 +158,16 @@ struct Measured {
     rss_after_first_mb: f64,
     rss_after_last_mb: f64,
     idle_wakeups_per_s: f64,
+    rss_full_history_mb: Option<f64>,
+}
+
+/// Lines of varied printable text as wide as the screen, more than the
+/// history holds (no two alike, so nothing is shared by accident).
+fn history_file() -> PathBuf {
+    let path = std::env::temp_dir().join(format!("mosh-rs-bench-history-{}", std::process::id()));
+    let text = noise::lines(17, HISTORY_LINES + 100, HISTORY_COLUMNS).join("\n") + "\n";
+    std::fs::write(&path, text).expect("write history file");
+    path
 }
 
 fn seq_file() -> PathBuf {
@@ -172,16 +231,12 @@ fn voluntary_switches(pid: i32) -> u64 {
     status_field(pid, "voluntary_ctxt_switches:").unwrap_or(0)
 }
 
-fn measure(server_program: &Path, data: &Path) -> Measured {
+fn measure(setup: &Setup, data: &Path) -> Measured {
     let shell = "PS1='ready$ ' exec sh -i";
-    let mut s = MoshSession::start(
-        server_program,
-        80,
-        24,
-        shell,
-        &[("MOSH_SERVER_NETWORK_TMOUT", "300")],
-    )
-    .expect("session starts");
+    let mut env = vec![("MOSH_SERVER_NETWORK_TMOUT", "300")];
+    env.extend_from_slice(setup.env);
+    let mut s = MoshSession::start_with_client(&setup.client, &setup.server, 80, 24, shell, &env)
+        .expect("session starts");
     s.tmux.wait_for_text("ready$", WAIT).expect("prompt");
     let pid = s.server_pid(WAIT).expect("server pid");
     std::thread::sleep(Duration::from_secs(2));
@@ -215,6 +270,16 @@ fn measure(server_program: &Path, data: &Path) -> Measured {
         std::thread::sleep(Duration::from_millis(500));
         rss_after.push(rss_mb(pid));
     }
+    let rss_full_history_mb = setup.fill_history.map(|file| {
+        let command = format!("cat {}; echo HISTORY$((1+1))FULL", file.display());
+        s.tmux.type_text(&command);
+        s.tmux.send_keys(&["Enter"]);
+        s.tmux
+            .wait_for(WAIT, |screen| screen.lines().any(|l| l == "HISTORY2FULL"))
+            .expect("history fills");
+        std::thread::sleep(Duration::from_secs(2));
+        rss_mb(pid)
+    });
     let best = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
     Measured {
         best_flood: best(&times),
@@ -224,5 +289,6 @@ fn measure(server_program: &Path, data: &Path) -> Measured {
         rss_after_first_mb: rss_after.first().copied().unwrap_or(0.0),
         rss_after_last_mb: rss_after.last().copied().unwrap_or(0.0),
         idle_wakeups_per_s,
+        rss_full_history_mb,
     }
 }

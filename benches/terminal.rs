@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use mosh_rs::terminal::{render, Emulator, Framebuffer, RenderCaps};
+use mosh_rs::terminal::{render, Emulator, Framebuffer, HistoryLog, RenderCaps};
 
 /// Best of `runs` timings of `f`.
 fn best<F: FnMut()>(runs: usize, mut f: F) -> Duration {
@@ -90,8 +90,17 @@ fn redraw_output(width: usize, height: usize, frames: usize) -> Vec<u8> {
 
 /// Emulator throughput in MB/s, fed in 64 KiB reads like the server does.
 fn emulate(bytes: &[u8], width: usize, height: usize) -> f64 {
+    emulate_keeping(bytes, width, height, 0)
+}
+
+/// As [`emulate`], with a history log of `history` lines attached (0:
+/// none), as the server keeps for a client with scrollback.
+fn emulate_keeping(bytes: &[u8], width: usize, height: usize, history: usize) -> f64 {
     let time = best(5, || {
         let mut e = Emulator::new(width, height);
+        if history > 0 {
+            e.keep_history(HistoryLog::shared(history));
+        }
         for chunk in bytes.chunks(64 * 1024) {
             e.feed(chunk);
         }
@@ -201,6 +210,18 @@ fn main() {
         ("full-screen redraws (200x60)", &redraw200, 200, 60),
     ] {
         let rate = emulate(bytes, w, h);
+        println!(
+            "{:<44} {:>10.1} {:>12.1}",
+            name,
+            bytes.len() as f64 / 1e6,
+            rate
+        );
+    }
+    for (name, bytes) in [
+        ("seq, keeping 10,000 lines of history", &seq),
+        ("log lines, keeping 10,000 lines of history", &logs),
+    ] {
+        let rate = emulate_keeping(bytes, 80, 24, 10_000);
         println!(
             "{:<44} {:>10.1} {:>12.1}",
             name,
