@@ -14,6 +14,7 @@ use super::peers::Client;
 use crate::client::prediction::PredictionDisplay;
 use crate::client::settings::{ClientEnvironment, ConnectArgs};
 use crate::client::{CarrierPlan, Handover, SERVER_FEATURES_VARIABLE};
+use crate::wire::ServerOffer;
 
 /// The terminal's colour count as the client reports it (0 when unknown).
 pub(crate) fn color_count(client: &Client, child_env: &ChildEnvironment) -> Result<u32, String> {
@@ -110,9 +111,14 @@ pub(crate) fn client_environment(
     if !settings.term_init {
         env.push(("MOSH_NO_TERM_INIT", "1".to_string()));
     }
-    if settings.scrollback && endpoint.scrollback {
-        // Only a mosh-rs server offers it; a stock client ignores it.
-        env.push((SERVER_FEATURES_VARIABLE, "scrollback".to_string()));
+    let taken = endpoint.offer.taken(settings.scrollback);
+    if taken.any() {
+        // Only a mosh-rs server offers anything; a stock client ignores it.
+        let offer = ServerOffer {
+            scrollback: taken.scrollback,
+            discipline: taken.discipline,
+        };
+        env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }
     env
 }
@@ -153,7 +159,7 @@ pub(crate) fn hand_over(
                 key: endpoint.key.clone(),
                 settings: builtin_settings(settings),
                 carrier: settings.carrier.clone(),
-                scrollback: settings.scrollback && endpoint.scrollback,
+                features: endpoint.offer.taken(settings.scrollback),
             };
             crate::client::run_handed_over("mosh-client", handover)
         }
@@ -182,7 +188,7 @@ mod tests {
             ip: "127.0.0.1".into(),
             port: 60001,
             key: "AAAAAAAAAAAAAAAAAAAAAA".into(),
-            scrollback: false,
+            offer: ServerOffer::default(),
         }
     }
 

@@ -4,6 +4,8 @@
 //! and everything else, which goes to the user. `Handshake` collects them
 //! and says, once the output ends, what to connect to or why not.
 
+use crate::wire::ServerOffer;
+
 /// The most a single line may hold; longer output is passed on in pieces
 /// of this size (no line we look for comes close).
 pub(crate) const MAX_LINE: usize = 16 * 1024;
@@ -38,8 +40,6 @@ pub(crate) enum Line {
 const INSTALL_PREFIX: &str = "MOSH-RS INSTALL ";
 /// The start of the line a mosh-rs server prints after `MOSH CONNECT`.
 pub(crate) const FEATURES_PREFIX: &str = "MOSH-RS FEATURES ";
-/// The feature word for scrollback.
-pub(crate) const SCROLLBACK_FEATURE: &str = "scrollback";
 
 /// Classifies one line (without its `\n`; a trailing `\r` from the remote
 /// pty is allowed).
@@ -115,9 +115,9 @@ pub(crate) struct Endpoint {
     pub port: u16,
     /// The session key.
     pub key: String,
-    /// The server is mosh-rs's and keeps scrollback for a client that
-    /// asks.
-    pub scrollback: bool,
+    /// What a mosh-rs server offers beyond stock mosh (nothing from a
+    /// stock server).
+    pub offer: ServerOffer,
 }
 
 /// Why no session could start.
@@ -233,12 +233,12 @@ impl Handshake {
                 ))
             }
         };
-        let scrollback = self.features.iter().any(|f| f == SCROLLBACK_FEATURE);
+        let offer = ServerOffer::from_words(&self.features.join(" "));
         Ok(Endpoint {
             ip,
             port,
             key,
-            scrollback,
+            offer,
         })
     }
 
@@ -358,7 +358,7 @@ mod tests {
                 ip: "127.0.0.1".into(),
                 port: 60004,
                 key: KEY.into(),
-                scrollback: false,
+                offer: ServerOffer::default(),
             }
         );
     }
@@ -376,7 +376,7 @@ mod tests {
         );
         assert_eq!(steps, [Step::Quiet, Step::Connected, Step::Quiet]);
         let end = h.finish(Some(0), "host", &mut no_warnings).unwrap();
-        assert!(end.scrollback);
+        assert!(end.offer.scrollback && !end.offer.discipline);
         let mut stock = Handshake::new(false);
         feed(
             &mut stock,
@@ -385,11 +385,12 @@ mod tests {
                 format!("MOSH CONNECT 60004 {KEY}"),
             ],
         );
-        assert!(
-            !stock
+        assert_eq!(
+            stock
                 .finish(Some(0), "host", &mut no_warnings)
                 .unwrap()
-                .scrollback
+                .offer,
+            ServerOffer::default()
         );
     }
 

@@ -36,7 +36,7 @@ pub(crate) use ssh_master::PrivateMaster;
 
 use crate::diag::{client_network_timeout, DiagLog, Role};
 use crate::locale::{charset, ctype_variable, is_utf8, Environment};
-use crate::wire::SessionKey;
+use crate::wire::{PeerFeatures, ServerOffer, SessionKey};
 
 /// The last line the client prints, as upstream's does.
 const EXITING_LINE: &str = "[mosh is exiting.]";
@@ -81,9 +81,9 @@ pub(crate) struct Handover {
     pub settings: ClientEnvironment,
     /// How to carry the session over ssh, if it may be.
     pub carrier: Option<CarrierPlan>,
-    /// The server is mosh-rs's and offers scrollback, and the user did not
-    /// say `--no-scrollback`: announce it and draw on the primary screen.
-    pub scrollback: bool,
+    /// What the client announces to a mosh-rs server: what it offered
+    /// (scrollback only if the user did not say `--no-scrollback`).
+    pub features: PeerFeatures,
 }
 
 /// Runs a session handed over in this process; returns the exit status.
@@ -95,7 +95,7 @@ pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
         &key,
         handover.settings,
         handover.carrier,
-        handover.scrollback,
+        handover.features,
     )
 }
 
@@ -113,31 +113,19 @@ fn connect(program: &str, args: &ConnectArgs) -> i32 {
             return 1;
         }
     };
-    connect_with(
-        program,
-        args,
-        &key_text,
-        settings,
-        None,
-        server_offers_scrollback(),
-    )
+    connect_with(program, args, &key_text, settings, None, offered_features())
 }
 
 /// `MOSH_SERVER_FEATURES`: the words of the server's `MOSH-RS FEATURES`
 /// line, handed on by whatever started this client (as `MOSH_KEY` hands
 /// on the key). Removed from the environment once read.
-fn server_offers_scrollback() -> bool {
-    let features = std::env::var_os(SERVER_FEATURES_VARIABLE);
+fn offered_features() -> PeerFeatures {
+    let words = std::env::var_os(SERVER_FEATURES_VARIABLE).unwrap_or_default();
     std::env::remove_var(SERVER_FEATURES_VARIABLE);
-    features.is_some_and(|words| {
-        words
-            .to_string_lossy()
-            .split_ascii_whitespace()
-            .any(|word| word == "scrollback")
-    })
+    ServerOffer::from_words(&words.to_string_lossy()).taken(true)
 }
 
-/// The variable [`server_offers_scrollback`] reads.
+/// The variable [`offered_features`] reads.
 pub(crate) const SERVER_FEATURES_VARIABLE: &str = "MOSH_SERVER_FEATURES";
 
 fn connect_with(
@@ -146,7 +134,7 @@ fn connect_with(
     key_text: &std::ffi::OsStr,
     settings: ClientEnvironment,
     carrier: Option<CarrierPlan>,
-    scrollback: bool,
+    features: PeerFeatures,
 ) -> i32 {
     let key = match key_text.to_str().map(SessionKey::parse) {
         Some(Ok(key)) => key,
@@ -191,7 +179,7 @@ fn connect_with(
         diag,
         network_timeout_ms: client_network_timeout(&env),
         carrier,
-        scrollback,
+        features,
     };
     let status = match session::run(setup) {
         Ok(ending) => report(ending, &args.host, args.port, &destination),

@@ -78,9 +78,7 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let _ = writeln!(out, "MOSH CONNECT {port} {key}");
     // The session itself decides whether it keeps lines; a client that
     // asks a session without any just gets none.
-    if let Some(features) = features_line(DEFAULT_SCROLLBACK_LINES) {
-        let _ = writeln!(out, "{features}");
-    }
+    let _ = writeln!(out, "{}", features_line(DEFAULT_SCROLLBACK_LINES));
     let _ = out.flush();
     let _ = writeln!(
         err,

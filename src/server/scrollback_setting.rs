@@ -1,12 +1,13 @@
 //! How many lines of scrollback the server keeps for a mosh-rs client:
 //! `-b LINES`, else `MOSH_SERVER_SCROLLBACK`, else 10,000; 0 turns it
 //! off. A server that keeps any says so on the line after `MOSH CONNECT`
-//! (`MOSH-RS FEATURES scrollback`), which mosh-rs's `mosh` reads and
-//! upstream's wrapper never does (it stops at `MOSH CONNECT`).
+//! (`MOSH-RS FEATURES discipline scrollback`), which mosh-rs's `mosh`
+//! reads and upstream's wrapper never does (it stops at `MOSH CONNECT`).
 
 use std::io::Write;
 
 use crate::locale::Environment;
+use crate::wire::ServerOffer;
 
 /// Lines kept when nothing says otherwise.
 pub(crate) const DEFAULT_SCROLLBACK_LINES: u64 = 10_000;
@@ -37,9 +38,14 @@ pub(crate) fn scrollback_lines(option: Option<u64>, env: &Environment, log: &mut
         .min(MAX_SCROLLBACK_LINES)
 }
 
-/// The line printed after `MOSH CONNECT` when scrollback is kept.
-pub(crate) fn features_line(lines: u64) -> Option<&'static str> {
-    (lines > 0).then_some("MOSH-RS FEATURES scrollback")
+/// The line printed after `MOSH CONNECT`: what this server offers a
+/// mosh-rs client (scrollback only when it keeps any).
+pub(crate) fn features_line(lines: u64) -> String {
+    let offer = ServerOffer {
+        scrollback: lines > 0,
+        discipline: true,
+    };
+    format!("MOSH-RS FEATURES {}", offer.words())
 }
 
 #[cfg(test)]
@@ -80,7 +86,7 @@ mod tests {
 
     #[test]
     fn only_a_server_that_keeps_lines_offers_scrollback() {
-        assert_eq!(features_line(0), None);
-        assert_eq!(features_line(1), Some("MOSH-RS FEATURES scrollback"));
+        assert_eq!(features_line(0), "MOSH-RS FEATURES discipline");
+        assert_eq!(features_line(1), "MOSH-RS FEATURES discipline scrollback");
     }
 }

@@ -31,7 +31,10 @@ use crate::sys::spawn::PtyChild;
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
+mod discipline_watch;
 mod rekey;
+
+use discipline_watch::DisciplineWatch;
 
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
@@ -164,6 +167,8 @@ struct Session<S: HostState> {
     quit_requested: bool,
     /// When the current client was last heard (ms), kept across rekeys.
     last_heard: Option<Millis>,
+    /// The pty's line discipline, for a client that uses it.
+    discipline: DisciplineWatch,
 }
 
 impl<S: HostState> Session<S> {
@@ -232,6 +237,7 @@ impl<S: HostState> Session<S> {
             retired: None,
             quit_requested: false,
             last_heard: None,
+            discipline: DisciplineWatch::default(),
         })
     }
 
@@ -292,11 +298,26 @@ impl<S: HostState> Session<S> {
             self.transport
                 .current_state_mut()
                 .update_echo_ack(now.as_u64());
+            self.watch_line_discipline();
         }
         self.send_retired(now);
         let next = self.send_datagrams(now);
         self.update_registry(now);
         next
+    }
+
+    /// Puts the pty's line discipline into the state, for a client that
+    /// uses it (read just before sending, so a program that prints a
+    /// prompt and then turns echo off is seen with echo off).
+    fn watch_line_discipline(&mut self) {
+        if !self.transport.current_state().wants_line_discipline() {
+            return;
+        }
+        if let Some(discipline) = self.discipline.read(self.pty.as_fd()) {
+            self.transport
+                .current_state_mut()
+                .set_line_discipline(discipline);
+        }
     }
 
     /// Whether user input is held back in the transport although the

@@ -69,7 +69,7 @@ pub fn run(opts: ServerOptions, core_dump_limit: Option<u64>) -> i32 {
             DiagLog::disabled(Role::Server)
         });
     tell_of_detached_sessions();
-    announce(port, &key, features_line(scrollback_lines));
+    announce(port, &key, &features_line(scrollback_lines));
     let _ = ignore(Signal::Hangup);
     let _ = ignore(Signal::Pipe);
     detach(opts.verbose);
@@ -153,15 +153,13 @@ fn initial_window_size() -> WindowSize {
 
 /// Prints the line the `mosh` wrapper waits for. On a tty it starts on a
 /// fresh line, so typeahead echoed by the tty cannot garble it.
-fn announce(port: u16, key: &SessionKey, features: Option<&str>) {
+fn announce(port: u16, key: &SessionKey, features: &str) {
     let mut out = io::stdout().lock();
     if stdin_is_tty() {
         let _ = out.write_all(b"\r\n\n");
     }
     let _ = writeln!(out, "MOSH CONNECT {port} {}", key.to_base64());
-    if let Some(features) = features {
-        let _ = writeln!(out, "{features}");
-    }
+    let _ = writeln!(out, "{features}");
     let _ = out.flush();
 }
 

@@ -6,8 +6,9 @@
 //! its copy and arrives at the same screen.
 //!
 //! Between mosh-rs peers the state also holds the scrollback that left
-//! the top of the screen (`history_feed.rs`); a stock client never
-//! announces it, so it never receives any.
+//! the top of the screen (`history_feed.rs`) and the pty's line
+//! discipline (for the client's predictions); a stock client never
+//! announces either, so it never receives them.
 //!
 //! Floods cost nothing extra here: the program's output only changes the
 //! emulator; a diff is rendered when the transport sends, from whatever
@@ -19,7 +20,9 @@ use super::host_state::HostState;
 use crate::terminal::history::HistoryLog;
 use crate::terminal::{render, Emulator, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::SyncState;
-use crate::wire::{decode_host_message, encode_host_message, HostEvent, PeerFeatures, WireError};
+use crate::wire::{
+    decode_host_message, encode_host_message, HostEvent, LineDiscipline, PeerFeatures, WireError,
+};
 
 /// The terminal as both ends see it.
 #[derive(Clone, Debug)]
@@ -33,12 +36,18 @@ pub struct CompleteTerminal {
     feed: Option<HistoryFeed>,
     /// The client's view of the scrollback.
     received: ReceivedHistory,
+    /// The client announced it uses the line discipline (server side).
+    discipline_wanted: bool,
+    /// The pty's line discipline: as sampled on the server for a client
+    /// that wants it, as received on the client.
+    discipline: Option<LineDiscipline>,
 }
 
 impl PartialEq for CompleteTerminal {
     fn eq(&self, other: &Self) -> bool {
         self.echo.value() == other.echo.value()
             && self.history_end() == other.history_end()
+            && self.discipline == other.discipline
             && self.emulator.framebuffer() == other.emulator.framebuffer()
     }
 }
@@ -53,7 +62,15 @@ impl CompleteTerminal {
             history_limit: 0,
             feed: None,
             received: ReceivedHistory::default(),
+            discipline_wanted: false,
+            discipline: None,
         }
+    }
+
+    /// The pty's line discipline as the server last told it (`None` from
+    /// a stock server, or before it said).
+    pub fn line_discipline(&self) -> Option<&LineDiscipline> {
+        self.discipline.as_ref()
     }
 
     /// Where the state's scrollback ends (lines numbered from the
@@ -96,6 +113,11 @@ impl SyncState for CompleteTerminal {
         if existing.echo.value() != self.echo.value() {
             events.push(HostEvent::EchoAck(self.echo.value()));
         }
+        if let Some(discipline) = self.discipline.as_ref() {
+            if existing.discipline.as_ref() != Some(discipline) {
+                events.push(HostEvent::Discipline(discipline.clone()));
+            }
+        }
         let (old, new) = (existing.framebuffer(), self.framebuffer());
         if old != new {
             if old.width() != new.width() || old.height() != new.height() {
@@ -131,6 +153,7 @@ impl SyncState for CompleteTerminal {
                 HostEvent::History(delta) => {
                     self.received.apply(delta, self.emulator.framebuffer())?
                 }
+                HostEvent::Discipline(discipline) => self.discipline = Some(discipline),
             }
         }
         Ok(())
@@ -179,6 +202,8 @@ impl HostState for CompleteTerminal {
         if let Some(feed) = self.feed.as_mut() {
             feed.set_wanted(false);
         }
+        self.discipline_wanted = false;
+        self.discipline = None;
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -192,6 +217,20 @@ impl HostState for CompleteTerminal {
         if let Some(feed) = self.feed.as_mut() {
             feed.set_wanted(features.scrollback);
         }
+        self.discipline_wanted = features.discipline;
+        if !features.discipline {
+            self.discipline = None;
+        }
+    }
+
+    fn set_line_discipline(&mut self, discipline: LineDiscipline) {
+        if self.discipline_wanted {
+            self.discipline = Some(discipline);
+        }
+    }
+
+    fn wants_line_discipline(&self) -> bool {
+        self.discipline_wanted
     }
 
     fn history_lines(&self) -> u64 {
@@ -312,6 +351,38 @@ mod tests {
         replica.apply_diff(&new.diff_from(&old)).unwrap();
         assert!(replica == new);
         assert_eq!(replica.echo_ack(), 9);
+    }
+
+    #[test]
+    fn the_line_discipline_reaches_only_a_client_that_wants_it() {
+        let sudo = LineDiscipline {
+            echo: false,
+            canonical: true,
+            program: "sudo".into(),
+        };
+        let blank = CompleteTerminal::new(80, 24);
+        let mut server = blank.clone();
+        server.set_line_discipline(sudo.clone());
+        assert!(server.diff_from(&blank).is_empty(), "a stock client got it");
+
+        server.set_peer_features(PeerFeatures {
+            discipline: true,
+            ..PeerFeatures::default()
+        });
+        server.set_line_discipline(sudo.clone());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert_eq!(client.line_discipline(), Some(&sudo));
+        assert!(client == server);
+        let before = server.clone();
+        server.set_line_discipline(sudo);
+        assert!(server.diff_from(&before).is_empty(), "unchanged, resent");
+
+        server.forget_input();
+        assert!(
+            server.line_discipline().is_none(),
+            "a new client must ask again"
+        );
     }
 
     #[test]

@@ -203,7 +203,10 @@ mod tests {
     use crate::transport::SyncState;
     use crate::wire::{decode_host_message, HistoryWireLine, HostEvent, PeerFeatures};
 
-    const WANTS: PeerFeatures = PeerFeatures { scrollback: true };
+    const WANTS: PeerFeatures = PeerFeatures {
+        scrollback: true,
+        discipline: false,
+    };
 
     /// A server terminal keeping `limit` lines for a client that asked.
     fn server(cols: usize, rows: usize, limit: u64) -> CompleteTerminal {

@@ -5,7 +5,7 @@
 //! `HostStream` also implements it, for test harnesses.
 
 use crate::transport::SyncState;
-use crate::wire::PeerFeatures;
+use crate::wire::{LineDiscipline, PeerFeatures};
 
 /// The server's side of the host state.
 pub trait HostState: SyncState {
@@ -44,6 +44,15 @@ pub trait HostState: SyncState {
     /// Keeps up to `lines` lines that leave the top of the screen from
     /// when a client first announces scrollback (0: none).
     fn keep_history(&mut self, _lines: u64) {}
+
+    /// The pty's line discipline now; kept in the state only when the
+    /// client announced it uses it.
+    fn set_line_discipline(&mut self, _discipline: LineDiscipline) {}
+
+    /// Whether the client announced it uses the line discipline.
+    fn wants_line_discipline(&self) -> bool {
+        false
+    }
 
     /// How many lines of scrollback are held.
     fn history_lines(&self) -> u64 {

@@ -22,6 +22,28 @@ impl std::fmt::Debug for Termios {
 }
 
 impl Termios {
+    /// Whether the kernel echoes typed characters (`ECHO`).
+    pub(crate) fn echo(&self) -> bool {
+        self.0.c_lflag & libc::ECHO != 0
+    }
+
+    /// Whether input is read a line at a time (`ICANON`).
+    pub(crate) fn canonical(&self) -> bool {
+        self.0.c_lflag & libc::ICANON != 0
+    }
+
+    #[cfg(test)]
+    /// Sets or clears `ECHO` and `ICANON`.
+    pub(crate) fn set_echo_and_canonical(&mut self, echo: bool, canonical: bool) {
+        for (flag, on) in [(libc::ECHO, echo), (libc::ICANON, canonical)] {
+            if on {
+                self.0.c_lflag |= flag;
+            } else {
+                self.0.c_lflag &= !flag;
+            }
+        }
+    }
+
     #[cfg(test)]
     /// Whether input is treated as UTF-8 for character erase.
     pub(crate) fn iutf8(&self) -> bool {
@@ -36,18 +58,6 @@ impl Termios {
         } else {
             self.0.c_iflag &= !libc::IUTF8;
         }
-    }
-
-    #[cfg(test)]
-    /// Whether the terminal echoes input (`ECHO`).
-    pub fn echo(&self) -> bool {
-        self.0.c_lflag & libc::ECHO != 0
-    }
-
-    #[cfg(test)]
-    /// Whether the terminal is in canonical (line-editing) mode.
-    pub(crate) fn canonical(&self) -> bool {
-        self.0.c_lflag & libc::ICANON != 0
     }
 
     /// These attributes in raw mode (as `cfmakeraw`), keeping `IUTF8`

@@ -5,10 +5,14 @@
 //! hoststring = 4 }`, `ResizeMessage resize = 3`, or `EchoAck echoack = 7
 //! { uint64 echo_ack_num = 8 }`; and, to a mosh-rs client that announced
 //! scrollback only, mosh-rs's history (extension 1701,
-//! `history_message.rs`).
+//! `history_message.rs`); to one that announced it can use it, the pty's
+//! line discipline (extension 1702, `line_discipline.rs`).
 
 use super::error::WireError;
 use super::history_message::{decode_history, encode_history, HistoryDelta, FIELD_HISTORY};
+use super::line_discipline::{
+    decode_discipline, encode_discipline, LineDiscipline, FIELD_DISCIPLINE,
+};
 use super::protobuf::{write_bytes_field, write_varint_field, FieldReader, WireValue};
 use super::resize_message::{encode_resize, merge_resize};
 
@@ -30,6 +34,8 @@ pub enum HostEvent {
     EchoAck(u64),
     /// Lines that left the top of the screen (mosh-rs peers only).
     History(HistoryDelta),
+    /// The pty's line discipline changed (mosh-rs peers only).
+    Discipline(LineDiscipline),
 }
 
 /// Serializes events in order, one inner instruction each.
@@ -53,6 +59,9 @@ pub fn encode_host_message(events: &[HostEvent]) -> Vec<u8> {
             }
             HostEvent::History(delta) => {
                 write_bytes_field(&mut inner, FIELD_HISTORY, &encode_history(delta));
+            }
+            HostEvent::Discipline(discipline) => {
+                write_bytes_field(&mut inner, FIELD_DISCIPLINE, &encode_discipline(discipline));
             }
         }
         write_bytes_field(&mut out, FIELD_INSTRUCTION, &inner);
@@ -80,6 +89,7 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
     let mut size: Option<(i32, i32)> = None;
     let mut echo_ack: Option<u64> = None;
     let mut history: Option<HistoryDelta> = None;
+    let mut discipline: Option<LineDiscipline> = None;
     for field in FieldReader::new(inner) {
         match field? {
             (FIELD_HOSTBYTES, WireValue::LengthDelimited(body)) => {
@@ -104,6 +114,9 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
             (FIELD_HISTORY, WireValue::LengthDelimited(body)) => {
                 history = Some(decode_history(body)?);
             }
+            (FIELD_DISCIPLINE, WireValue::LengthDelimited(body)) => {
+                discipline = Some(decode_discipline(body)?);
+            }
             _ => {}
         }
     }
@@ -113,8 +126,10 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
         Some(HostEvent::Resize { width, height })
     } else if let Some(num) = echo_ack {
         Some(HostEvent::EchoAck(num))
+    } else if let Some(delta) = history {
+        Some(HostEvent::History(delta))
     } else {
-        history.map(HostEvent::History)
+        discipline.map(HostEvent::Discipline)
     })
 }
 

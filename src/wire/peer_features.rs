@@ -1,6 +1,9 @@
-//! What a mosh-rs client can do beyond stock mosh, announced to a mosh-rs
+//! What mosh-rs peers can do beyond stock mosh. A mosh-rs server offers
+//! it in words on a line after `MOSH CONNECT` ([`ServerOffer`]); a
+//! mosh-rs client that heard the offer announces what it uses
+//! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
-//! `Features { bool scrollback = 1; }`). The client sends it only when its
+//! `Features { bool scrollback = 1; bool discipline = 2; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -12,12 +15,62 @@ use super::protobuf::{write_varint_field, FieldReader, WireValue};
 pub(crate) const FIELD_FEATURES: u32 = 1701;
 
 const FIELD_SCROLLBACK: u32 = 1;
+const FIELD_DISCIPLINE: u32 = 2;
+
+/// The word for native scrollback (the server keeps history lines).
+const SCROLLBACK_WORD: &str = "scrollback";
+/// The word for the line discipline (the server sends the pty's).
+const DISCIPLINE_WORD: &str = "discipline";
+
+/// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
+/// (unknown words, from later versions, are ignored).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerOffer {
+    /// The server keeps scrollback for a client that asks.
+    pub scrollback: bool,
+    /// The server sends the pty's line discipline to a client that asks.
+    pub discipline: bool,
+}
+
+impl ServerOffer {
+    /// Reads the offer's words.
+    pub fn from_words(words: &str) -> ServerOffer {
+        let has = |wanted: &str| words.split_ascii_whitespace().any(|w| w == wanted);
+        ServerOffer {
+            scrollback: has(SCROLLBACK_WORD),
+            discipline: has(DISCIPLINE_WORD),
+        }
+    }
+
+    /// The offer's words, space-separated.
+    pub fn words(&self) -> String {
+        let mut words = Vec::new();
+        if self.discipline {
+            words.push(DISCIPLINE_WORD);
+        }
+        if self.scrollback {
+            words.push(SCROLLBACK_WORD);
+        }
+        words.join(" ")
+    }
+
+    /// What a client that heard this offer announces, `scrollback` being
+    /// whether its user wants scrollback (`--no-scrollback` unset).
+    pub fn taken(&self, scrollback: bool) -> PeerFeatures {
+        PeerFeatures {
+            scrollback: self.scrollback && scrollback,
+            discipline: self.discipline,
+        }
+    }
+}
 
 /// The client's features.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PeerFeatures {
     /// The client puts history lines into the user's terminal.
     pub scrollback: bool,
+    /// The client's predictions use the pty's line discipline.
+    pub discipline: bool,
 }
 
 /// The body of the extension.
@@ -25,6 +78,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     let mut out = Vec::new();
     if features.scrollback {
         write_varint_field(&mut out, FIELD_SCROLLBACK, 1);
+    }
+    if features.discipline {
+        write_varint_field(&mut out, FIELD_DISCIPLINE, 1);
     }
     out
 }
@@ -34,11 +90,20 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
 pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
     let mut features = PeerFeatures::default();
     for field in FieldReader::new(body) {
-        if let (FIELD_SCROLLBACK, WireValue::Varint(flag)) = field? {
-            features.scrollback = flag != 0;
+        match field? {
+            (FIELD_SCROLLBACK, WireValue::Varint(flag)) => features.scrollback = flag != 0,
+            (FIELD_DISCIPLINE, WireValue::Varint(flag)) => features.discipline = flag != 0,
+            _ => {}
         }
     }
     Ok(features)
+}
+
+impl PeerFeatures {
+    /// Whether there is anything to announce.
+    pub fn any(&self) -> bool {
+        self.scrollback || self.discipline
+    }
 }
 
 #[cfg(test)]
@@ -46,8 +111,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn offers_read_their_words_and_ignore_later_ones() {
+        let both = ServerOffer::from_words("later-thing scrollback discipline");
+        assert!(both.scrollback && both.discipline);
+        assert_eq!(ServerOffer::from_words(&both.words()), both);
+        assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
+        let taken = both.taken(false);
+        assert!(!taken.scrollback && taken.discipline);
+    }
+
+    #[test]
     fn features_round_trip_and_skip_unknown_fields() {
-        let on = PeerFeatures { scrollback: true };
+        let on = PeerFeatures {
+            scrollback: true,
+            discipline: true,
+        };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));
         let mut later = encode_features(on);

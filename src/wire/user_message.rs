@@ -161,7 +161,10 @@ mod tests {
 
     #[test]
     fn features_travel_as_their_own_instruction_between_keystrokes() {
-        let features = PeerFeatures { scrollback: true };
+        let features = PeerFeatures {
+            scrollback: true,
+            discipline: false,
+        };
         let events = [
             UserEvent::Features(features),
             UserEvent::Keystroke(b"ls".to_vec()),

@@ -85,8 +85,10 @@ pub(crate) struct SessionSetup {
     pub network_timeout_ms: Option<u64>,
     /// How to carry the session over ssh, when the bootstrap allows it.
     pub carrier: Option<CarrierPlan>,
-    /// The server offers scrollback and the user wants it.
-    pub scrollback: bool,
+    /// What to announce to a mosh-rs server (nothing to a stock one):
+    /// scrollback when it offers it and the user wants it, the line
+    /// discipline when it offers it.
+    pub features: PeerFeatures,
 }
 
 /// How a session ended.
@@ -169,7 +171,7 @@ impl Client {
     fn new(setup: SessionSetup) -> io::Result<Client> {
         let clock = Clock::start();
         let poll = Poll::new()?;
-        let caps = if setup.scrollback {
+        let caps = if setup.features.scrollback {
             let height = crate::sys::pty::window_size(io::stdin().as_fd())
                 .map_or(24, |size| usize::from(size.rows.max(1)));
             setup.caps.clone().with_primary_screen(height)
@@ -187,7 +189,7 @@ impl Client {
             ech: setup.caps.has_ech,
             bce: setup.caps.has_bce,
             title: setup.caps.has_title,
-            keep_scrollback_clean: setup.scrollback,
+            keep_scrollback_clean: setup.features.scrollback,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
@@ -228,11 +230,9 @@ impl Client {
             peer: Some(setup.server),
             verbose: setup.verbose,
         });
-        if setup.scrollback {
+        if setup.features.any() {
             // First in the stream, so the server knows before it sends.
-            transport
-                .current_state_mut()
-                .push_features(PeerFeatures { scrollback: true });
+            transport.current_state_mut().push_features(setup.features);
         }
         transport
             .current_state_mut()
@@ -257,7 +257,7 @@ impl Client {
             clock,
             shown,
             repaint: false,
-            scrollback: setup.scrollback.then(ScrollbackView::default),
+            scrollback: setup.features.scrollback.then(ScrollbackView::default),
             render_caps,
             keyboard_pending: false,
             network_pending: false,
