@@ -501,6 +501,7 @@ impl Client {
         predictions.set_frame_acked(t.sent_state_acked());
         predictions.set_send_interval(t.send_interval());
         predictions.set_echo_acked(t.remote_state().echo_ack());
+        predictions.set_line_discipline(t.remote_state().line_discipline());
     }
 
     fn transmit(&mut self, now: u64) {

@@ -42,6 +42,7 @@ impl PredictionEngine {
                 match validity {
                     Validity::IncorrectOrExpired => {
                         self.outcomes.cells_wrong += 1;
+                        self.echo.learn(false);
                         if self.display == PredictionDisplay::Experimental {
                             self.reset_cell(r, c);
                         } else if lifetime.is_tentative(self.confirmed_epoch) {
@@ -55,6 +56,7 @@ impl PredictionEngine {
                     }
                     Validity::Correct => {
                         self.outcomes.cells_confirmed += 1;
+                        self.echo.learn(true);
                         self.confirm(lifetime, now);
                         let actual = fb.cell(row, c).rendition();
                         if let Some(rest) = self.rows.get_mut(r).and_then(|p| p.cells.get_mut(c..))

@@ -10,6 +10,10 @@
 //! prediction in a tentative epoch kills that epoch; a wrong one in a
 //! confirmed epoch throws every prediction away.
 //!
+//! With a mosh-rs server the engine also knows the pty's line discipline
+//! (`line_discipline`): at a password prompt nothing typed is shown, and
+//! where typing is known to be echoed a fresh epoch starts confirmed.
+//!
 //! Whether predictions are shown at all depends on
 //! [`PredictionDisplay`]: adaptively, they appear when the frame interval
 //! says the round trip is slow or when a prediction stayed pending for
@@ -23,12 +27,14 @@
 
 mod display_policy;
 mod judging;
+mod line_discipline;
 mod predicting;
 
 use super::display_mode::PredictionDisplay;
 use super::input::{InputDecoder, Keystroke};
 use super::overlay::{CellPrediction, CursorPrediction, RowPredictions};
 use crate::terminal::Framebuffer;
+use line_discipline::EchoKnowledge;
 
 /// More pending cursor predictions than this means the server is not
 /// answering at all; start over rather than grow.
@@ -82,6 +88,8 @@ pub(crate) struct PredictionEngine {
     /// The epoch a Return started and the server's cursor at that time.
     newline: Option<(u64, (usize, usize))>,
     outcomes: PredictionOutcomes,
+    /// The pty's line discipline and what programs echo.
+    echo: EchoKnowledge,
 }
 
 impl PredictionEngine {
@@ -108,6 +116,7 @@ impl PredictionEngine {
             server_cursor: None,
             newline: None,
             outcomes: PredictionOutcomes::default(),
+            echo: EchoKnowledge::default(),
         }
     }
 
@@ -163,7 +172,7 @@ impl PredictionEngine {
 
     /// Draws the predictions that are due onto `fb`.
     pub fn apply(&self, fb: &mut Framebuffer) {
-        if !self.is_showing() {
+        if !self.is_showing() || self.echo.input_hidden() {
             return;
         }
         for cursor in &self.cursors {
@@ -485,5 +494,152 @@ mod tests {
         }
         assert!(engine.cursors.len() <= MAX_CURSOR_PREDICTIONS);
         assert!(engine.rows.len() <= fb.height());
+    }
+
+    fn discipline(echo: bool, canonical: bool, program: &str) -> crate::wire::LineDiscipline {
+        crate::wire::LineDiscipline {
+            echo,
+            canonical,
+            program: program.into(),
+        }
+    }
+
+    /// Types `line` and Return into `engine` on a slow link, then lets
+    /// the server answer with `answer` (a fresh prompt); returns the
+    /// screen of the answer and the next frame number.
+    fn type_a_line_and_get_a_prompt(
+        engine: &mut PredictionEngine,
+        server: &Framebuffer,
+        line: &[u8],
+        answer: &[u8],
+        mut frame: u64,
+        now: u64,
+    ) -> (Framebuffer, u64) {
+        for &b in line.iter().chain(b"\r") {
+            engine.set_frame_sent(frame);
+            let before = shown(engine, server);
+            engine.new_user_byte(b, &before, now);
+            frame += 1;
+        }
+        let prompt = screen(answer);
+        engine.set_echo_acked(frame);
+        engine.cull(&prompt, now + 200);
+        (prompt, frame)
+    }
+
+    #[test]
+    fn where_the_kernel_echoes_the_first_key_into_a_fresh_prompt_shows_at_once() {
+        for (known, expected) in [(false, "$"), (true, "$ x")] {
+            let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+            if known {
+                engine.set_line_discipline(Some(&discipline(true, true, "cat")));
+            }
+            let (prompt, frame) =
+                type_a_line_and_get_a_prompt(&mut engine, &server, b"", b"$ a\r\n$ ", 1, 300);
+            engine.set_frame_sent(frame);
+            engine.new_user_byte(b'x', &prompt, 600);
+            let second_row = shown(&engine, &prompt)
+                .text()
+                .lines()
+                .nth(1)
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!(
+                second_row.trim_end(),
+                expected.replace('a', ""),
+                "known: {known}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_raw_mode_program_is_trusted_once_it_echoed() {
+        let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+        engine.set_line_discipline(Some(&discipline(false, false, "bash")));
+        // `ab` confirmed at the prompt: bash echoes what is typed.
+        engine.set_frame_sent(1);
+        let mut shown_now = shown(&engine, &server);
+        for (n, &b) in b"bcd".iter().enumerate() {
+            engine.new_user_byte(b, &shown_now, 210 + n as u64);
+            shown_now = shown(&engine, &server);
+        }
+        let echoed = screen(b"$ abcd");
+        engine.set_echo_acked(2);
+        engine.cull(&echoed, 420);
+        assert!(engine.echo.echo_trusted(), "three keys echoed");
+        let (prompt, frame) =
+            type_a_line_and_get_a_prompt(&mut engine, &echoed, b"", b"$ abcd\r\n$ ", 2, 500);
+        engine.set_frame_sent(frame);
+        engine.new_user_byte(b'x', &prompt, 800);
+        let second_row = shown(&engine, &prompt)
+            .text()
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(second_row.trim_end(), "$ x");
+
+        // A program not seen before starts tentative, as without a discipline.
+        engine.set_line_discipline(Some(&discipline(false, false, "python3")));
+        let (prompt, frame) = type_a_line_and_get_a_prompt(
+            &mut engine,
+            &prompt,
+            b"",
+            b"$ abcd\r\n$ x\r\n>>> ",
+            frame + 1,
+            900,
+        );
+        engine.set_frame_sent(frame);
+        engine.new_user_byte(b'y', &prompt, 1200);
+        let third_row = shown(&engine, &prompt)
+            .text()
+            .lines()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(third_row.trim_end(), ">>>");
+    }
+
+    #[test]
+    fn hidden_input_shows_nothing_even_in_a_confirmed_epoch() {
+        let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+        engine.set_frame_sent(1);
+        engine.new_user_byte(b'b', &server, 210);
+        assert_eq!(
+            first_line(&shown(&engine, &server)),
+            "$ ab",
+            "confirmed epoch"
+        );
+        // The program turned echo off without printing anything.
+        engine.set_line_discipline(Some(&discipline(false, true, "bash")));
+        assert_eq!(shown(&engine, &server), server);
+        for (n, &b) in b"secret".iter().enumerate() {
+            engine.set_frame_sent(2 + n as u64);
+            engine.new_user_byte(b, &server, 300 + n as u64);
+            let frame = shown(&engine, &server);
+            assert_eq!(frame, server, "a typed character showed");
+            assert_eq!(frame.cursor(), server.cursor(), "the cursor ran ahead");
+        }
+    }
+
+    #[test]
+    fn a_wrong_guess_in_cooked_mode_is_taken_back_once_the_server_answers() {
+        let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+        engine.set_line_discipline(Some(&discipline(true, true, "cat")));
+        let (prompt, frame) =
+            type_a_line_and_get_a_prompt(&mut engine, &server, b"", b"$ a\r\n", 1, 300);
+        engine.set_frame_sent(frame);
+        engine.new_user_byte(b'q', &prompt, 600);
+        assert!(shown(&engine, &prompt)
+            .text()
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .starts_with('q'));
+        // The program had changed what a `q` does: the server shows `Q`.
+        let actual = screen(b"$ a\r\nQ");
+        engine.set_echo_acked(frame + 1);
+        engine.cull(&actual, 800);
+        assert_eq!(shown(&engine, &actual), actual);
     }
 }

@@ -20,6 +20,11 @@ impl PredictionEngine {
         if self.display == PredictionDisplay::Never {
             return;
         }
+        if self.echo.input_hidden() {
+            // Nothing typed at a password prompt is ever predicted.
+            self.reset();
+            return;
+        }
         if self.display == PredictionDisplay::Experimental {
             self.prediction_epoch = self.confirmed_epoch;
         }
@@ -39,6 +44,7 @@ impl PredictionEngine {
     pub(super) fn predict(&mut self, keystroke: Keystroke, fb: &Framebuffer, now: u64) {
         if keystroke != Keystroke::Unpredictable {
             self.rebase_after_newline();
+            self.trust_a_fresh_epoch();
         }
         match keystroke {
             Keystroke::Print(ch) => self.predict_print(ch, fb, now),
