@@ -21,6 +21,7 @@ mod client_interop;
 mod client_prediction;
 mod diag_session;
 mod diag_verbose;
+mod line_discipline;
 mod program_compare;
 mod render_wraps;
 mod scrollback;

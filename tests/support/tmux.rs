@@ -117,6 +117,17 @@ impl Tmux {
             .unwrap_or_default()
     }
 
+    /// Appends every byte the pane's program writes from now on to `file`
+    /// (tmux's `pipe-pane`), so a test can replay what a terminal was
+    /// shown between two captures.
+    pub fn record_output(&self, file: &Path) {
+        let command = format!(
+            "cat >> {}",
+            super::shell::shell_quote(&file.to_string_lossy())
+        );
+        let _ = self.run(&["pipe-pane", "-o", "-t", "0", &command]);
+    }
+
     /// The socket path (for running other tmux commands).
     pub fn socket(&self) -> &Path {
         &self.socket
