@@ -257,7 +257,9 @@ impl Client {
             clock,
             shown,
             repaint: false,
-            scrollback: setup.scrollback.then(ScrollbackView::default),
+            scrollback: setup
+                .scrollback
+                .then(|| ScrollbackView::new(usize::from(size.rows))),
             render_caps,
             keyboard_pending: false,
             network_pending: false,
