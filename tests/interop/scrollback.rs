@@ -8,6 +8,8 @@
 //! - `seq 1 5000`: 1…5000 each once, in order, then the screen; the same
 //!   at 20% loss and 200 ms, and across an outage of about 10 s (the bar
 //!   that is up meanwhile never reaches the history);
+//! - the window resized to 100x30 and then to 70x20, `seq` run at each
+//!   size: every number once, in order;
 //! - a 100-column line in history is one line with `-J`;
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
 //! - vim opened and closed in between: nothing of vim's screen in history;
@@ -127,6 +129,72 @@ fn the_same_across_a_10_s_outage() {
         return;
     }
     seq_once_in_order(LinkConfig::default(), true);
+}
+
+/// Checks that the numbers in `lines` are 1..=`last`, each once, in
+/// order; on failure shows the lines around the first that is wrong.
+fn each_once_in_order(lines: &[String], last: u64, when: &str) {
+    let got = numbers(lines);
+    let Some(wrong) = (1..=last)
+        .zip(got.iter().copied().chain(std::iter::repeat(0)))
+        .position(|(expected, got)| expected != got)
+        .or((got.len() as u64 > last).then_some(last as usize))
+    else {
+        return;
+    };
+    let number = got.get(wrong).copied().unwrap_or_default();
+    let at = lines
+        .iter()
+        .position(|l| l.parse() == Ok(number))
+        .unwrap_or(lines.len());
+    let around = lines[at.saturating_sub(12)..(at + 12).min(lines.len())].join("\n");
+    panic!(
+        "{when}: {} numbers for 1..={last}, number {} is {number}, around it:\n{around}",
+        got.len(),
+        wrong + 1
+    );
+}
+
+/// Types `command` at the prompt and waits until the pane has settled
+/// with `last` as its last number.
+fn run_at_prompt(s: &RelayedSession, command: &str, last: u64) -> Vec<String> {
+    s.tmux.type_text(command);
+    s.tmux.send_keys(&["Enter"]);
+    settled(s, |all| {
+        numbers(all).last() == Some(&last) && all.last().is_some_and(|l| l == "ready$")
+    })
+}
+
+/// Resizes the user's window and waits until the remote shell sees the
+/// new size (so what runs next is drawn at it).
+fn resize_to(s: &RelayedSession, cols: u16, rows: u16) {
+    s.tmux.resize(cols, rows);
+    let size = format!("{rows} {cols}");
+    s.tmux.type_text("stty size");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect(WAIT, &size, |screen| {
+        screen.lines().any(|l| l.trim_end() == size)
+    });
+}
+
+#[test]
+fn a_resized_window_keeps_every_line_once_in_order() {
+    if missing_tools() {
+        return;
+    }
+    let s = session(LinkConfig::default(), &format!("seq 1 2000; {SHELL}"), &[]);
+    settled(&s, |all| numbers(all).last() == Some(&2000));
+    let mut last = 2000;
+    for (cols, rows) in [(100, 30), (70, 20)] {
+        resize_to(&s, cols, rows);
+        let all = run_at_prompt(
+            &s,
+            &format!("seq {} {}", last + 1, last + 2000),
+            last + 2000,
+        );
+        last += 2000;
+        each_once_in_order(&all, last, &format!("after the resize to {cols}x{rows}"));
+    }
 }
 
 #[test]
