@@ -15,11 +15,12 @@
 //! - vim opened and closed in between: nothing of vim's screen in history;
 //! - `--no-scrollback` (no features): the alternate screen, no history.
 
-use crate::support::{link, relayed_session, skip};
+use crate::support::{link, pane_history, relayed_session, skip};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use link::{Impairment, LinkConfig};
+use pane_history::{each_once_in_order, numbers};
 use relayed_session::{Pairing, RelayedSession};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -34,37 +35,10 @@ fn session(link: LinkConfig, command: &str, server_env: &[(&str, &str)]) -> Rela
     RelayedSession::start(Pairing::Ours, link, command, server_env, &[FEATURES])
 }
 
-/// The pane's whole history and screen, wrapped lines joined.
-fn everything(s: &RelayedSession) -> Vec<String> {
-    s.tmux
-        .capture_flags(&["-J", "-S", "-"])
-        .lines()
-        .map(|l| l.trim_end().to_string())
-        .collect()
-}
-
 /// Waits until the pane (history included) has not changed for a second
 /// and `ready` holds.
 fn settled(s: &RelayedSession, ready: impl Fn(&[String]) -> bool) -> Vec<String> {
-    let deadline = Instant::now() + WAIT;
-    let mut last = Vec::new();
-    let mut since = Instant::now();
-    while Instant::now() < deadline {
-        let now = everything(s);
-        if now != last {
-            last = now;
-            since = Instant::now();
-        } else if ready(&last) && since.elapsed() >= Duration::from_secs(1) {
-            return last;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("the pane never settled:\n{}", last.join("\n"));
-}
-
-/// The lines that are just a number, in order.
-fn numbers(lines: &[String]) -> Vec<u64> {
-    lines.iter().filter_map(|l| l.parse().ok()).collect()
+    pane_history::settled(&s.tmux, WAIT, ready)
 }
 
 fn seq_once_in_order(link: LinkConfig, outage: bool) {
@@ -129,30 +103,6 @@ fn the_same_across_a_10_s_outage() {
         return;
     }
     seq_once_in_order(LinkConfig::default(), true);
-}
-
-/// Checks that the numbers in `lines` are 1..=`last`, each once, in
-/// order; on failure shows the lines around the first that is wrong.
-fn each_once_in_order(lines: &[String], last: u64, when: &str) {
-    let got = numbers(lines);
-    let Some(wrong) = (1..=last)
-        .zip(got.iter().copied().chain(std::iter::repeat(0)))
-        .position(|(expected, got)| expected != got)
-        .or((got.len() as u64 > last).then_some(last as usize))
-    else {
-        return;
-    };
-    let number = got.get(wrong).copied().unwrap_or_default();
-    let at = lines
-        .iter()
-        .position(|l| l.parse() == Ok(number))
-        .unwrap_or(lines.len());
-    let around = lines[at.saturating_sub(12)..(at + 12).min(lines.len())].join("\n");
-    panic!(
-        "{when}: {} numbers for 1..={last}, number {} is {number}, around it:\n{around}",
-        got.len(),
-        wrong + 1
-    );
 }
 
 /// Types `command` at the prompt and waits until the pane has settled
