@@ -12,17 +12,20 @@
 //!   counting) and a line typed in the gap arrives once;
 //! - the client stopped for 30 s while its connection dies: it comes back;
 //! - a resized window and `--attach` over the carrier;
+//! - scrollback over the carrier: `seq 1 3000`, then 3001…6000 a few at a
+//!   time with the carrier's ssh killed meanwhile: the pane's history
+//!   holds 1…6000 each once, in order;
 //! - ssh through a ProxyJump (the target's port is closed to the client),
 //!   given with `--ssh` or in the ssh configuration;
 //! - `auto` returns to UDP when UDP passes again and the carrier ends;
 //! - Ctrl-C in a flood at 200 ms round trip: the prompt is back soon.
 
-use crate::support::{blocked_netns, tcp_link};
+use crate::support::{blocked_netns, pane_history, tcp_link};
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use blocked_netns::{inside, remote_shell, run_inner, Remote, WrapperSession};
+use blocked_netns::{inside, remote_shell, run_inner, Remote, WrapperSession, PROMPT};
 use tcp_link::{TcpLink, TcpLinkConfig};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -343,6 +346,66 @@ fn inner_resize_and_attach() {
         .unwrap_or_else(|screen| panic!("not the first session's shell:\n{screen}"));
     assert_eq!(remote.server.pids().len(), 1, "a second server started");
     attached.wait_for_carrier_ssh(WAIT);
+}
+
+// ----- scrollback over the carrier -----
+
+/// Waits until the pane's history settles with `last` as its last number
+/// and the prompt under it; checks 1..=`last` are there once each, in
+/// order.
+fn history_holds_up_to(s: &WrapperSession, last: u64, when: &str) {
+    let all = pane_history::settled(&s.tmux, WAIT, |all| {
+        pane_history::numbers(all).last() == Some(&last)
+            && all.last().is_some_and(|l| l.starts_with(PROMPT.trim_end()))
+    });
+    pane_history::each_once_in_order(&all, last, when);
+}
+
+/// Plain `mosh` over the carrier learns from the server that it offers
+/// scrollback (no option given): what scrolls off the top reaches the
+/// pane's own history, and a carrier killed while output runs neither
+/// loses nor repeats a line.
+#[test]
+fn scrollback_over_the_carrier_survives_its_ssh_being_killed() {
+    run_inner("carrier_faults::inner_scrollback_over_the_carrier");
+}
+
+#[test]
+#[ignore = "runs inside a network namespace, from scrollback_over_the_carrier_survives_its_ssh_being_killed"]
+fn inner_scrollback_over_the_carrier() {
+    if !inside() {
+        return;
+    }
+    let (remote, link) = blocked_scene(60, TcpLinkConfig::default());
+    let ssh = remote.sshd.ssh_command_via(link.port());
+    let words = remote.mosh_words("ssh", &ssh, &remote_shell(""));
+    let s = WrapperSession::start_with_history(&words, &[], Duration::from_secs(60), 20_000);
+    s.tmux.type_text("seq 1 3000");
+    s.tmux.send_keys(&["Enter"]);
+    history_holds_up_to(&s, 3000, "over the carrier");
+    // Ten numbers every 20 ms or so: still running when the ssh dies.
+    s.tmux
+        .type_text("for i in $(seq 3001 10 5991); do seq $i $((i+9)); sleep 0.02; done");
+    s.tmux.send_keys(&["Enter"]);
+    s.tmux
+        .wait_for(WAIT, |screen| {
+            screen
+                .lines()
+                .any(|l| l.parse::<u64>().is_ok_and(|n| n > 3300))
+        })
+        .unwrap_or_else(|screen| panic!("the loop did not start:\n{screen}"));
+    let ssh = s.wait_for_carrier_ssh(WAIT);
+    kill(ssh, libc::SIGKILL);
+    let screen = s.tmux.capture();
+    assert_eq!(
+        lines_equal(&screen, "6000"),
+        0,
+        "the loop ended first:\n{screen}"
+    );
+    s.wait_for_log("carrier: the ssh carrier ended", 1, WAIT);
+    s.wait_for_log("carrier: reconnecting over ssh", 1, WAIT);
+    history_holds_up_to(&s, 6000, "after the carrier's ssh was killed");
+    assert_eq!(remote.server.pids().len(), 1, "a second server started");
 }
 
 // ----- ProxyJump -----

@@ -8,6 +8,8 @@
 //! - `seq 1 5000`: 1…5000 each once, in order, then the screen; the same
 //!   at 20% loss and 200 ms, and across an outage of about 10 s (the bar
 //!   that is up meanwhile never reaches the history);
+//! - the window resized to 100x30 and then to 70x20, `seq` run at each
+//!   size: every number once, in order;
 //! - a 100-column line in history is one line with `-J`;
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
 //! - vim opened and closed in between: nothing of vim's screen in history;
@@ -16,12 +18,13 @@
 //!   the key holds only upstream's protobuf fields (and ours do use the
 //!   extension, so the reading can tell).
 
-use crate::support::{link, paths, relayed_session, skip, wire_tap};
+use crate::support::{link, pane_history, paths, relayed_session, skip, wire_tap};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use link::{Impairment, LinkConfig};
 use mosh_rs::wire::SessionKey;
+use pane_history::{each_once_in_order, numbers};
 use relayed_session::{Pairing, RelayedSession};
 use wire_tap::FieldCensus;
 
@@ -37,37 +40,10 @@ fn session(link: LinkConfig, command: &str, server_env: &[(&str, &str)]) -> Rela
     RelayedSession::start(Pairing::Ours, link, command, server_env, &[FEATURES])
 }
 
-/// The pane's whole history and screen, wrapped lines joined.
-fn everything(s: &RelayedSession) -> Vec<String> {
-    s.tmux
-        .capture_flags(&["-J", "-S", "-"])
-        .lines()
-        .map(|l| l.trim_end().to_string())
-        .collect()
-}
-
 /// Waits until the pane (history included) has not changed for a second
 /// and `ready` holds.
 fn settled(s: &RelayedSession, ready: impl Fn(&[String]) -> bool) -> Vec<String> {
-    let deadline = Instant::now() + WAIT;
-    let mut last = Vec::new();
-    let mut since = Instant::now();
-    while Instant::now() < deadline {
-        let now = everything(s);
-        if now != last {
-            last = now;
-            since = Instant::now();
-        } else if ready(&last) && since.elapsed() >= Duration::from_secs(1) {
-            return last;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("the pane never settled:\n{}", last.join("\n"));
-}
-
-/// The lines that are just a number, in order.
-fn numbers(lines: &[String]) -> Vec<u64> {
-    lines.iter().filter_map(|l| l.parse().ok()).collect()
+    pane_history::settled(&s.tmux, WAIT, ready)
 }
 
 fn seq_once_in_order(link: LinkConfig, outage: bool) {
@@ -132,6 +108,48 @@ fn the_same_across_a_10_s_outage() {
         return;
     }
     seq_once_in_order(LinkConfig::default(), true);
+}
+
+/// Types `command` at the prompt and waits until the pane has settled
+/// with `last` as its last number.
+fn run_at_prompt(s: &RelayedSession, command: &str, last: u64) -> Vec<String> {
+    s.tmux.type_text(command);
+    s.tmux.send_keys(&["Enter"]);
+    settled(s, |all| {
+        numbers(all).last() == Some(&last) && all.last().is_some_and(|l| l == "ready$")
+    })
+}
+
+/// Resizes the user's window and waits until the remote shell sees the
+/// new size (so what runs next is drawn at it).
+fn resize_to(s: &RelayedSession, cols: u16, rows: u16) {
+    s.tmux.resize(cols, rows);
+    let size = format!("{rows} {cols}");
+    s.tmux.type_text("stty size");
+    s.tmux.send_keys(&["Enter"]);
+    s.expect(WAIT, &size, |screen| {
+        screen.lines().any(|l| l.trim_end() == size)
+    });
+}
+
+#[test]
+fn a_resized_window_keeps_every_line_once_in_order() {
+    if missing_tools() {
+        return;
+    }
+    let s = session(LinkConfig::default(), &format!("seq 1 2000; {SHELL}"), &[]);
+    settled(&s, |all| numbers(all).last() == Some(&2000));
+    let mut last = 2000;
+    for (cols, rows) in [(100, 30), (70, 20)] {
+        resize_to(&s, cols, rows);
+        let all = run_at_prompt(
+            &s,
+            &format!("seq {} {}", last + 1, last + 2000),
+            last + 2000,
+        );
+        last += 2000;
+        each_once_in_order(&all, last, &format!("after the resize to {cols}x{rows}"));
+    }
 }
 
 #[test]

@@ -253,6 +253,17 @@ impl WrapperSession {
     /// waits (up to `timeout`) for the prompt; panics with the screen
     /// when it does not come.
     pub fn start(words: &[String], env: &[(&str, &str)], timeout: Duration) -> WrapperSession {
+        WrapperSession::start_with_history(words, env, timeout, 100)
+    }
+
+    /// [`start`](WrapperSession::start) in a pane that keeps
+    /// `history_limit` lines of scrollback.
+    pub fn start_with_history(
+        words: &[String],
+        env: &[(&str, &str)],
+        timeout: Duration,
+        history_limit: u32,
+    ) -> WrapperSession {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let log = std::env::temp_dir().join(format!(
             "mosh-rs-carrier-log-{}-{n}.log",
@@ -263,7 +274,7 @@ impl WrapperSession {
         let mut env: Vec<(&str, &str)> = env.to_vec();
         env.push(("MOSH_LOG", &log_text));
         let command = format!("{}; echo MOSH-EXIT=$?; sleep 60", sh_quote(words));
-        let tmux = Tmux::start(80, 24, &command, &env).expect("tmux");
+        let tmux = Tmux::start_with_history(80, 24, &command, &env, history_limit).expect("tmux");
         let mut session = WrapperSession {
             tmux,
             log,

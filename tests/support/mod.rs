@@ -4,7 +4,7 @@
 //! needs. Stock-binary paths (`paths`), one seeded RNG (`rng`), scratch
 //! directories that remove themselves (`scratch`), hostile datagrams
 //! (`hostile`), the byte streams the "screens match" tests share
-//! (`screen_cases`), tmux, sshd, servers, sessions (also
+//! (`screen_cases`), tmux (and a pane's whole history, `pane_history`), sshd, servers, sessions (also
 //! where UDP is blocked, in a network namespace: `blocked_netns`), the relay with loss
 //! and delay (and its TCP counterpart for ssh, `tcp_link`), the rules for skipping when a tool is missing, and a reader of
 //! recorded traffic that lists the protobuf fields used (`wire_tap`).
@@ -18,6 +18,7 @@ pub mod cells;
 pub mod hostile;
 pub mod link;
 pub mod noise;
+pub mod pane_history;
 pub mod paths;
 pub mod peers;
 pub mod relayed_session;

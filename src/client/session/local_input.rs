@@ -121,6 +121,15 @@ impl Client {
 
     fn resize(&mut self) -> io::Result<()> {
         let size = self.terminal()?.size()?;
+        if let Some(view) = self.scrollback.as_mut() {
+            let pushed_back = view.terminal_resized(usize::from(size.rows), &self.shown);
+            if !pushed_back.is_empty() {
+                self.repaint = true;
+                if !self.output_broken && self.terminal()?.write(&pushed_back).is_err() {
+                    self.output_broken = true;
+                }
+            }
+        }
         if !self.transport.shutdown_in_progress() {
             self.transport
                 .current_state_mut()

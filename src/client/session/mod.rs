@@ -257,7 +257,10 @@ impl Client {
             clock,
             shown,
             repaint: false,
-            scrollback: setup.features.scrollback.then(ScrollbackView::default),
+            scrollback: setup
+                .features
+                .scrollback
+                .then(|| ScrollbackView::new(usize::from(size.rows))),
             render_caps,
             keyboard_pending: false,
             network_pending: false,

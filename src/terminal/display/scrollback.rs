@@ -24,6 +24,8 @@
 //!   ([`feed_history_and_repaint`] adds that repaint).
 //! * [`leave_primary`]: on exit or suspend, the last screen stays and the
 //!   cursor goes to a fresh line under it.
+//! * [`push_back_pulled_rows`]: after the window got taller, the lines the
+//!   terminal pulled down from its scrollback go back up.
 
 use super::{render, RenderCaps};
 use crate::terminal::framebuffer::Framebuffer;
@@ -176,6 +178,26 @@ pub fn feed_history_and_repaint(
     push_history(&mut out, skipped, lines, frame.width(), height);
     out.extend_from_slice(&render(None, frame, &caps));
     out.extend_from_slice(SYNC_END);
+    out
+}
+
+/// What the client writes when the user's window has just got taller
+/// and the terminal pulled the last `count` lines of its scrollback down
+/// onto the top of the screen, above the frame (xterm, tmux, VTE, kitty
+/// and Alacritty do so, moving the cursor down with them): `count` line
+/// feeds at the bottom of the full screen carry those lines back up into
+/// the scrollback and the frame back to the top, where a repaint would
+/// otherwise draw over (and lose) them. The caller repaints in full after.
+pub fn push_back_pulled_rows(count: usize, height: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    if count == 0 || height == 0 {
+        return out;
+    }
+    out.extend_from_slice(RELEASE);
+    out.extend_from_slice(b"\x1b[");
+    push_num(&mut out, clamp(height));
+    out.push(b'H');
+    out.extend(std::iter::repeat_n(b'\n', count));
     out
 }
 
@@ -353,6 +375,24 @@ mod tests {
         client.feed(b"junk\r\nmore junk");
         client.feed(&out);
         assert!(client.framebuffer() == e.framebuffer());
+    }
+
+    #[test]
+    fn pulled_rows_go_back_up_and_the_frame_back_to_the_top() {
+        let log = crate::terminal::HistoryLog::shared(100);
+        // What a 10x5 terminal shows after growing from 3 rows, two
+        // lines of its scrollback pulled down above the 3-row frame.
+        let mut e = Emulator::new(10, 5);
+        e.keep_history(log.clone());
+        e.feed(b"old 1\r\nold 2\r\nframe a\r\nframe b\r\nframe c");
+        e.feed(&push_back_pulled_rows(2, 5));
+        assert_eq!(e.framebuffer().text(), "frame a\nframe b\nframe c\n\n\n");
+        let log = log.borrow();
+        let history: Vec<_> = (log.start()..log.end())
+            .map(|n| log.line_owned(n).unwrap().text)
+            .collect();
+        assert_eq!(history, [&b"old 1"[..], b"old 2"].map(Box::from));
+        assert!(push_back_pulled_rows(0, 5).is_empty());
     }
 
     #[test]
