@@ -553,6 +553,34 @@ mod tests {
     }
 
     #[test]
+    fn typing_the_instant_the_prompt_is_drawn_shows_at_once() {
+        let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
+        engine.set_line_discipline(Some(&discipline(true, true, "cat")));
+        engine.set_frame_sent(1);
+        engine.new_user_byte(b'\r', &server, 300);
+        // The answer is drawn before the server's echo ack covers the
+        // Return, so the Return's guesses are still outstanding.
+        let prompt = screen(b"$ a\r\nout\r\n$ ");
+        engine.set_server_cursor(prompt.cursor());
+        engine.cull(&prompt, 500);
+        engine.set_frame_sent(2);
+        engine.new_user_byte(b'x', &prompt, 510);
+        let third_row = shown(&engine, &prompt)
+            .text()
+            .lines()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(third_row.trim_end(), "$ x");
+        // Then the echo ack comes with the echoed key: nothing is undone.
+        let echoed = screen(b"$ a\r\nout\r\n$ x");
+        engine.set_echo_acked(3);
+        engine.cull(&echoed, 720);
+        assert_eq!(shown(&engine, &echoed), echoed);
+        assert_eq!(engine.outcomes().epochs_discarded, 0);
+    }
+
+    #[test]
     fn a_raw_mode_program_is_trusted_once_it_echoed() {
         let (mut engine, server) = confirmed_on_slow_link(PredictionDisplay::Adaptive);
         engine.set_line_discipline(Some(&discipline(false, false, "bash")));

@@ -238,6 +238,18 @@ impl PredictionEngine {
             return;
         };
         self.newline = None;
+        if self.echo.echo_trusted() {
+            // The program has answered the Return and typing is known to
+            // be echoed: what was guessed for the Return (never shown,
+            // it was tentative) is dropped rather than judged, and the
+            // new epoch starts confirmed at the server's cursor.
+            self.cursors.clear();
+            self.rows.clear();
+            self.become_tentative();
+            self.push_cursor(row, col);
+            self.confirmed_epoch = self.prediction_epoch;
+            return;
+        }
         self.become_tentative();
         self.push_cursor(row, col);
     }
