@@ -509,6 +509,32 @@ mod tests {
     }
 
     #[test]
+    fn a_key_lost_after_a_long_quiet_spell_is_resent_within_a_round_trip_not_a_heartbeat() {
+        let (mut server, mut client) = pair();
+        client.current_state_mut().push(b"a");
+        run(&mut server, &mut client, 0, 100);
+        // Twenty seconds in which only heartbeats go either way.
+        run(&mut server, &mut client, 101, 20_100);
+        client.current_state_mut().push(b"b");
+        let mut first_tries = 0;
+        let mut now = 20_101;
+        while client.poll_transmit(Millis(now)).is_some() || now < 20_140 {
+            // The datagrams carrying the key are lost.
+            first_tries += 1;
+            now += 1;
+        }
+        assert!(first_tries > 0);
+        let resent_at = (now..now + 5_000)
+            .find(|&t| client.poll_transmit(Millis(t)).is_some())
+            .expect("never resent");
+        assert!(
+            resent_at - 20_101 < 1_000,
+            "resent only after {} ms",
+            resent_at - 20_101
+        );
+    }
+
+    #[test]
     fn frame_records_describe_each_datagram_without_its_contents() {
         let (mut server, mut client) = pair();
         client.set_frame_records(true);
