@@ -165,6 +165,20 @@ fn time_until_shown(s: &RelayedSession, row: usize, text: &str) -> Option<Durati
     None
 }
 
+/// Types `x` and checks whether row `row` reads `text` sooner than the
+/// server could have echoed the key (`early`) or only after.
+fn expect_shown_early(s: &RelayedSession, row: usize, text: &str, program: &str, early: bool) {
+    let round_trip = Duration::from_millis(2 * ONE_WAY_DELAY_MS);
+    let shown = time_until_shown(s, row, text)
+        .unwrap_or_else(|| panic!("the key never showed in {program}"));
+    eprintln!("{program}, discipline {early}: x shown after {shown:?}");
+    assert_eq!(
+        shown < round_trip * 3 / 4,
+        early,
+        "{program}, discipline known: {early}: shown after {shown:?}"
+    );
+}
+
 /// Types a line into `cat` and waits for its answer; returns the row the
 /// next line is typed on.
 fn a_line_into_cat(s: &RelayedSession) -> usize {
@@ -179,19 +193,12 @@ fn the_first_key_into_a_fresh_prompt_shows_before_the_round_trip() {
     if missing_tools() {
         return;
     }
-    let round_trip = Duration::from_millis(2 * ONE_WAY_DELAY_MS);
     let cat = "echo cat-ready; exec cat";
     for (client_env, shown_early) in [(&[DISCIPLINE][..], true), (&[][..], false)] {
         let s = start(Pairing::Ours, cat, client_env);
         s.expect_text("cat-ready", WAIT);
         let row = a_line_into_cat(&s);
-        let shown = time_until_shown(&s, row, "x").expect("the key never showed in cat");
-        eprintln!("cat, discipline {shown_early}: x shown after {shown:?}");
-        assert_eq!(
-            shown < round_trip * 3 / 4,
-            shown_early,
-            "cat, discipline known: {shown_early}: shown after {shown:?}"
-        );
+        expect_shown_early(&s, row, "x", "cat", shown_early);
 
         let s = start(Pairing::Ours, SHELL, client_env);
         s.expect_text("ready$", WAIT);
@@ -199,12 +206,6 @@ fn the_first_key_into_a_fresh_prompt_shows_before_the_round_trip() {
         s.tmux.send_keys(&["Enter"]);
         let screen = settled(&s, |screen| screen.contains("\none\nready$"));
         let row = screen.lines().position(|l| l == "one").unwrap_or(0) + 1;
-        let shown = time_until_shown(&s, row, "ready$ x").expect("the key never showed in bash");
-        eprintln!("bash, discipline {shown_early}: x shown after {shown:?}");
-        assert_eq!(
-            shown < round_trip * 3 / 4,
-            shown_early,
-            "bash, discipline known: {shown_early}: shown after {shown:?}"
-        );
+        expect_shown_early(&s, row, "ready$ x", "bash", shown_early);
     }
 }
