@@ -32,9 +32,11 @@ use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod discipline_watch;
+mod output_batch;
 mod rekey;
 
 use discipline_watch::DisciplineWatch;
+use output_batch::OutputBatch;
 
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
@@ -169,6 +171,8 @@ struct Session<S: HostState> {
     last_heard: Option<Millis>,
     /// The pty's line discipline, for a client that uses it.
     discipline: DisciplineWatch,
+    /// A flood's output held for one frame when the state keeps history.
+    batch: OutputBatch,
 }
 
 impl<S: HostState> Session<S> {
@@ -238,6 +242,7 @@ impl<S: HostState> Session<S> {
             quit_requested: false,
             last_heard: None,
             discipline: DisciplineWatch::default(),
+            batch: OutputBatch::default(),
         })
     }
 
@@ -284,6 +289,9 @@ impl<S: HostState> Session<S> {
         self.apply_user_input(now);
         if self.pty_more_to_read && !self.transport.shutdown_in_progress() {
             self.read_pty(now);
+        }
+        if self.batch.ready(now) {
+            self.feed_batch();
         }
         self.write_pty(now);
         if self.user_input_waiting() {
@@ -334,6 +342,9 @@ impl<S: HostState> Session<S> {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
+        if let Some(due) = self.batch.due() {
+            wake = wake.min(due);
+        }
         if let Some(due) = self.transport.current_state().echo_ack_deadline() {
             wake = wake.min(Millis(due));
         }
@@ -463,14 +474,23 @@ impl<S: HostState> Session<S> {
         loop {
             match self.pty.read(&mut buf) {
                 Ok(0) => {
+                    self.feed_batch();
                     self.program_ended(now);
                     break;
                 }
                 Ok(n) => {
                     let bytes = buf.get(..n).unwrap_or_default();
-                    self.transport
-                        .current_state_mut()
-                        .host_output(bytes, &mut replies);
+                    let keeping_history = self.transport.current_state().keeps_history();
+                    if self.batch.takes(n, keeping_history) {
+                        self.batch.hold(bytes, now);
+                        if self.batch.ready(now) {
+                            self.feed_batch();
+                        }
+                    } else {
+                        self.transport
+                            .current_state_mut()
+                            .host_output(bytes, &mut replies);
+                    }
                     budget = budget.saturating_sub(n);
                     if budget == 0 || started.elapsed() >= PTY_READ_TIME_BUDGET {
                         break; // more may be waiting: pty_more_to_read stays set
@@ -483,12 +503,22 @@ impl<S: HostState> Session<S> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => {
                     // EIO: every copy of the pty slave is closed.
+                    self.feed_batch();
                     self.program_ended(now);
                     break;
                 }
             }
         }
         self.read_buf = buf;
+        self.to_pty.extend_from_slice(&replies);
+    }
+
+    /// Gives the held output to the emulator.
+    fn feed_batch(&mut self) {
+        let mut replies = Vec::new();
+        let state = self.transport.current_state_mut();
+        self.batch
+            .feed_with(|bytes| state.host_output(bytes, &mut replies));
         self.to_pty.extend_from_slice(&replies);
     }
 

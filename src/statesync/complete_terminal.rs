@@ -233,6 +233,10 @@ impl HostState for CompleteTerminal {
         self.discipline_wanted
     }
 
+    fn keeps_history(&self) -> bool {
+        self.feed.as_ref().is_some_and(HistoryFeed::is_wanted)
+    }
+
     fn history_lines(&self) -> u64 {
         self.feed.as_ref().map_or(0, HistoryFeed::held_lines)
     }

@@ -54,6 +54,11 @@ pub trait HostState: SyncState {
         false
     }
 
+    /// Whether lines leaving the screen go to a client's scrollback now.
+    fn keeps_history(&self) -> bool {
+        false
+    }
+
     /// How many lines of scrollback are held.
     fn history_lines(&self) -> u64 {
         0
