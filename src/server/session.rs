@@ -483,6 +483,7 @@ impl<S: HostState> Session<S> {
                     let keeping_history = self.transport.current_state().keeps_history();
                     if self.batch.takes(n, keeping_history) {
                         self.batch.hold(bytes, now);
+                        self.transport.current_state_mut().set_output_held(true);
                         if self.batch.ready(now) {
                             self.feed_batch();
                         }
@@ -519,6 +520,7 @@ impl<S: HostState> Session<S> {
         let state = self.transport.current_state_mut();
         self.batch
             .feed_with(|bytes| state.host_output(bytes, &mut replies));
+        state.set_output_held(false);
         self.to_pty.extend_from_slice(&replies);
     }
 

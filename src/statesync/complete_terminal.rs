@@ -237,6 +237,12 @@ impl HostState for CompleteTerminal {
         self.feed.as_ref().is_some_and(HistoryFeed::is_wanted)
     }
 
+    fn set_output_held(&mut self, held: bool) {
+        if let Some(feed) = self.feed.as_mut() {
+            feed.set_output_held(held);
+        }
+    }
+
     fn history_lines(&self) -> u64 {
         self.feed.as_ref().map_or(0, HistoryFeed::held_lines)
     }

@@ -35,6 +35,9 @@ pub(crate) struct HistoryFeed {
     published: u64,
     /// The log's end at the last `publish`, to tell a running flood.
     end_seen: u64,
+    /// The server holds output not yet fed to the terminal: a flood is
+    /// running even if the log did not grow since the last `publish`.
+    output_held: bool,
 }
 
 impl HistoryFeed {
@@ -45,6 +48,7 @@ impl HistoryFeed {
             wanted: false,
             published: 0,
             end_seen: 0,
+            output_held: false,
         }
     }
 
@@ -73,6 +77,13 @@ impl HistoryFeed {
         log.end().saturating_sub(log.start())
     }
 
+    /// Whether the server holds output back from the terminal for now
+    /// (a flood fed in batches): while it does, the flood counts as
+    /// running.
+    pub(crate) fn set_output_held(&mut self, held: bool) {
+        self.output_held = held;
+    }
+
     /// Whether lines wait to be published.
     pub(crate) fn has_unpublished(&self) -> bool {
         self.wanted && self.published < self.log.borrow().end()
@@ -85,7 +96,7 @@ impl HistoryFeed {
         }
         let log = self.log.borrow();
         let end = log.end();
-        let growing = end != self.end_seen;
+        let growing = end != self.end_seen || self.output_held;
         self.end_seen = end;
         let waiting = end.saturating_sub(self.published);
         if waiting == 0 || (growing && waiting > log.limit() as u64) {
@@ -326,6 +337,38 @@ mod tests {
         assert_eq!(skipped, 4996 - 100);
         let expected: Vec<String> = (4897..=4996).map(|n| format!("line {n}")).collect();
         assert_eq!(texts, expected);
+    }
+
+    #[test]
+    fn a_flood_fed_in_batches_is_skipped_in_one_jump() {
+        let mut server = server(20, 5, 100);
+        let mut replica = Replica::of(&server);
+        let (mut skipped, mut texts, mut shown) = (0, Vec::new(), 0);
+        for batch in 0..20 {
+            // Frames go out while the session holds the next batch back.
+            server.set_output_held(true);
+            for _ in 0..3 {
+                server.publish();
+                let client = &mut replica.client;
+                client.apply_diff(&server.diff_from(&replica.sent)).unwrap();
+                replica.sent = server.clone();
+                let (skip, lines) = client.unseen_history(shown);
+                skipped += u64::from(skip > 0);
+                texts.extend(lines.iter().map(|l| l.text.to_vec()));
+                shown = client.history_end();
+            }
+            server.host_output(
+                &numbered(batch * 500 + 1, batch * 500 + 500),
+                &mut Vec::new(),
+            );
+            server.set_output_held(false);
+        }
+        let (skip, rest) = drain(&mut server, &mut replica);
+        skipped += u64::from(skip > 0);
+        assert_eq!(skipped, 1, "one marker for one flood");
+        assert!(texts.is_empty(), "lines were sent while the flood ran");
+        let expected: Vec<String> = (9897..=9996).map(|n| format!("line {n}")).collect();
+        assert_eq!(rest, expected);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub trait HostState: SyncState {
         false
     }
 
+    /// Whether the server holds some of the program's output back for a
+    /// moment (see the session's output batch): history waits for it.
+    fn set_output_held(&mut self, _held: bool) {}
+
     /// How many lines of scrollback are held.
     fn history_lines(&self) -> u64 {
         0
