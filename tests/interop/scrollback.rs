@@ -12,6 +12,8 @@
 //!   size: every number once, in order;
 //! - a 100-column line in history is one line with `-J`;
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
+//! - commands typed with every key and Return predicted, at the bottom
+//!   row: each command and its output once in history;
 //! - vim opened and closed in between: nothing of vim's screen in history;
 //! - `--no-scrollback` (no features): the alternate screen, no history;
 //! - with the stock client or the stock server, every datagram read with
@@ -198,6 +200,72 @@ fn a_million_line_flood_leaves_one_marker_and_the_newest_lines() {
         .unwrap();
     let first_at = all.iter().position(|l| *l == first.to_string()).unwrap();
     assert!(marker_at < first_at, "the marker comes after the lines");
+}
+
+/// The screen's rows that are not blank, without trailing blanks.
+fn last_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Commands typed at the bottom row at a 200 ms round trip, each key
+/// and Return guessed and shown before the server answers: the history
+/// gets each command and its output once, as the server drew them.
+#[test]
+fn predictions_never_reach_the_history() {
+    if missing_tools() {
+        return;
+    }
+    let slow = LinkConfig {
+        up: Impairment::delay_ms(100),
+        down: Impairment::delay_ms(100),
+        ..LinkConfig::default()
+    };
+    let client_env = [
+        ("MOSH_SERVER_FEATURES", "discipline scrollback"),
+        ("MOSH_PREDICTION_DISPLAY", "always"),
+    ];
+    let s = RelayedSession::start(
+        Pairing::Ours,
+        slow,
+        &format!("seq 1 100; {SHELL}"),
+        &[],
+        &client_env,
+    );
+    s.expect_text("ready$", WAIT);
+    let mut guesses_seen = 0;
+    for n in 1..=6 {
+        let command = format!("echo zq{n}");
+        s.tmux.type_text(&command);
+        std::thread::sleep(Duration::from_millis(30));
+        guesses_seen += usize::from(s.tmux.capture().contains(&command));
+        // Return once the echo is in (typed within a round trip of the line,
+        // a Return at the bottom row takes the line's guesses with it).
+        std::thread::sleep(Duration::from_millis(500));
+        s.tmux.send_keys(&["Enter"]);
+        let answer = format!("zq{n}");
+        s.expect(WAIT, &answer, |screen| {
+            last_rows(screen).ends_with(&[answer.as_str(), "ready$"])
+        });
+    }
+    let all = settled(&s, |all| {
+        all.iter().any(|l| l == "zq6") && all.last().is_some_and(|l| l == "ready$")
+    });
+    assert!(guesses_seen > 0, "no guess was ever shown before its echo");
+    let typed: Vec<&str> = all
+        .iter()
+        .filter(|l| l.contains("zq"))
+        .map(String::as_str)
+        .collect();
+    let expected: Vec<String> = (1..=6)
+        .flat_map(|n| [format!("ready$ echo zq{n}"), format!("zq{n}")])
+        .collect();
+    assert_eq!(typed, expected, "pane:\n{}", all.join("\n"));
+    let expected: Vec<u64> = (1..=100).collect();
+    assert_eq!(numbers(&all), expected, "history:\n{}", all.join("\n"));
 }
 
 #[test]
