@@ -70,15 +70,14 @@ pub fn run(args: &[OsString], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 1;
         }
     };
-    let Some((port, key)) = parse_connect(&reply) else {
+    let Some(connect) = parse_connect(&reply) else {
         let why = reply.strip_prefix("error ").unwrap_or(&reply);
         let _ = writeln!(err, "mosh-server: session {} refused: {why}", record.id);
         return 1;
     };
-    let _ = writeln!(out, "MOSH CONNECT {port} {key}");
-    // The session itself decides whether it keeps lines; a client that
-    // asks a session without any just gets none.
-    let _ = writeln!(out, "{}", features_line(DEFAULT_SCROLLBACK_LINES));
+    let _ = writeln!(out, "MOSH CONNECT {} {}", connect.port, connect.key);
+    let lines = connect.scrollback_lines.unwrap_or(DEFAULT_SCROLLBACK_LINES);
+    let _ = writeln!(out, "{}", features_line(lines));
     let _ = out.flush();
     let _ = writeln!(
         err,

@@ -2,7 +2,7 @@
 //! friends talk to a running server.
 //!
 //! One request per connection, one line each way:
-//! `attach` → `connect PORT KEY` (the key exists only in this reply and in
+//! `attach` → `connect PORT KEY SCROLLBACK-LINES` (the key exists only in this reply and in
 //! the server's memory), `kill` → `ok`; errors are `error TEXT`. Only the
 //! session's own user may ask: the socket lives in a 0700 directory, is
 //! itself 0600, and every connection's peer uid is checked.
@@ -211,15 +211,33 @@ pub(crate) fn ask(dir: &Path, id: &str, request: Request) -> io::Result<String> 
     Ok(line.trim_end().to_string())
 }
 
-/// A `connect PORT KEY` reply split up.
-pub fn parse_connect(reply: &str) -> Option<(u16, String)> {
+/// A session's answer to `attach`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConnectReply {
+    pub port: u16,
+    pub key: String,
+    /// How many lines of scrollback the session keeps; `None` from a
+    /// session started before it said so.
+    pub scrollback_lines: Option<u64>,
+}
+
+/// A `connect PORT KEY [SCROLLBACK-LINES]` reply split up.
+pub fn parse_connect(reply: &str) -> Option<ConnectReply> {
     let mut words = reply.split_ascii_whitespace();
     if words.next()? != "connect" {
         return None;
     }
     let port = words.next()?.parse().ok()?;
     let key = words.next()?.to_string();
-    words.next().is_none().then_some((port, key))
+    let scrollback_lines = match words.next() {
+        Some(lines) => Some(lines.parse().ok()?),
+        None => None,
+    };
+    words.next().is_none().then_some(ConnectReply {
+        port,
+        key,
+        scrollback_lines,
+    })
 }
 
 #[cfg(test)]
@@ -262,7 +280,11 @@ mod tests {
         let reply = asker.join().unwrap();
         assert_eq!(
             parse_connect(&reply),
-            Some((60001, "AAAAAAAAAAAAAAAAAAAAAA".to_string()))
+            Some(ConnectReply {
+                port: 60001,
+                key: "AAAAAAAAAAAAAAAAAAAAAA".to_string(),
+                scrollback_lines: None,
+            })
         );
         let text = std::fs::read_to_string(record_path(&server.dir, server.id())).unwrap();
         assert!(!text.contains("AAAAAAAAAAAAAAAAAAAAAA"));
@@ -292,5 +314,8 @@ mod tests {
         assert_eq!(parse_connect("error no"), None);
         assert_eq!(parse_connect("connect x KEY"), None);
         assert_eq!(parse_connect("connect 1 KEY extra"), None);
+        assert_eq!(parse_connect("connect 1 KEY 5 extra"), None);
+        let reply = parse_connect("connect 1 KEY 0").unwrap();
+        assert_eq!(reply.scrollback_lines, Some(0));
     }
 }

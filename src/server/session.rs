@@ -169,6 +169,8 @@ struct Session<S: HostState> {
     quit_requested: bool,
     /// When the current client was last heard (ms), kept across rekeys.
     last_heard: Option<Millis>,
+    /// Lines of scrollback kept for a client that asks (0: none).
+    scrollback_lines: u64,
     /// The pty's line discipline, for a client that uses it.
     discipline: DisciplineWatch,
     /// A flood's output held for one frame when the state keeps history.
@@ -241,6 +243,7 @@ impl<S: HostState> Session<S> {
             retired: None,
             quit_requested: false,
             last_heard: None,
+            scrollback_lines: setup.scrollback_lines,
             discipline: DisciplineWatch::default(),
             batch: OutputBatch::default(),
         })

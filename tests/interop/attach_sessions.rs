@@ -688,3 +688,35 @@ fn kill_tells_a_connected_client_the_session_is_over() {
     );
     assert!(!alive(session.pid));
 }
+
+/// `attach` offers scrollback only when the session keeps history: a
+/// session started with `-b 0` must not have a new client draw on the
+/// primary screen for lines that will never come.
+#[test]
+fn attach_offers_scrollback_only_for_a_session_that_keeps_it() {
+    let registry = Registry::new();
+    for (lines, offered) in [("0", false), ("500", true)] {
+        let new =
+            registry.run_server(&["new", "-i", "127.0.0.1", "-b", lines, "--", "sleep", "600"]);
+        let text = String::from_utf8_lossy(&new.stdout).into_owned();
+        assert_eq!(
+            text.contains("scrollback"),
+            offered,
+            "new -b {lines}: {text}"
+        );
+        let attach = registry.run_server(&["attach"]);
+        let text = String::from_utf8_lossy(&attach.stdout).into_owned();
+        assert!(text.contains("MOSH CONNECT"), "attach: {attach:?}");
+        let features = text.lines().find(|l| l.starts_with("MOSH-RS FEATURES"));
+        assert_eq!(
+            features.is_some_and(|l| l.split_whitespace().any(|w| w == "scrollback")),
+            offered,
+            "attach to -b {lines}: {text}"
+        );
+        for session in registry.list() {
+            let killed = registry.run_server(&["kill", &session.id]);
+            assert!(killed.status.success(), "kill: {killed:?}");
+        }
+        registry.wait_for("the session gone", |s| s.is_empty());
+    }
+}

@@ -101,7 +101,11 @@ impl<S: HostState> Session<S> {
         }
         self.log
             .say(format_args!("attached a new client under a new key"));
-        pending.answer(&format!("connect {port} {}", key.to_base64()));
+        pending.answer(&format!(
+            "connect {port} {} {}",
+            key.to_base64(),
+            self.scrollback_lines
+        ));
     }
 
     /// Keeps the old client up to date with its banner, then sends it
