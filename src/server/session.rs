@@ -33,8 +33,10 @@ use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod discipline_watch;
 mod rekey;
+mod synchronized_output;
 
 use discipline_watch::DisciplineWatch;
+use synchronized_output::SynchronizedOutput;
 
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
@@ -169,6 +171,8 @@ struct Session<S: HostState> {
     last_heard: Option<Millis>,
     /// The pty's line discipline, for a client that uses it.
     discipline: DisciplineWatch,
+    /// The program's output held back while it draws an update.
+    synchronized: SynchronizedOutput,
 }
 
 impl<S: HostState> Session<S> {
@@ -238,6 +242,7 @@ impl<S: HostState> Session<S> {
             quit_requested: false,
             last_heard: None,
             discipline: DisciplineWatch::default(),
+            synchronized: SynchronizedOutput::default(),
         })
     }
 
@@ -285,6 +290,7 @@ impl<S: HostState> Session<S> {
         if self.pty_more_to_read && !self.transport.shutdown_in_progress() {
             self.read_pty(now);
         }
+        self.release_synchronized_output(now);
         self.write_pty(now);
         if self.user_input_waiting() {
             // The queue drained this turn: hand over what was held back.
@@ -336,6 +342,9 @@ impl<S: HostState> Session<S> {
         let mut wake = self.transport.poll_timeout(now);
         if let Some(due) = self.transport.current_state().echo_ack_deadline() {
             wake = wake.min(Millis(due));
+        }
+        if let Some(due) = self.synchronized.deadline() {
+            wake = wake.min(due);
         }
         if self.transport.remote_state_num() == 0 || self.transport.shutdown_in_progress() {
             wake = wake.min(now.saturating_add(5000));
@@ -468,9 +477,9 @@ impl<S: HostState> Session<S> {
                 }
                 Ok(n) => {
                     let bytes = buf.get(..n).unwrap_or_default();
-                    self.transport
-                        .current_state_mut()
-                        .host_output(bytes, &mut replies);
+                    let state = self.transport.current_state_mut();
+                    self.synchronized
+                        .pass(bytes, now, |shown| state.host_output(shown, &mut replies));
                     budget = budget.saturating_sub(n);
                     if budget == 0 || started.elapsed() >= PTY_READ_TIME_BUDGET {
                         break; // more may be waiting: pty_more_to_read stays set
@@ -492,8 +501,21 @@ impl<S: HostState> Session<S> {
         self.to_pty.extend_from_slice(&replies);
     }
 
+    /// Lets an update the program has held open too long reach the
+    /// screen.
+    fn release_synchronized_output(&mut self, now: Millis) {
+        let state = self.transport.current_state_mut();
+        let mut replies = Vec::new();
+        self.synchronized
+            .release_if_due(now, |shown| state.host_output(shown, &mut replies));
+        self.to_pty.extend_from_slice(&replies);
+    }
+
     fn program_ended(&mut self, now: Millis) {
         self.pty_more_to_read = false;
+        let state = self.transport.current_state_mut();
+        self.synchronized
+            .release(&mut |shown| state.host_output(shown, &mut Vec::new()));
         if !self.transport.shutdown_in_progress() {
             self.log
                 .say(format_args!("the session's program has ended"));

@@ -53,6 +53,9 @@ impl Clone for Emulator {
 struct Terminal {
     fb: Framebuffer,
     replies: Vec<u8>,
+    /// DECSET 2026 (synchronized output) is set: the program is drawing
+    /// an update (the server holds it back; here it is only reported).
+    synchronized_output: bool,
 }
 
 impl Emulator {
@@ -69,6 +72,7 @@ impl Emulator {
             terminal: Terminal {
                 fb: framebuffer,
                 replies: Vec::new(),
+                synchronized_output: false,
             },
         }
     }
@@ -246,8 +250,27 @@ impl Terminal {
             1004 => fb.modes.focus_events = on,
             1007 => fb.modes.alternate_scroll = on,
             2004 => fb.modes.bracketed_paste = on,
+            2026 => self.synchronized_output = on,
             _ => {}
         }
+    }
+
+    /// DECRQM for a DEC private mode (`CSI ? mode $ p`), answered for the
+    /// modes a program asks about before relying on them.
+    fn report_dec_mode(&mut self, mode: u16) {
+        const SET: u16 = 1;
+        const RESET: u16 = 2;
+        let state = match mode {
+            2026 if self.synchronized_output => SET,
+            2026 => RESET,
+            _ => return,
+        };
+        let mut out = b"\x1b[?".to_vec();
+        push_num(&mut out, mode);
+        out.push(b';');
+        push_num(&mut out, state);
+        out.extend_from_slice(b"$y");
+        self.reply(&out);
     }
 
     fn csi_private(&mut self, params: &Params, marker: u8, final_byte: u8) {
@@ -394,6 +417,7 @@ impl Perform for Terminal {
             [] => self.csi_plain(params, final_byte),
             [marker @ (b'?' | b'>' | b'<' | b'=')] => self.csi_private(params, *marker, final_byte),
             [b'!'] if final_byte == b'p' => self.fb.soft_reset(),
+            [b'?', b'$'] if final_byte == b'p' => self.report_dec_mode(params.arg(0, 0)),
             [b' '] if final_byte == b'q' => {
                 let style = params.arg(0, 0);
                 if let Ok(style @ 0..=MAX_CURSOR_STYLE) = u8::try_from(style) {
@@ -409,7 +433,10 @@ impl Perform for Terminal {
         match (intermediates, final_byte) {
             ([], b'7') => fb.save_cursor(),
             ([], b'8') => fb.restore_cursor(),
-            ([], b'c') => fb.full_reset(),
+            ([], b'c') => {
+                fb.full_reset();
+                self.synchronized_output = false;
+            }
             ([], b'D') => fb.index(),
             ([], b'E') => fb.next_line(),
             ([], b'H') => fb.set_tab_stop(),
@@ -749,6 +776,18 @@ mod tests {
         assert_eq!(e.framebuffer().modes().cursor_style, 0);
         e.feed(b"\x1b[2 q\x1bc");
         assert_eq!(e.framebuffer().modes().cursor_style, 0, "RIS");
+    }
+
+    #[test]
+    fn decrqm_reports_synchronized_output() {
+        let mut e = run(10, 2, b"\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;2$y");
+        e.feed(b"\x1b[?2026h\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;1$y");
+        e.feed(b"\x1b[?2026l\x1b[?2026$p\x1b[?2026h\x1bc\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;2$y\x1b[?2026;2$y");
+        e.feed(b"\x1b[?1234$p\x1b[2026$p");
+        assert!(e.take_host_replies().is_empty(), "unknown modes: no answer");
     }
 
     #[test]
