@@ -117,6 +117,7 @@ pub(crate) fn client_environment(
         let offer = ServerOffer {
             scrollback: taken.scrollback,
             discipline: taken.discipline,
+            marks: taken.marks,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

@@ -206,6 +206,7 @@ mod tests {
     const WANTS: PeerFeatures = PeerFeatures {
         scrollback: true,
         discipline: false,
+        marks: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

@@ -15,6 +15,7 @@ use super::hyperlink::Hyperlink;
 use super::modes::{MouseEncoding, MouseReporting, MAX_CURSOR_STYLE};
 use super::params::Params;
 use super::parser::{Parser, Perform};
+use super::prompt_mark::{acceptable, is_prompt_mark};
 use super::scroll_skip;
 use super::sgr::{apply_sgr, push_num};
 
@@ -56,7 +57,15 @@ struct Terminal {
     /// DECSET 2026 (synchronized output) is set: the program is drawing
     /// an update (the server holds it back; here it is only reported).
     synchronized_output: bool,
+    /// Shell integration marks (OSC 133) and the current directory (OSC
+    /// 7) are kept, for a viewer that shows them.
+    keep_marks: bool,
+    /// Titles and icon names saved by XTWINOPS 22, newest last.
+    title_stack: Vec<(Arc<str>, Arc<str>)>,
 }
+
+/// Most titles saved by XTWINOPS 22 (as xterm keeps); older ones go.
+const MAX_SAVED_TITLES: usize = 10;
 
 impl Emulator {
     /// A blank terminal of `width` columns and `height` rows.
@@ -73,6 +82,8 @@ impl Emulator {
                 fb: framebuffer,
                 replies: Vec::new(),
                 synchronized_output: false,
+                keep_marks: false,
+                title_stack: Vec::new(),
             },
         }
     }
@@ -162,6 +173,13 @@ impl Emulator {
     /// The history log lines go to, if one is attached.
     pub fn history(&self) -> Option<&HistoryHandle> {
         self.terminal.fb.history_log()
+    }
+
+    /// Keeps shell integration marks (OSC 133) and the current directory
+    /// (OSC 7) from now on, or ignores them (the default: only a viewer
+    /// that forwards them to the user's terminal needs them).
+    pub fn keep_marks(&mut self, keep: bool) {
+        self.terminal.keep_marks = keep;
     }
 
     /// Changes the size; see [`Framebuffer::resize`].
@@ -255,6 +273,33 @@ impl Terminal {
         }
     }
 
+    /// XTWINOPS 22 (save) and 23 (restore) of the title (`which` 2), the
+    /// icon name (1) or both (0).
+    fn title_stack(&mut self, op: u16, which: u16) {
+        let fb = &mut self.fb;
+        match op {
+            22 => {
+                if self.title_stack.len() >= MAX_SAVED_TITLES {
+                    self.title_stack.remove(0);
+                }
+                self.title_stack
+                    .push((Arc::clone(&fb.title), Arc::clone(&fb.icon_name)));
+            }
+            23 => {
+                let Some((title, icon_name)) = self.title_stack.pop() else {
+                    return;
+                };
+                if which != 1 {
+                    fb.title = title;
+                }
+                if which != 2 {
+                    fb.icon_name = icon_name;
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// DECRQM for a DEC private mode (`CSI ? mode $ p`), answered for the
     /// modes a program asks about before relying on them.
     fn report_dec_mode(&mut self, mode: u16) {
@@ -339,6 +384,7 @@ impl Terminal {
                 _ => {}
             },
             b'c' if params.arg(0, 0) == 0 => self.reply(PRIMARY_DA),
+            b't' => self.title_stack(params.arg(0, 0), params.arg(1, 0)),
             _ => {}
         }
     }
@@ -369,6 +415,10 @@ impl Terminal {
                 }
                 None => {}
             },
+            "7" if self.keep_marks && acceptable(rest) => {
+                self.fb.working_directory = Arc::from(rest);
+            }
+            "133" if self.keep_marks && is_prompt_mark(rest) => self.fb.add_prompt_mark(rest),
             "52" => {
                 let Some((_selection, data)) = rest.split_once(';') else {
                     return;
@@ -776,6 +826,48 @@ mod tests {
         assert_eq!(e.framebuffer().modes().cursor_style, 0);
         e.feed(b"\x1b[2 q\x1bc");
         assert_eq!(e.framebuffer().modes().cursor_style, 0, "RIS");
+    }
+
+    #[test]
+    fn prompt_marks_and_the_directory_are_kept_only_when_asked() {
+        let bytes = b"x\x1b]133;A\x07\x1b]7;file://h/d\x1b\\\x1b]133;Z\x07";
+        let e = run(10, 2, bytes);
+        assert!(e.framebuffer().row(0).marks().is_empty());
+        assert_eq!(e.framebuffer().working_directory(), "");
+        let mut e = Emulator::new(10, 2);
+        e.keep_marks(true);
+        e.feed(bytes);
+        let marks = e.framebuffer().row(0).marks();
+        assert_eq!(marks.len(), 1, "unknown kinds are dropped");
+        assert_eq!((marks[0].col, &*marks[0].text), (1, "A"));
+        assert_eq!(e.framebuffer().working_directory(), "file://h/d");
+        e.feed(b"\x1b[2J");
+        assert!(
+            e.framebuffer().row(0).marks().is_empty(),
+            "erased with the row"
+        );
+    }
+
+    #[test]
+    fn the_title_stack_saves_and_restores_titles() {
+        let mut e = run(10, 2, b"\x1b]0;one\x07\x1b[22;0t\x1b]0;two\x07");
+        assert_eq!(e.framebuffer().title(), "two");
+        e.feed(b"\x1b[23;0t");
+        assert_eq!(e.framebuffer().title(), "one");
+        assert_eq!(e.framebuffer().icon_name(), "one");
+        e.feed(b"\x1b[22t\x1b]2;three\x07\x1b]1;icon\x07\x1b[23;2t");
+        assert_eq!(e.framebuffer().title(), "one", "title restored");
+        assert_eq!(e.framebuffer().icon_name(), "icon", "icon name kept");
+        e.feed(b"\x1b[23t");
+        assert_eq!(
+            e.framebuffer().title(),
+            "one",
+            "an empty stack changes nothing"
+        );
+        for _ in 0..1000 {
+            e.feed(b"\x1b[22t");
+        }
+        assert!(e.terminal.title_stack.len() <= MAX_SAVED_TITLES);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! mosh-rs client that heard the offer announces what it uses
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
-//! `Features { bool scrollback = 1; bool discipline = 2; }`). The client sends it only when its
+//! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -16,11 +16,15 @@ pub(crate) const FIELD_FEATURES: u32 = 1701;
 
 const FIELD_SCROLLBACK: u32 = 1;
 const FIELD_DISCIPLINE: u32 = 2;
+const FIELD_MARKS: u32 = 3;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
 /// The word for the line discipline (the server sends the pty's).
 const DISCIPLINE_WORD: &str = "discipline";
+/// The word for shell integration marks (OSC 133) and the current
+/// directory (OSC 7), forwarded to the user's terminal.
+const MARKS_WORD: &str = "marks";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -30,6 +34,9 @@ pub struct ServerOffer {
     pub scrollback: bool,
     /// The server sends the pty's line discipline to a client that asks.
     pub discipline: bool,
+    /// The server sends prompt marks and the current directory to a
+    /// client that asks.
+    pub marks: bool,
 }
 
 impl ServerOffer {
@@ -39,6 +46,7 @@ impl ServerOffer {
         ServerOffer {
             scrollback: has(SCROLLBACK_WORD),
             discipline: has(DISCIPLINE_WORD),
+            marks: has(MARKS_WORD),
         }
     }
 
@@ -51,6 +59,9 @@ impl ServerOffer {
         if self.scrollback {
             words.push(SCROLLBACK_WORD);
         }
+        if self.marks {
+            words.push(MARKS_WORD);
+        }
         words.join(" ")
     }
 
@@ -60,6 +71,7 @@ impl ServerOffer {
         PeerFeatures {
             scrollback: self.scrollback && scrollback,
             discipline: self.discipline,
+            marks: self.marks,
         }
     }
 }
@@ -71,6 +83,9 @@ pub struct PeerFeatures {
     pub scrollback: bool,
     /// The client's predictions use the pty's line discipline.
     pub discipline: bool,
+    /// The client forwards prompt marks (OSC 133) and the current
+    /// directory (OSC 7) to the user's terminal.
+    pub marks: bool,
 }
 
 /// The body of the extension.
@@ -81,6 +96,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     }
     if features.discipline {
         write_varint_field(&mut out, FIELD_DISCIPLINE, 1);
+    }
+    if features.marks {
+        write_varint_field(&mut out, FIELD_MARKS, 1);
     }
     out
 }
@@ -93,6 +111,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
         match field? {
             (FIELD_SCROLLBACK, WireValue::Varint(flag)) => features.scrollback = flag != 0,
             (FIELD_DISCIPLINE, WireValue::Varint(flag)) => features.discipline = flag != 0,
+            (FIELD_MARKS, WireValue::Varint(flag)) => features.marks = flag != 0,
             _ => {}
         }
     }
@@ -102,7 +121,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
 impl PeerFeatures {
     /// Whether there is anything to announce.
     pub fn any(&self) -> bool {
-        self.scrollback || self.discipline
+        self.scrollback || self.discipline || self.marks
     }
 }
 
@@ -112,12 +131,12 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both = ServerOffer::from_words("later-thing scrollback discipline");
-        assert!(both.scrollback && both.discipline);
+        let both = ServerOffer::from_words("later-thing scrollback discipline marks");
+        assert!(both.scrollback && both.discipline && both.marks);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
-        assert!(!taken.scrollback && taken.discipline);
+        assert!(!taken.scrollback && taken.discipline && taken.marks);
     }
 
     #[test]
@@ -125,6 +144,7 @@ mod tests {
         let on = PeerFeatures {
             scrollback: true,
             discipline: true,
+            marks: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));

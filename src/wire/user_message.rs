@@ -164,6 +164,7 @@ mod tests {
         let features = PeerFeatures {
             scrollback: true,
             discipline: false,
+            marks: false,
         };
         let events = [
             UserEvent::Features(features),

@@ -4,7 +4,8 @@
 //! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
 //! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), the renderer in a
 //! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
-//! output through every pairing with our server (`synchronized_output`), and the cell
+//! output through every pairing with our server (`synchronized_output`), prompt marks,
+//! the current directory and the title stack (`prompt_marks`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -24,6 +25,7 @@ mod diag_session;
 mod diag_verbose;
 mod line_discipline;
 mod program_compare;
+mod prompt_marks;
 mod render_wraps;
 mod scrollback;
 mod scrollback_feed;

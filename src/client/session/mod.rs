@@ -190,6 +190,7 @@ impl Client {
             bce: setup.caps.has_bce,
             title: setup.caps.has_title,
             keep_scrollback_clean: setup.features.scrollback,
+            marks: setup.features.marks,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
