@@ -118,6 +118,7 @@ pub(crate) fn client_environment(
             scrollback: taken.scrollback,
             discipline: taken.discipline,
             marks: taken.marks,
+            mouse_pixels: taken.mouse_pixels,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

@@ -44,6 +44,9 @@ pub struct CompleteTerminal {
     /// The client announced it forwards prompt marks and the current
     /// directory (server side): the diffs carry them.
     marks_wanted: bool,
+    /// The client announced it passes mouse pixel positions (DECSET
+    /// 1016) on (server side).
+    mouse_pixels_wanted: bool,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -68,6 +71,7 @@ impl CompleteTerminal {
             discipline_wanted: false,
             discipline: None,
             marks_wanted: false,
+            mouse_pixels_wanted: false,
         }
     }
 
@@ -132,6 +136,7 @@ impl SyncState for CompleteTerminal {
             }
             let caps = RenderCaps {
                 marks: self.marks_wanted,
+                mouse_pixels: self.mouse_pixels_wanted,
                 ..RenderCaps::default()
             };
             let bytes = render(Some(old), new, &caps);
@@ -152,6 +157,7 @@ impl SyncState for CompleteTerminal {
                 HostEvent::HostBytes(bytes) => {
                     // A server sends marks only to a client that asked.
                     self.emulator.keep_marks(true);
+                    self.emulator.keep_mouse_pixels(true);
                     self.emulator.feed(&bytes);
                     // The server never asks the client's terminal anything.
                     let _ = self.emulator.take_host_replies();
@@ -216,6 +222,8 @@ impl HostState for CompleteTerminal {
         self.discipline = None;
         self.marks_wanted = false;
         self.emulator.keep_marks(false);
+        self.mouse_pixels_wanted = false;
+        self.emulator.keep_mouse_pixels(false);
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -231,6 +239,8 @@ impl HostState for CompleteTerminal {
         }
         self.marks_wanted = features.marks;
         self.emulator.keep_marks(features.marks);
+        self.mouse_pixels_wanted = features.mouse_pixels;
+        self.emulator.keep_mouse_pixels(features.mouse_pixels);
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;
@@ -428,6 +438,32 @@ mod tests {
             marks.iter().map(|m| (m.col, &*m.text)).collect::<Vec<_>>(),
             [(0, "A"), (2, "B")]
         );
+    }
+
+    #[test]
+    fn mouse_pixel_positions_reach_only_a_client_that_wants_them() {
+        let pixels = b"\x1b[?1003h\x1b[?1006h\x1b[?1016h";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut server = blank.clone();
+        server.host_output(pixels, &mut Vec::new());
+        let mut plain = blank.clone();
+        plain.host_output(b"\x1b[?1003h\x1b[?1006h", &mut Vec::new());
+        assert!(server == plain, "a stock client sees no change");
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            mouse_pixels: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(pixels, &mut Vec::new());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert!(client.framebuffer().modes().mouse_pixels);
+        let before = server.clone();
+        server.host_output(b"\x1b[?1016l", &mut Vec::new());
+        client.apply_diff(&server.diff_from(&before)).unwrap();
+        assert!(!client.framebuffer().modes().mouse_pixels);
+        assert!(client == server);
     }
 
     #[test]

@@ -207,6 +207,7 @@ mod tests {
         scrollback: true,
         discipline: false,
         marks: false,
+        mouse_pixels: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

@@ -60,6 +60,9 @@ struct Terminal {
     /// Shell integration marks (OSC 133) and the current directory (OSC
     /// 7) are kept, for a viewer that shows them.
     keep_marks: bool,
+    /// DECSET 1016 (mouse pixel positions) is kept, for a viewer that
+    /// passes it on.
+    keep_mouse_pixels: bool,
     /// Titles and icon names saved by XTWINOPS 22, newest last.
     title_stack: Vec<(Arc<str>, Arc<str>)>,
 }
@@ -83,6 +86,7 @@ impl Emulator {
                 replies: Vec::new(),
                 synchronized_output: false,
                 keep_marks: false,
+                keep_mouse_pixels: false,
                 title_stack: Vec::new(),
             },
         }
@@ -182,6 +186,16 @@ impl Emulator {
         self.terminal.keep_marks = keep;
     }
 
+    /// Keeps DECSET 1016 (SGR mouse reports in pixels) from now on, or
+    /// ignores it (the default: only a viewer that passes the mode on to
+    /// the user's terminal needs it).
+    pub fn keep_mouse_pixels(&mut self, keep: bool) {
+        self.terminal.keep_mouse_pixels = keep;
+        if !keep {
+            self.terminal.fb.modes.mouse_pixels = false;
+        }
+    }
+
     /// Changes the size; see [`Framebuffer::resize`].
     pub fn resize(&mut self, width: usize, height: usize) {
         self.terminal.fb.resize(width, height);
@@ -268,6 +282,7 @@ impl Terminal {
             1004 => fb.modes.focus_events = on,
             1007 => fb.modes.alternate_scroll = on,
             2004 => fb.modes.bracketed_paste = on,
+            1016 if self.keep_mouse_pixels => fb.modes.mouse_pixels = on,
             2026 => self.synchronized_output = on,
             _ => {}
         }

@@ -3,7 +3,8 @@
 //! mosh-rs client that heard the offer announces what it uses
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
-//! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3; }`). The client sends it only when its
+//! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3;
+//! bool mouse_pixels = 4; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -17,6 +18,7 @@ pub(crate) const FIELD_FEATURES: u32 = 1701;
 const FIELD_SCROLLBACK: u32 = 1;
 const FIELD_DISCIPLINE: u32 = 2;
 const FIELD_MARKS: u32 = 3;
+const FIELD_MOUSE_PIXELS: u32 = 4;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
@@ -25,6 +27,9 @@ const DISCIPLINE_WORD: &str = "discipline";
 /// The word for shell integration marks (OSC 133) and the current
 /// directory (OSC 7), forwarded to the user's terminal.
 const MARKS_WORD: &str = "marks";
+/// The word for mouse reports in pixels (DECSET 1016) passed on to the
+/// user's terminal.
+const PIXELS_WORD: &str = "pixels";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -37,6 +42,8 @@ pub struct ServerOffer {
     /// The server sends prompt marks and the current directory to a
     /// client that asks.
     pub marks: bool,
+    /// The server passes DECSET 1016 on to a client that asks.
+    pub mouse_pixels: bool,
 }
 
 impl ServerOffer {
@@ -47,6 +54,7 @@ impl ServerOffer {
             scrollback: has(SCROLLBACK_WORD),
             discipline: has(DISCIPLINE_WORD),
             marks: has(MARKS_WORD),
+            mouse_pixels: has(PIXELS_WORD),
         }
     }
 
@@ -62,6 +70,9 @@ impl ServerOffer {
         if self.marks {
             words.push(MARKS_WORD);
         }
+        if self.mouse_pixels {
+            words.push(PIXELS_WORD);
+        }
         words.join(" ")
     }
 
@@ -72,6 +83,7 @@ impl ServerOffer {
             scrollback: self.scrollback && scrollback,
             discipline: self.discipline,
             marks: self.marks,
+            mouse_pixels: self.mouse_pixels,
         }
     }
 }
@@ -86,6 +98,9 @@ pub struct PeerFeatures {
     /// The client forwards prompt marks (OSC 133) and the current
     /// directory (OSC 7) to the user's terminal.
     pub marks: bool,
+    /// The client passes DECSET 1016 (mouse reports in pixels) on to the
+    /// user's terminal.
+    pub mouse_pixels: bool,
 }
 
 /// The body of the extension.
@@ -100,6 +115,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     if features.marks {
         write_varint_field(&mut out, FIELD_MARKS, 1);
     }
+    if features.mouse_pixels {
+        write_varint_field(&mut out, FIELD_MOUSE_PIXELS, 1);
+    }
     out
 }
 
@@ -112,6 +130,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
             (FIELD_SCROLLBACK, WireValue::Varint(flag)) => features.scrollback = flag != 0,
             (FIELD_DISCIPLINE, WireValue::Varint(flag)) => features.discipline = flag != 0,
             (FIELD_MARKS, WireValue::Varint(flag)) => features.marks = flag != 0,
+            (FIELD_MOUSE_PIXELS, WireValue::Varint(flag)) => features.mouse_pixels = flag != 0,
             _ => {}
         }
     }
@@ -121,7 +140,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
 impl PeerFeatures {
     /// Whether there is anything to announce.
     pub fn any(&self) -> bool {
-        self.scrollback || self.discipline || self.marks
+        self.scrollback || self.discipline || self.marks || self.mouse_pixels
     }
 }
 
@@ -131,12 +150,12 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both = ServerOffer::from_words("later-thing scrollback discipline marks");
-        assert!(both.scrollback && both.discipline && both.marks);
+        let both = ServerOffer::from_words("later-thing scrollback discipline marks pixels");
+        assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
-        assert!(!taken.scrollback && taken.discipline && taken.marks);
+        assert!(!taken.scrollback && taken.discipline && taken.marks && taken.mouse_pixels);
     }
 
     #[test]
@@ -145,6 +164,7 @@ mod tests {
             scrollback: true,
             discipline: true,
             marks: true,
+            mouse_pixels: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));

@@ -165,6 +165,7 @@ mod tests {
             scrollback: true,
             discipline: false,
             marks: false,
+            mouse_pixels: false,
         };
         let events = [
             UserEvent::Features(features),

@@ -5,7 +5,8 @@
 //! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), the renderer in a
 //! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
 //! output through every pairing with our server (`synchronized_output`), prompt marks,
-//! the current directory and the title stack (`prompt_marks`), and the cell
+//! the current directory and the title stack (`prompt_marks`), mouse pixel
+//! positions (`mouse_pixels`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -24,6 +25,7 @@ mod client_prediction;
 mod diag_session;
 mod diag_verbose;
 mod line_discipline;
+mod mouse_pixels;
 mod program_compare;
 mod prompt_marks;
 mod render_wraps;

@@ -60,6 +60,9 @@ pub struct RenderCaps {
     /// 7) are written: the receiver asked for them (a mosh-rs client, or
     /// the user's terminal behind it). Off for a stock client.
     pub marks: bool,
+    /// DECSET 1016 (mouse reports in pixels) is passed on: the receiver
+    /// asked for it. Off for a stock client.
+    pub mouse_pixels: bool,
 }
 
 impl Default for RenderCaps {
@@ -70,6 +73,7 @@ impl Default for RenderCaps {
             title: true,
             keep_scrollback_clean: false,
             marks: false,
+            mouse_pixels: false,
         }
     }
 }
@@ -669,6 +673,7 @@ mod tests {
             title: true,
             keep_scrollback_clean: false,
             marks: false,
+            mouse_pixels: false,
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();
@@ -767,6 +772,26 @@ mod tests {
         );
         let plain = String::from_utf8_lossy(&plain);
         assert!(!plain.contains("\x1b]133") && !plain.contains("\x1b]7;"));
+    }
+
+    #[test]
+    fn mouse_pixel_positions_are_passed_on_only_when_asked() {
+        let old = screen(10, 2, b"");
+        let mut new = Emulator::new(10, 2);
+        new.keep_mouse_pixels(true);
+        new.feed(b"\x1b[?1003h\x1b[?1006h\x1b[?1016h");
+        let pixels = RenderCaps {
+            mouse_pixels: true,
+            ..RenderCaps::default()
+        };
+        let on = render(Some(old.framebuffer()), new.framebuffer(), &pixels);
+        assert!(String::from_utf8_lossy(&on).contains("\x1b[?1016h"));
+        let off = render(
+            Some(old.framebuffer()),
+            new.framebuffer(),
+            &RenderCaps::default(),
+        );
+        assert!(!String::from_utf8_lossy(&off).contains("1016"));
     }
 
     #[test]
