@@ -117,6 +117,8 @@ pub(crate) fn client_environment(
         let offer = ServerOffer {
             scrollback: taken.scrollback,
             discipline: taken.discipline,
+            marks: taken.marks,
+            mouse_pixels: taken.mouse_pixels,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

@@ -21,7 +21,7 @@ const OPEN_TAIL: &[u8] = b"\x1b[?1h";
 /// shape, and every mouse, paste and focus mode a program may have
 /// switched on through us.
 const CLOSE_HEAD: &[u8] = b"\x1b[?1l\x1b[0m\x1b[?25h\x1b>\x1b[0 q\
-\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1015l\x1b[?1006l\x1b[?1005l\
+\x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1016l\x1b[?1015l\x1b[?1006l\x1b[?1005l\
 \x1b[?2004l\x1b[?1004l\x1b[?5l";
 
 /// What the panic hook needs to put the terminal back.

@@ -33,10 +33,12 @@ use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod discipline_watch;
 mod output_batch;
+mod program_output;
 mod rekey;
+mod synchronized_output;
 
 use discipline_watch::DisciplineWatch;
-use output_batch::OutputBatch;
+use program_output::ProgramOutput;
 
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
@@ -173,8 +175,8 @@ struct Session<S: HostState> {
     scrollback_lines: u64,
     /// The pty's line discipline, for a client that uses it.
     discipline: DisciplineWatch,
-    /// A flood's output held for one frame when the state keeps history.
-    batch: OutputBatch,
+    /// The program's output not yet given to the emulator.
+    output: ProgramOutput,
 }
 
 impl<S: HostState> Session<S> {
@@ -245,7 +247,7 @@ impl<S: HostState> Session<S> {
             last_heard: None,
             scrollback_lines: setup.scrollback_lines,
             discipline: DisciplineWatch::default(),
-            batch: OutputBatch::default(),
+            output: ProgramOutput::default(),
         })
     }
 
@@ -293,9 +295,7 @@ impl<S: HostState> Session<S> {
         if self.pty_more_to_read && !self.transport.shutdown_in_progress() {
             self.read_pty(now);
         }
-        if self.batch.ready(now) {
-            self.feed_batch();
-        }
+        self.release_held_output(now);
         self.write_pty(now);
         if self.user_input_waiting() {
             // The queue drained this turn: hand over what was held back.
@@ -345,7 +345,7 @@ impl<S: HostState> Session<S> {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
-        if let Some(due) = self.batch.due() {
+        if let Some(due) = self.output.deadline() {
             wake = wake.min(due);
         }
         if let Some(due) = self.transport.current_state().echo_ack_deadline() {
@@ -477,24 +477,13 @@ impl<S: HostState> Session<S> {
         loop {
             match self.pty.read(&mut buf) {
                 Ok(0) => {
-                    self.feed_batch();
                     self.program_ended(now);
                     break;
                 }
                 Ok(n) => {
                     let bytes = buf.get(..n).unwrap_or_default();
-                    let keeping_history = self.transport.current_state().keeps_history();
-                    if self.batch.takes(n, keeping_history) {
-                        self.batch.hold(bytes, now);
-                        self.transport.current_state_mut().set_output_held(true);
-                        if self.batch.ready(now) {
-                            self.feed_batch();
-                        }
-                    } else {
-                        self.transport
-                            .current_state_mut()
-                            .host_output(bytes, &mut replies);
-                    }
+                    let state = self.transport.current_state_mut();
+                    self.output.pass(bytes, now, state, &mut replies);
                     budget = budget.saturating_sub(n);
                     if budget == 0 || started.elapsed() >= PTY_READ_TIME_BUDGET {
                         break; // more may be waiting: pty_more_to_read stays set
@@ -507,7 +496,6 @@ impl<S: HostState> Session<S> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => {
                     // EIO: every copy of the pty slave is closed.
-                    self.feed_batch();
                     self.program_ended(now);
                     break;
                 }
@@ -517,18 +505,18 @@ impl<S: HostState> Session<S> {
         self.to_pty.extend_from_slice(&replies);
     }
 
-    /// Gives the held output to the emulator.
-    fn feed_batch(&mut self) {
+    /// Lets out the program's output that has waited long enough.
+    fn release_held_output(&mut self, now: Millis) {
         let mut replies = Vec::new();
         let state = self.transport.current_state_mut();
-        self.batch
-            .feed_with(|bytes| state.host_output(bytes, &mut replies));
-        state.set_output_held(false);
+        self.output.release_due(now, state, &mut replies);
         self.to_pty.extend_from_slice(&replies);
     }
 
     fn program_ended(&mut self, now: Millis) {
         self.pty_more_to_read = false;
+        let state = self.transport.current_state_mut();
+        self.output.flush(now, state, &mut Vec::new());
         if !self.transport.shutdown_in_progress() {
             self.log
                 .say(format_args!("the session's program has ended"));

@@ -41,6 +41,12 @@ pub struct CompleteTerminal {
     /// The pty's line discipline: as sampled on the server for a client
     /// that wants it, as received on the client.
     discipline: Option<LineDiscipline>,
+    /// The client announced it forwards prompt marks and the current
+    /// directory (server side): the diffs carry them.
+    marks_wanted: bool,
+    /// The client announced it passes mouse pixel positions (DECSET
+    /// 1016) on (server side).
+    mouse_pixels_wanted: bool,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -64,6 +70,8 @@ impl CompleteTerminal {
             received: ReceivedHistory::default(),
             discipline_wanted: false,
             discipline: None,
+            marks_wanted: false,
+            mouse_pixels_wanted: false,
         }
     }
 
@@ -126,7 +134,12 @@ impl SyncState for CompleteTerminal {
                     height: i32::try_from(new.height()).unwrap_or(i32::MAX),
                 });
             }
-            let bytes = render(Some(old), new, &RenderCaps::default());
+            let caps = RenderCaps {
+                marks: self.marks_wanted,
+                mouse_pixels: self.mouse_pixels_wanted,
+                ..RenderCaps::default()
+            };
+            let bytes = render(Some(old), new, &caps);
             if !bytes.is_empty() {
                 events.push(HostEvent::HostBytes(bytes));
             }
@@ -142,6 +155,9 @@ impl SyncState for CompleteTerminal {
         for event in decode_host_message(diff)? {
             match event {
                 HostEvent::HostBytes(bytes) => {
+                    // A server sends marks only to a client that asked.
+                    self.emulator.keep_marks(true);
+                    self.emulator.keep_mouse_pixels(true);
                     self.emulator.feed(&bytes);
                     // The server never asks the client's terminal anything.
                     let _ = self.emulator.take_host_replies();
@@ -204,6 +220,10 @@ impl HostState for CompleteTerminal {
         }
         self.discipline_wanted = false;
         self.discipline = None;
+        self.marks_wanted = false;
+        self.emulator.keep_marks(false);
+        self.mouse_pixels_wanted = false;
+        self.emulator.keep_mouse_pixels(false);
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -217,6 +237,10 @@ impl HostState for CompleteTerminal {
         if let Some(feed) = self.feed.as_mut() {
             feed.set_wanted(features.scrollback);
         }
+        self.marks_wanted = features.marks;
+        self.emulator.keep_marks(features.marks);
+        self.mouse_pixels_wanted = features.mouse_pixels;
+        self.emulator.keep_mouse_pixels(features.mouse_pixels);
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;
@@ -393,6 +417,63 @@ mod tests {
             server.line_discipline().is_none(),
             "a new client must ask again"
         );
+    }
+
+    #[test]
+    fn prompt_marks_and_the_directory_reach_only_a_client_that_wants_them() {
+        let marked = b"\x1b]7;file://h/tmp\x07\x1b]133;A\x07$ \x1b]133;B\x07";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut server = blank.clone();
+        server.host_output(marked, &mut Vec::new());
+        let mut plain = blank.clone();
+        plain.host_output(b"$ ", &mut Vec::new());
+        assert_eq!(
+            server.diff_from(&blank),
+            plain.diff_from(&blank),
+            "a stock client sees today's bytes"
+        );
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            marks: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(marked, &mut Vec::new());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert!(client == server);
+        assert_eq!(client.framebuffer().working_directory(), "file://h/tmp");
+        let marks: Vec<_> = client.framebuffer().row(0).marks().to_vec();
+        assert_eq!(
+            marks.iter().map(|m| (m.col, &*m.text)).collect::<Vec<_>>(),
+            [(0, "A"), (2, "B")]
+        );
+    }
+
+    #[test]
+    fn mouse_pixel_positions_reach_only_a_client_that_wants_them() {
+        let pixels = b"\x1b[?1003h\x1b[?1006h\x1b[?1016h";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut server = blank.clone();
+        server.host_output(pixels, &mut Vec::new());
+        let mut plain = blank.clone();
+        plain.host_output(b"\x1b[?1003h\x1b[?1006h", &mut Vec::new());
+        assert!(server == plain, "a stock client sees no change");
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            mouse_pixels: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(pixels, &mut Vec::new());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert!(client.framebuffer().modes().mouse_pixels);
+        let before = server.clone();
+        server.host_output(b"\x1b[?1016l", &mut Vec::new());
+        client.apply_diff(&server.diff_from(&before)).unwrap();
+        assert!(!client.framebuffer().modes().mouse_pixels);
+        assert!(client == server);
     }
 
     #[test]

@@ -222,6 +222,8 @@ mod tests {
     const WANTS: PeerFeatures = PeerFeatures {
         scrollback: true,
         discipline: false,
+        marks: false,
+        mouse_pixels: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

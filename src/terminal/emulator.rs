@@ -15,6 +15,7 @@ use super::hyperlink::Hyperlink;
 use super::modes::{MouseEncoding, MouseReporting, MAX_CURSOR_STYLE};
 use super::params::Params;
 use super::parser::{Parser, Perform};
+use super::prompt_mark::{acceptable, is_prompt_mark};
 use super::scroll_skip;
 use super::sgr::{apply_sgr, push_num};
 
@@ -53,7 +54,21 @@ impl Clone for Emulator {
 struct Terminal {
     fb: Framebuffer,
     replies: Vec<u8>,
+    /// DECSET 2026 (synchronized output) is set: the program is drawing
+    /// an update (the server holds it back; here it is only reported).
+    synchronized_output: bool,
+    /// Shell integration marks (OSC 133) and the current directory (OSC
+    /// 7) are kept, for a viewer that shows them.
+    keep_marks: bool,
+    /// DECSET 1016 (mouse pixel positions) is kept, for a viewer that
+    /// passes it on.
+    keep_mouse_pixels: bool,
+    /// Titles and icon names saved by XTWINOPS 22, newest last.
+    title_stack: Vec<(Arc<str>, Arc<str>)>,
 }
+
+/// Most titles saved by XTWINOPS 22 (as xterm keeps); older ones go.
+const MAX_SAVED_TITLES: usize = 10;
 
 impl Emulator {
     /// A blank terminal of `width` columns and `height` rows.
@@ -69,6 +84,10 @@ impl Emulator {
             terminal: Terminal {
                 fb: framebuffer,
                 replies: Vec::new(),
+                synchronized_output: false,
+                keep_marks: false,
+                keep_mouse_pixels: false,
+                title_stack: Vec::new(),
             },
         }
     }
@@ -160,6 +179,23 @@ impl Emulator {
         self.terminal.fb.history_log()
     }
 
+    /// Keeps shell integration marks (OSC 133) and the current directory
+    /// (OSC 7) from now on, or ignores them (the default: only a viewer
+    /// that forwards them to the user's terminal needs them).
+    pub fn keep_marks(&mut self, keep: bool) {
+        self.terminal.keep_marks = keep;
+    }
+
+    /// Keeps DECSET 1016 (SGR mouse reports in pixels) from now on, or
+    /// ignores it (the default: only a viewer that passes the mode on to
+    /// the user's terminal needs it).
+    pub fn keep_mouse_pixels(&mut self, keep: bool) {
+        self.terminal.keep_mouse_pixels = keep;
+        if !keep {
+            self.terminal.fb.modes.mouse_pixels = false;
+        }
+    }
+
     /// Changes the size; see [`Framebuffer::resize`].
     pub fn resize(&mut self, width: usize, height: usize) {
         self.terminal.fb.resize(width, height);
@@ -246,8 +282,55 @@ impl Terminal {
             1004 => fb.modes.focus_events = on,
             1007 => fb.modes.alternate_scroll = on,
             2004 => fb.modes.bracketed_paste = on,
+            1016 if self.keep_mouse_pixels => fb.modes.mouse_pixels = on,
+            2026 => self.synchronized_output = on,
             _ => {}
         }
+    }
+
+    /// XTWINOPS 22 (save) and 23 (restore) of the title (`which` 2), the
+    /// icon name (1) or both (0).
+    fn title_stack(&mut self, op: u16, which: u16) {
+        let fb = &mut self.fb;
+        match op {
+            22 => {
+                if self.title_stack.len() >= MAX_SAVED_TITLES {
+                    self.title_stack.remove(0);
+                }
+                self.title_stack
+                    .push((Arc::clone(&fb.title), Arc::clone(&fb.icon_name)));
+            }
+            23 => {
+                let Some((title, icon_name)) = self.title_stack.pop() else {
+                    return;
+                };
+                if which != 1 {
+                    fb.title = title;
+                }
+                if which != 2 {
+                    fb.icon_name = icon_name;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// DECRQM for a DEC private mode (`CSI ? mode $ p`), answered for the
+    /// modes a program asks about before relying on them.
+    fn report_dec_mode(&mut self, mode: u16) {
+        const SET: u16 = 1;
+        const RESET: u16 = 2;
+        let state = match mode {
+            2026 if self.synchronized_output => SET,
+            2026 => RESET,
+            _ => return,
+        };
+        let mut out = b"\x1b[?".to_vec();
+        push_num(&mut out, mode);
+        out.push(b';');
+        push_num(&mut out, state);
+        out.extend_from_slice(b"$y");
+        self.reply(&out);
     }
 
     fn csi_private(&mut self, params: &Params, marker: u8, final_byte: u8) {
@@ -316,6 +399,7 @@ impl Terminal {
                 _ => {}
             },
             b'c' if params.arg(0, 0) == 0 => self.reply(PRIMARY_DA),
+            b't' => self.title_stack(params.arg(0, 0), params.arg(1, 0)),
             _ => {}
         }
     }
@@ -346,6 +430,10 @@ impl Terminal {
                 }
                 None => {}
             },
+            "7" if self.keep_marks && acceptable(rest) => {
+                self.fb.working_directory = Arc::from(rest);
+            }
+            "133" if self.keep_marks && is_prompt_mark(rest) => self.fb.add_prompt_mark(rest),
             "52" => {
                 let Some((_selection, data)) = rest.split_once(';') else {
                     return;
@@ -394,6 +482,7 @@ impl Perform for Terminal {
             [] => self.csi_plain(params, final_byte),
             [marker @ (b'?' | b'>' | b'<' | b'=')] => self.csi_private(params, *marker, final_byte),
             [b'!'] if final_byte == b'p' => self.fb.soft_reset(),
+            [b'?', b'$'] if final_byte == b'p' => self.report_dec_mode(params.arg(0, 0)),
             [b' '] if final_byte == b'q' => {
                 let style = params.arg(0, 0);
                 if let Ok(style @ 0..=MAX_CURSOR_STYLE) = u8::try_from(style) {
@@ -409,7 +498,10 @@ impl Perform for Terminal {
         match (intermediates, final_byte) {
             ([], b'7') => fb.save_cursor(),
             ([], b'8') => fb.restore_cursor(),
-            ([], b'c') => fb.full_reset(),
+            ([], b'c') => {
+                fb.full_reset();
+                self.synchronized_output = false;
+            }
             ([], b'D') => fb.index(),
             ([], b'E') => fb.next_line(),
             ([], b'H') => fb.set_tab_stop(),
@@ -749,6 +841,60 @@ mod tests {
         assert_eq!(e.framebuffer().modes().cursor_style, 0);
         e.feed(b"\x1b[2 q\x1bc");
         assert_eq!(e.framebuffer().modes().cursor_style, 0, "RIS");
+    }
+
+    #[test]
+    fn prompt_marks_and_the_directory_are_kept_only_when_asked() {
+        let bytes = b"x\x1b]133;A\x07\x1b]7;file://h/d\x1b\\\x1b]133;Z\x07";
+        let e = run(10, 2, bytes);
+        assert!(e.framebuffer().row(0).marks().is_empty());
+        assert_eq!(e.framebuffer().working_directory(), "");
+        let mut e = Emulator::new(10, 2);
+        e.keep_marks(true);
+        e.feed(bytes);
+        let marks = e.framebuffer().row(0).marks();
+        assert_eq!(marks.len(), 1, "unknown kinds are dropped");
+        assert_eq!((marks[0].col, &*marks[0].text), (1, "A"));
+        assert_eq!(e.framebuffer().working_directory(), "file://h/d");
+        e.feed(b"\x1b[2J");
+        assert!(
+            e.framebuffer().row(0).marks().is_empty(),
+            "erased with the row"
+        );
+    }
+
+    #[test]
+    fn the_title_stack_saves_and_restores_titles() {
+        let mut e = run(10, 2, b"\x1b]0;one\x07\x1b[22;0t\x1b]0;two\x07");
+        assert_eq!(e.framebuffer().title(), "two");
+        e.feed(b"\x1b[23;0t");
+        assert_eq!(e.framebuffer().title(), "one");
+        assert_eq!(e.framebuffer().icon_name(), "one");
+        e.feed(b"\x1b[22t\x1b]2;three\x07\x1b]1;icon\x07\x1b[23;2t");
+        assert_eq!(e.framebuffer().title(), "one", "title restored");
+        assert_eq!(e.framebuffer().icon_name(), "icon", "icon name kept");
+        e.feed(b"\x1b[23t");
+        assert_eq!(
+            e.framebuffer().title(),
+            "one",
+            "an empty stack changes nothing"
+        );
+        for _ in 0..1000 {
+            e.feed(b"\x1b[22t");
+        }
+        assert!(e.terminal.title_stack.len() <= MAX_SAVED_TITLES);
+    }
+
+    #[test]
+    fn decrqm_reports_synchronized_output() {
+        let mut e = run(10, 2, b"\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;2$y");
+        e.feed(b"\x1b[?2026h\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;1$y");
+        e.feed(b"\x1b[?2026l\x1b[?2026$p\x1b[?2026h\x1bc\x1b[?2026$p");
+        assert_eq!(e.take_host_replies(), b"\x1b[?2026;2$y\x1b[?2026;2$y");
+        e.feed(b"\x1b[?1234$p\x1b[2026$p");
+        assert!(e.take_host_replies().is_empty(), "unknown modes: no answer");
     }
 
     #[test]

@@ -160,6 +160,9 @@ pub struct Framebuffer {
     pub(super) icon_name: Arc<str>,
     pub(super) title_set: bool,
     pub(super) clipboard: Arc<str>,
+    /// The current directory a program announced (OSC 7, a `file://`
+    /// URL as written); empty when none.
+    pub(super) working_directory: Arc<str>,
     pub(super) bell_count: u64,
     pub(super) draw: DrawState,
     /// Lines that left the top of the primary screen (see `capture`).
@@ -195,6 +198,7 @@ impl PartialEq for Framebuffer {
             && same_str(&self.title, &other.title)
             && same_str(&self.icon_name, &other.icon_name)
             && same_str(&self.clipboard, &other.clipboard)
+            && same_str(&self.working_directory, &other.working_directory)
             && self.same_rows(other)
     }
 }
@@ -219,6 +223,7 @@ impl Framebuffer {
             icon_name: Arc::from(""),
             title_set: false,
             clipboard: Arc::from(""),
+            working_directory: Arc::from(""),
             bell_count: 0,
             draw: DrawState::new(width, height),
             scrollback: Scrollback::default(),
@@ -302,6 +307,21 @@ impl Framebuffer {
     /// Whether a program ever set the title or icon name.
     pub fn title_set(&self) -> bool {
         self.title_set
+    }
+
+    /// The current directory a program announced with OSC 7 (its URL as
+    /// written), or `""`.
+    pub fn working_directory(&self) -> &str {
+        &self.working_directory
+    }
+
+    /// Marks the cursor's cell with shell integration mark `text` (OSC
+    /// 133).
+    pub(super) fn add_prompt_mark(&mut self, text: &str) {
+        let (row, col) = (self.cursor_row, self.cursor_col);
+        if let Some(row) = self.row_mut(row) {
+            row.add_mark(col, text);
+        }
     }
 
     /// The clipboard contents a program set with OSC 52 (base64 text, as

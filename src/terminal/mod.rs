@@ -42,6 +42,7 @@ pub(crate) mod modes;
 pub(crate) mod params;
 pub mod parser;
 mod print;
+pub mod prompt_mark;
 pub(crate) mod row;
 mod scroll_count;
 mod scroll_skip;

@@ -1,7 +1,7 @@
 //! Terminal modes a viewer of the screen must know about: they change how
 //! the screen looks (reverse video) or what the keyboard and mouse send
-//! (cursor and keypad modes, mouse reporting, bracketed paste, focus,
-//! the cursor's shape).
+//! (cursor and keypad modes, mouse reporting and pixel positions,
+//! bracketed paste, focus, the cursor's shape).
 
 /// Which mouse events are reported to the application.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -103,6 +103,10 @@ pub struct Modes {
     pub mouse_reporting: MouseReporting,
     /// Mouse encoding (DECSET 1005, 1006, 1015).
     pub mouse_encoding: MouseEncoding,
+    /// DECSET 1016: SGR mouse reports give pixel positions. Kept apart
+    /// from the encoding, and only for a viewer that asked for it (see
+    /// `Emulator::keep_mouse_pixels`), so a stock viewer sees no change.
+    pub mouse_pixels: bool,
     /// DECSCUSR (`CSI n SP q`): the cursor's shape, 0 for the terminal's
     /// default, 1..=6 blinking or steady block, underline and bar.
     pub cursor_style: u8,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::cell::Cell;
 use super::hyperlink::Hyperlink;
+use super::prompt_mark::{PromptMark, MAX_MARKS_PER_ROW};
 
 /// A row of `width` cells.
 #[derive(Clone, Debug)]
@@ -22,11 +23,13 @@ pub struct Row {
     wrapped: bool,
     /// The hyperlinks cells refer to (slot `n` is `links[n - 1]`).
     links: Vec<Arc<Hyperlink>>,
+    /// Shell integration marks (OSC 133) in this row, if any.
+    marks: Option<Box<[PromptMark]>>,
 }
 
 impl PartialEq for Row {
     fn eq(&self, other: &Row) -> bool {
-        if self.width != other.width {
+        if self.width != other.width || self.marks() != other.marks() {
             return false;
         }
         if !self.links.is_empty() || !other.links.is_empty() {
@@ -60,7 +63,26 @@ impl Row {
             width,
             wrapped: false,
             links: Vec::new(),
+            marks: None,
         }
+    }
+
+    /// The shell integration marks in this row, left to right as written.
+    pub fn marks(&self) -> &[PromptMark] {
+        self.marks.as_deref().unwrap_or_default()
+    }
+
+    /// Adds a mark at `col` (the oldest goes when the row has too many).
+    pub fn add_mark(&mut self, col: usize, text: &str) {
+        let mut marks = self.marks.take().map(Vec::from).unwrap_or_default();
+        if marks.len() >= MAX_MARKS_PER_ROW {
+            marks.remove(0);
+        }
+        marks.push(PromptMark {
+            col: u16::try_from(col).unwrap_or(u16::MAX),
+            text: text.into(),
+        });
+        self.marks = Some(marks.into_boxed_slice());
     }
 
     /// The hyperlink of `cell`, a cell of this row.
@@ -178,6 +200,11 @@ impl Row {
         std::mem::size_of::<Row>()
             + self.cells.capacity() * std::mem::size_of::<Cell>()
             + self.links.capacity() * std::mem::size_of::<Arc<Hyperlink>>()
+            + self
+                .marks()
+                .iter()
+                .map(|m| std::mem::size_of::<PromptMark>() + m.text.len())
+                .sum::<usize>()
     }
 
     /// Makes every cell before `col` explicit.
@@ -203,6 +230,7 @@ impl Row {
         self.fill = fill;
         self.wrapped = false;
         self.links.clear();
+        self.marks = None;
     }
 
     /// Breaks a wide character that straddles the boundary before `col`:
@@ -330,6 +358,15 @@ impl Row {
         }
         self.width = width;
         self.wrapped = false;
+        if self.marks().iter().any(|m| usize::from(m.col) >= width) {
+            let kept: Vec<PromptMark> = self
+                .marks()
+                .iter()
+                .filter(|m| usize::from(m.col) < width)
+                .cloned()
+                .collect();
+            self.marks = (!kept.is_empty()).then(|| kept.into_boxed_slice());
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! mosh-rs client that heard the offer announces what it uses
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
-//! `Features { bool scrollback = 1; bool discipline = 2; }`). The client sends it only when its
+//! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3;
+//! bool mouse_pixels = 4; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -16,11 +17,19 @@ pub(crate) const FIELD_FEATURES: u32 = 1701;
 
 const FIELD_SCROLLBACK: u32 = 1;
 const FIELD_DISCIPLINE: u32 = 2;
+const FIELD_MARKS: u32 = 3;
+const FIELD_MOUSE_PIXELS: u32 = 4;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
 /// The word for the line discipline (the server sends the pty's).
 const DISCIPLINE_WORD: &str = "discipline";
+/// The word for shell integration marks (OSC 133) and the current
+/// directory (OSC 7), forwarded to the user's terminal.
+const MARKS_WORD: &str = "marks";
+/// The word for mouse reports in pixels (DECSET 1016) passed on to the
+/// user's terminal.
+const PIXELS_WORD: &str = "pixels";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -30,6 +39,11 @@ pub struct ServerOffer {
     pub scrollback: bool,
     /// The server sends the pty's line discipline to a client that asks.
     pub discipline: bool,
+    /// The server sends prompt marks and the current directory to a
+    /// client that asks.
+    pub marks: bool,
+    /// The server passes DECSET 1016 on to a client that asks.
+    pub mouse_pixels: bool,
 }
 
 impl ServerOffer {
@@ -39,6 +53,8 @@ impl ServerOffer {
         ServerOffer {
             scrollback: has(SCROLLBACK_WORD),
             discipline: has(DISCIPLINE_WORD),
+            marks: has(MARKS_WORD),
+            mouse_pixels: has(PIXELS_WORD),
         }
     }
 
@@ -51,6 +67,12 @@ impl ServerOffer {
         if self.scrollback {
             words.push(SCROLLBACK_WORD);
         }
+        if self.marks {
+            words.push(MARKS_WORD);
+        }
+        if self.mouse_pixels {
+            words.push(PIXELS_WORD);
+        }
         words.join(" ")
     }
 
@@ -60,6 +82,8 @@ impl ServerOffer {
         PeerFeatures {
             scrollback: self.scrollback && scrollback,
             discipline: self.discipline,
+            marks: self.marks,
+            mouse_pixels: self.mouse_pixels,
         }
     }
 }
@@ -71,6 +95,12 @@ pub struct PeerFeatures {
     pub scrollback: bool,
     /// The client's predictions use the pty's line discipline.
     pub discipline: bool,
+    /// The client forwards prompt marks (OSC 133) and the current
+    /// directory (OSC 7) to the user's terminal.
+    pub marks: bool,
+    /// The client passes DECSET 1016 (mouse reports in pixels) on to the
+    /// user's terminal.
+    pub mouse_pixels: bool,
 }
 
 /// The body of the extension.
@@ -81,6 +111,12 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     }
     if features.discipline {
         write_varint_field(&mut out, FIELD_DISCIPLINE, 1);
+    }
+    if features.marks {
+        write_varint_field(&mut out, FIELD_MARKS, 1);
+    }
+    if features.mouse_pixels {
+        write_varint_field(&mut out, FIELD_MOUSE_PIXELS, 1);
     }
     out
 }
@@ -93,6 +129,8 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
         match field? {
             (FIELD_SCROLLBACK, WireValue::Varint(flag)) => features.scrollback = flag != 0,
             (FIELD_DISCIPLINE, WireValue::Varint(flag)) => features.discipline = flag != 0,
+            (FIELD_MARKS, WireValue::Varint(flag)) => features.marks = flag != 0,
+            (FIELD_MOUSE_PIXELS, WireValue::Varint(flag)) => features.mouse_pixels = flag != 0,
             _ => {}
         }
     }
@@ -102,7 +140,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
 impl PeerFeatures {
     /// Whether there is anything to announce.
     pub fn any(&self) -> bool {
-        self.scrollback || self.discipline
+        self.scrollback || self.discipline || self.marks || self.mouse_pixels
     }
 }
 
@@ -112,12 +150,12 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both = ServerOffer::from_words("later-thing scrollback discipline");
-        assert!(both.scrollback && both.discipline);
+        let both = ServerOffer::from_words("later-thing scrollback discipline marks pixels");
+        assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
-        assert!(!taken.scrollback && taken.discipline);
+        assert!(!taken.scrollback && taken.discipline && taken.marks && taken.mouse_pixels);
     }
 
     #[test]
@@ -125,6 +163,8 @@ mod tests {
         let on = PeerFeatures {
             scrollback: true,
             discipline: true,
+            marks: true,
+            mouse_pixels: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));

@@ -164,6 +164,8 @@ mod tests {
         let features = PeerFeatures {
             scrollback: true,
             discipline: false,
+            marks: false,
+            mouse_pixels: false,
         };
         let events = [
             UserEvent::Features(features),

@@ -3,7 +3,10 @@
 //! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
 //! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
 //! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), the renderer in a
-//! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), and the cell
+//! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
+//! output through every pairing with our server (`synchronized_output`), prompt marks,
+//! the current directory and the title stack (`prompt_marks`), mouse pixel
+//! positions (`mouse_pixels`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -22,9 +25,12 @@ mod client_prediction;
 mod diag_session;
 mod diag_verbose;
 mod line_discipline;
+mod mouse_pixels;
 mod program_compare;
+mod prompt_marks;
 mod render_wraps;
 mod scrollback;
 mod scrollback_feed;
 mod server_interop;
+mod synchronized_output;
 mod user_terminal;

@@ -6,7 +6,8 @@
 //! (`hostile`), the byte streams the "screens match" tests share
 //! (`screen_cases`), tmux (and a pane's whole history, `pane_history`), sshd, servers, sessions (also
 //! where UDP is blocked, in a network namespace: `blocked_netns`), the relay with loss
-//! and delay (and its TCP counterpart for ssh, `tcp_link`), the rules for skipping when a tool is missing, and a reader of
+//! and delay (and its TCP counterpart for ssh, `tcp_link`), the rules for skipping when a tool is missing, a pane's output recorded with the time
+//! each piece arrived (`timed_recording`), and a reader of
 //! recorded traffic that lists the protobuf fields used (`wire_tap`).
 
 #![allow(dead_code)]
@@ -34,6 +35,7 @@ pub mod sim_states;
 pub mod skip;
 pub mod sshd;
 pub mod tcp_link;
+pub mod timed_recording;
 pub mod tmux;
 pub mod toy_states;
 pub mod udp_end;

@@ -262,6 +262,8 @@ fn diffs_that_keep_the_scrollback_clean_reproduce_each_state() {
             bce: rng.below(2) == 0,
             title: true,
             keep_scrollback_clean: true,
+            marks: false,
+            mouse_pixels: false,
         };
         let (w, h) = (rng.below(40) as usize + 2, rng.below(15) as usize + 2);
         let mut server = Emulator::new(w, h);
@@ -291,6 +293,8 @@ fn diffs_between_unrelated_states_reproduce_the_new_one() {
             bce: rng.below(2) == 0,
             title: true,
             keep_scrollback_clean: false,
+            marks: false,
+            mouse_pixels: false,
         };
         let (w, h) = (rng.below(30) as usize + 1, rng.below(10) as usize + 1);
         let mut a = Emulator::new(w, h);

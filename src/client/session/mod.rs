@@ -190,6 +190,8 @@ impl Client {
             bce: setup.caps.has_bce,
             title: setup.caps.has_title,
             keep_scrollback_clean: setup.features.scrollback,
+            marks: setup.features.marks,
+            mouse_pixels: setup.features.mouse_pixels,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 

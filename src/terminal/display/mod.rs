@@ -31,6 +31,7 @@ use std::sync::Arc;
 use crate::terminal::cell::{Cell, Rendition};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
 use crate::terminal::hyperlink::Hyperlink;
+use crate::terminal::prompt_mark::push_working_directory;
 use crate::terminal::row::Row;
 use crate::terminal::sgr::{push_num, write_sgr_change};
 
@@ -55,6 +56,13 @@ pub struct RenderCaps {
     /// Off (the default): today's output, for the server's diffs and the
     /// alternate screen.
     pub keep_scrollback_clean: bool,
+    /// Shell integration marks (OSC 133) and the current directory (OSC
+    /// 7) are written: the receiver asked for them (a mosh-rs client, or
+    /// the user's terminal behind it). Off for a stock client.
+    pub marks: bool,
+    /// DECSET 1016 (mouse reports in pixels) is passed on: the receiver
+    /// asked for it. Off for a stock client.
+    pub mouse_pixels: bool,
 }
 
 impl Default for RenderCaps {
@@ -64,6 +72,8 @@ impl Default for RenderCaps {
             bce: true,
             title: true,
             keep_scrollback_clean: false,
+            marks: false,
+            mouse_pixels: false,
         }
     }
 }
@@ -165,6 +175,13 @@ impl<'a> Painter<'a> {
             self.push(b"\x1b]52;c;");
             push_sanitized(&mut self.out, new.clipboard());
             self.push(b"\x07");
+        }
+        let old_directory = old.map_or("", Framebuffer::working_directory);
+        if self.caps.marks
+            && !new.working_directory().is_empty()
+            && new.working_directory() != old_directory
+        {
+            push_working_directory(&mut self.out, new.working_directory());
         }
         let old_reverse = old.map(|o| o.modes().reverse_video);
         if old_reverse != Some(new.modes().reverse_video) {
@@ -655,6 +672,8 @@ mod tests {
             bce: false,
             title: true,
             keep_scrollback_clean: false,
+            marks: false,
+            mouse_pixels: false,
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();
@@ -715,6 +734,64 @@ mod tests {
         };
         let bytes = render(Some(old.framebuffer()), new.framebuffer(), &no_title);
         assert!(!String::from_utf8_lossy(&bytes).contains("\x1b]0;"));
+    }
+
+    /// `bytes` on a terminal that keeps prompt marks.
+    fn marked_screen(width: usize, height: usize, bytes: &[u8]) -> Emulator {
+        let mut e = Emulator::new(width, height);
+        e.keep_marks(true);
+        e.feed(bytes);
+        e
+    }
+
+    #[test]
+    fn prompt_marks_are_written_at_their_cells_once() {
+        let old = marked_screen(20, 3, b"out\r\n");
+        let new = marked_screen(
+            20,
+            3,
+            b"out\r\n\x1b]133;D;0\x07\x1b]133;A\x07$ \x1b]133;B\x07ls\x1b]7;file://h/x\x07",
+        );
+        let marks = RenderCaps {
+            marks: true,
+            ..RenderCaps::default()
+        };
+        let bytes = render(Some(old.framebuffer()), new.framebuffer(), &marks);
+        let mut replay = marked_screen(20, 3, b"out\r\n");
+        replay.feed(&bytes);
+        assert!(replay.framebuffer() == new.framebuffer(), "{bytes:?}");
+        let out = String::from_utf8_lossy(&bytes);
+        assert_eq!(out.matches("\x1b]133;").count(), 3, "{out:?}");
+        assert_eq!(out.matches("\x1b]7;file://h/x\x1b\\").count(), 1, "{out:?}");
+        let again = render(Some(new.framebuffer()), new.framebuffer(), &marks);
+        assert!(again.is_empty(), "nothing new: {again:?}");
+        let plain = render(
+            Some(old.framebuffer()),
+            new.framebuffer(),
+            &RenderCaps::default(),
+        );
+        let plain = String::from_utf8_lossy(&plain);
+        assert!(!plain.contains("\x1b]133") && !plain.contains("\x1b]7;"));
+    }
+
+    #[test]
+    fn mouse_pixel_positions_are_passed_on_only_when_asked() {
+        let old = screen(10, 2, b"");
+        let mut new = Emulator::new(10, 2);
+        new.keep_mouse_pixels(true);
+        new.feed(b"\x1b[?1003h\x1b[?1006h\x1b[?1016h");
+        let pixels = RenderCaps {
+            mouse_pixels: true,
+            ..RenderCaps::default()
+        };
+        let on = render(Some(old.framebuffer()), new.framebuffer(), &pixels);
+        assert!(String::from_utf8_lossy(&on).contains("\x1b[?1016h"));
+        let off = render(
+            Some(old.framebuffer()),
+            new.framebuffer(),
+            &RenderCaps::default(),
+        );
+        assert!(!String::from_utf8_lossy(&off).contains("1016"));
     }
 
     #[test]

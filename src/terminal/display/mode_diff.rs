@@ -1,5 +1,6 @@
 //! The terminal modes that changed between two screens: cursor keys,
-//! paste, focus, keypad, mouse reporting and encoding, the cursor's shape.
+//! paste, focus, keypad, mouse reporting and encoding (pixel positions
+//! only to a viewer that asked), the cursor's shape.
 
 use super::Painter;
 use crate::terminal::modes::{Modes, MouseEncoding, MouseReporting};
@@ -43,6 +44,9 @@ impl Painter<'_> {
         }
         self.mouse_reporting(old.map(|m| m.mouse_reporting), new.mouse_reporting);
         self.mouse_encoding(old.map(|m| m.mouse_encoding), new.mouse_encoding);
+        if self.caps.mouse_pixels {
+            flag(self, b"1016", old.map(|m| m.mouse_pixels), new.mouse_pixels);
+        }
         // An unknown terminal has the default shape: the client's exit and
         // suspend put it back, and most frames go to peers that never saw
         // a shape at all.

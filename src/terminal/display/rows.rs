@@ -10,6 +10,7 @@ use super::{push_cell_text, same_row, Base, Painter};
 use crate::terminal::cell::{Cell, Rendition};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
 use crate::terminal::hyperlink::Hyperlink;
+use crate::terminal::prompt_mark::push_prompt_mark;
 use crate::terminal::row::Row;
 
 /// How a row being painted joins its neighbours.
@@ -64,6 +65,31 @@ impl Painter<'_> {
             } else {
                 0
             };
+        }
+        if self.caps.marks {
+            self.paint_marks(&base, new);
+        }
+    }
+
+    /// Writes the shell integration marks (OSC 133) that `new` has and
+    /// the terminal's rows do not, each with the cursor on its cell.
+    fn paint_marks(&mut self, base: &Base, new: &Framebuffer) {
+        for row in 0..self.height {
+            let (Some(new_row), Some(old_row)) = (new.row_handle(row), base.rows.get(row)) else {
+                continue;
+            };
+            if new_row.marks() == old_row.marks() {
+                continue;
+            }
+            for mark in new_row.marks() {
+                if old_row.marks().contains(mark) {
+                    continue;
+                }
+                let col = usize::from(mark.col).min(self.width - 1);
+                self.hide_cursor_unless_at(row, col);
+                self.move_to(row, col);
+                push_prompt_mark(&mut self.out, &mark.text);
+            }
         }
     }
 
