@@ -242,9 +242,7 @@ fn predictions_never_reach_the_history() {
         s.tmux.type_text(&command);
         std::thread::sleep(Duration::from_millis(30));
         guesses_seen += usize::from(s.tmux.capture().contains(&command));
-        // Return once the echo is in (typed within a round trip of the line,
-        // a Return at the bottom row takes the line's guesses with it).
-        std::thread::sleep(Duration::from_millis(500));
+        // Return at once, within a round trip of the line.
         s.tmux.send_keys(&["Enter"]);
         let answer = format!("zq{n}");
         s.expect(WAIT, &answer, |screen| {

@@ -20,6 +20,7 @@ impl PredictionEngine {
             self.reset();
         }
         self.update_triggers();
+        self.follow_scrolling(fb);
         if !self.cull_cells(fb, now) {
             return;
         }

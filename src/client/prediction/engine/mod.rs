@@ -22,18 +22,19 @@
 //!
 //! This file holds the engine's state and what the client tells it and
 //! asks of it; `predicting` makes the guesses, `judging` holds them
-//! against the server's screen, and `display_policy` decides when they
-//! are shown.
+//! against the server's screen (`scrolling` first moves them with it),
+//! and `display_policy` decides when they are shown.
 
 mod display_policy;
 mod judging;
 mod line_discipline;
 mod predicting;
+mod scrolling;
 
 use super::display_mode::PredictionDisplay;
 use super::input::{InputDecoder, Keystroke};
 use super::overlay::{CellPrediction, CursorPrediction, RowPredictions};
-use crate::terminal::Framebuffer;
+use crate::terminal::{Framebuffer, Row};
 use line_discipline::EchoKnowledge;
 
 /// More pending cursor predictions than this means the server is not
@@ -90,6 +91,8 @@ pub(crate) struct PredictionEngine {
     outcomes: PredictionOutcomes,
     /// The pty's line discipline and what programs echo.
     echo: EchoKnowledge,
+    /// The rows of the screen last judged against, to see it scroll.
+    rows_judged: Vec<std::sync::Arc<Row>>,
 }
 
 impl PredictionEngine {
@@ -117,6 +120,7 @@ impl PredictionEngine {
             newline: None,
             outcomes: PredictionOutcomes::default(),
             echo: EchoKnowledge::default(),
+            rows_judged: Vec::new(),
         }
     }
 
@@ -612,6 +616,43 @@ mod tests {
         engine.new_user_byte(b'y', &prompt, 1200);
         let third_row = shown_row(&engine, &prompt, 2);
         assert_eq!(third_row.trim_end(), ">>>");
+    }
+
+    #[test]
+    fn a_line_typed_at_the_bottom_row_is_confirmed_as_the_screen_scrolls() {
+        let mut engine = PredictionEngine::new(PredictionDisplay::Adaptive, false);
+        engine.set_send_interval(100);
+        engine.set_line_discipline(Some(&discipline(false, false, "bash")));
+        let mut server = Emulator::new(20, 5);
+        server.feed(b"1\r\n2\r\n3\r\n4\r\n$ ");
+        let (mut frame, mut now) = (0, 0);
+        for round in 0..2 {
+            let prompt = server.framebuffer().clone();
+            engine.set_server_cursor(prompt.cursor());
+            engine.cull(&prompt, now);
+            for &b in b"echo" {
+                engine.set_frame_sent(frame);
+                let before = shown(&engine, &prompt);
+                engine.new_user_byte(b, &before, now);
+                frame += 1;
+            }
+            if round > 0 {
+                // Bash has echoed every key so far: the line shows at once.
+                assert_eq!(shown_row(&engine, &prompt, 4).trim_end(), "$ echo");
+            }
+            engine.set_frame_sent(frame);
+            engine.new_user_byte(b'\r', &shown(&engine, &prompt), now);
+            frame += 1;
+            // One frame brings the echo, the output and a new prompt.
+            server.feed(b"echo\r\n\r\n$ ");
+            let answer = server.framebuffer().clone();
+            engine.set_echo_acked(frame);
+            engine.set_server_cursor(answer.cursor());
+            engine.cull(&answer, now + 200);
+            now += 1000;
+        }
+        assert_eq!(engine.outcomes().epochs_discarded, 0);
+        assert_eq!(engine.outcomes().cells_confirmed, 8);
     }
 
     #[test]

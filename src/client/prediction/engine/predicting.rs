@@ -53,7 +53,7 @@ impl PredictionEngine {
             Keystroke::CursorLeft => self.predict_cursor_left(fb, now),
             Keystroke::CarriageReturn => {
                 self.become_tentative();
-                self.newline_carriage_return(fb, now);
+                self.newline_carriage_return(fb);
                 let server_cursor = self.server_cursor.unwrap_or(fb.cursor());
                 self.newline = Some((self.prediction_epoch, server_cursor));
             }
@@ -123,7 +123,7 @@ impl PredictionEngine {
             self.move_cursor_col(col + columns);
         } else {
             self.become_tentative();
-            self.newline_carriage_return(fb, now);
+            self.newline_carriage_return(fb);
         }
     }
 
@@ -200,21 +200,17 @@ impl PredictionEngine {
             .map_or(*fb.cell(row, col), |p| p.replacement)
     }
 
-    pub(super) fn newline_carriage_return(&mut self, fb: &Framebuffer, now: u64) {
+    pub(super) fn newline_carriage_return(&mut self, fb: &Framebuffer) {
         self.init_cursor(fb);
         let (row, _) = self.cursor_position();
         self.move_cursor_col(0);
-        if row + 1 >= fb.height() {
-            // The screen will scroll; predicting that needs more than
-            // per-cell guesses, so only predict a blank last row.
-            let lifetime = Lifetime::new(self.prediction_epoch, self.frame_sent + 1, now);
-            let predictions = self.row_predictions(row, fb.width());
-            for p in &mut predictions.cells {
-                p.lifetime = lifetime;
-                p.replacement = Cell::blank(p.replacement.rendition());
+        // On the bottom row the screen will scroll and the cursor stays on
+        // that row; the guesses for the line typed there move up with the
+        // screen when the server's scroll is seen (`follow_scrolling`).
+        if row + 1 < fb.height() {
+            if let Some(cursor) = self.cursors.last_mut() {
+                cursor.row = row + 1;
             }
-        } else if let Some(cursor) = self.cursors.last_mut() {
-            cursor.row = row + 1;
         }
     }
 
