@@ -168,8 +168,9 @@ impl Fragmenter {
 
 /// Reassembles the fragments of one instruction at a time.
 ///
-/// A fragment with a new id discards the partial instruction in progress;
-/// duplicates are ignored. Holds at most `MAX_FRAGMENTS` fragments and
+/// A fragment with a newer id discards the partial instruction in
+/// progress; one with an older id (late, or replayed by whoever captured
+/// it) and duplicates are ignored, since a sender's ids only grow. Holds at most `MAX_FRAGMENTS` fragments and
 /// `MAX_COMPRESSED_BYTES` bytes of contents.
 #[derive(Clone, Debug, Default)]
 pub struct FragmentAssembly {
@@ -190,6 +191,9 @@ impl FragmentAssembly {
     pub fn add(&mut self, frag: Fragment) -> Result<Option<Instruction>, WireError> {
         if usize::from(frag.num) >= MAX_FRAGMENTS {
             return Err(WireError::FragmentLimit);
+        }
+        if self.current_id.is_some_and(|current| frag.id < current) {
+            return Ok(None);
         }
         if self.current_id != Some(frag.id) {
             self.clear_pieces();
@@ -462,6 +466,27 @@ mod tests {
         assert_eq!(result, Some(newer_inst));
         // The old instruction's last fragment alone completes nothing.
         assert_eq!(assembly.add(old[old.len() - 1].clone()), Ok(None));
+    }
+
+    #[test]
+    fn replayed_older_fragment_leaves_the_reassembly_in_progress() {
+        let mut fragmenter = Fragmenter::new();
+        let replayed = fragmenter.make_fragments(&instruction(b"captured".to_vec()), 472);
+        let large = Instruction {
+            new_num: 5,
+            ..instruction(Rng(11).bytes(5000))
+        };
+        let current = fragmenter.make_fragments(&large, 472);
+        assert!(current.len() > 2 && current[0].id > replayed[0].id);
+        let mut assembly = FragmentAssembly::new();
+        let (last, head) = current.split_last().unwrap();
+        for frag in head {
+            assert_eq!(assembly.add(frag.clone()), Ok(None));
+            // Someone replays an authentic old datagram between each piece.
+            assert_eq!(assembly.add(replayed[0].clone()), Ok(None));
+        }
+        assert_eq!(assembly.held_fragments(), head.len());
+        assert_eq!(assembly.add(last.clone()), Ok(Some(large)));
     }
 
     #[test]
