@@ -688,3 +688,47 @@ fn kill_tells_a_connected_client_the_session_is_over() {
     );
     assert!(!alive(session.pid));
 }
+
+#[test]
+fn a_silent_control_connection_does_not_freeze_the_session() {
+    let registry = Registry::new();
+    let script = "while read line; do echo \"got:$line\"; done";
+    let out = registry.run_server(&["new", "-i", "127.0.0.1", "--", "sh", "-c", script]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (port, key) = server::parse_connect(&text).expect("MOSH CONNECT");
+    let session = registry.wait_for("registered", |s| s.len() == 1)[0].clone();
+    let client = server::our_links().join("mosh-client");
+    let command = format!(
+        "MOSH_KEY={key} exec {} 127.0.0.1 {port}",
+        sh_quote(&[client.to_string_lossy().into_owned()])
+    );
+    let term = Tmux::start(80, 24, &command, &[]).expect("tmux");
+    term.type_text("before");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("got:before", Duration::from_secs(20))
+        .unwrap_or_else(|s| panic!("typing never worked:\n{s}"));
+
+    // Same-user connections that never say anything, held open.
+    let socket = registry
+        .runtime_dir
+        .join("mosh-rs")
+        .join(format!("{}.sock", session.id));
+    let silent: Vec<std::os::unix::net::UnixStream> = (0..3)
+        .map(|_| std::os::unix::net::UnixStream::connect(&socket).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let typed = Instant::now();
+    term.type_text("while-silent");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("got:while-silent", Duration::from_secs(2))
+        .unwrap_or_else(|s| {
+            panic!(
+                "the session froze while control connections stayed silent ({:?}):\n{s}",
+                typed.elapsed()
+            )
+        });
+    // A real request is still answered while they are held.
+    let listed = registry.run_server(&["kill", &session.id]);
+    assert!(listed.status.success(), "kill while silent: {listed:?}");
+    drop(silent);
+}
