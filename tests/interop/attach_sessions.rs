@@ -732,3 +732,66 @@ fn a_silent_control_connection_does_not_freeze_the_session() {
     assert!(listed.status.success(), "kill while silent: {listed:?}");
     drop(silent);
 }
+
+/// Runs our `mosh-server ARGS` as if on machine `host`: its own host name
+/// (a UTS namespace), `home` as `HOME` and no `XDG_RUNTIME_DIR`, as on a
+/// cluster's login node; with `own_pids`, in its own pid namespace too,
+/// where another machine's pids do not exist.
+fn server_on_machine(host: &str, home: &Path, own_pids: bool, args: &[&str]) -> Output {
+    let mut cmd = Command::new("/usr/bin/unshare");
+    cmd.arg("--uts");
+    if own_pids {
+        cmd.args(["--pid", "--fork"]);
+    }
+    cmd.args(["/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", host])
+        .arg(server::our_server())
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("MOSH_SERVER_NETWORK_TMOUT", "120")
+        .env("LANG", "C.UTF-8");
+    server::run_with_deadline(cmd, Duration::from_secs(20)).expect("mosh-server")
+}
+
+#[test]
+fn a_server_on_another_machine_sharing_the_home_leaves_its_sessions_alone() {
+    if mosh_rs::sys::process::current_uid() != 0 {
+        skip::skip("needs root for namespaces that stand in for another machine");
+        return;
+    }
+    if skip::missing(&["/usr/bin/unshare"]) {
+        return;
+    }
+    let home = crate::support::scratch::Scratch::new("shared-home");
+    let started = server_on_machine(
+        "login-a",
+        home.path(),
+        false,
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", "sleep 600"],
+    );
+    let server_pid = server::parse_detached_pid(&String::from_utf8_lossy(&started.stderr))
+        .unwrap_or_else(|| panic!("no server on login-a: {started:?}"));
+    let _server = server::DetachedServer {
+        port: 0,
+        key: String::new(),
+        pid: server_pid,
+        output: started,
+    };
+    let list_on = |host: &str, own_pids: bool| {
+        let out = server_on_machine(host, home.path(), own_pids, &["list", "--json"]);
+        assert!(out.status.success(), "list on {host}: {out:?}");
+        parse_json_list(&String::from_utf8_lossy(&out.stdout))
+    };
+    let on_a = list_on("login-a", false);
+    assert_eq!(on_a.len(), 1, "{on_a:?}");
+
+    let on_b = list_on("login-b", true);
+    assert!(on_b.is_empty(), "login-b lists login-a's session: {on_b:?}");
+
+    let still_on_a = list_on("login-a", false);
+    assert_eq!(
+        still_on_a.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        [&on_a[0].id],
+        "login-b's server removed login-a's live session"
+    );
+}
