@@ -168,9 +168,9 @@ impl Fragmenter {
 
 /// Reassembles the fragments of one instruction at a time.
 ///
-/// A fragment with a newer id discards the partial instruction in
-/// progress; one with an older id (late, or replayed by whoever captured
-/// it) and duplicates are ignored, since a sender's ids only grow. Holds at most `MAX_FRAGMENTS` fragments and
+/// A fragment with another id discards the partial instruction in
+/// progress, unless it came late (see `add_late`); duplicates are
+/// ignored. Holds at most `MAX_FRAGMENTS` fragments and
 /// `MAX_COMPRESSED_BYTES` bytes of contents.
 #[derive(Clone, Debug, Default)]
 pub struct FragmentAssembly {
@@ -191,9 +191,6 @@ impl FragmentAssembly {
     pub fn add(&mut self, frag: Fragment) -> Result<Option<Instruction>, WireError> {
         if usize::from(frag.num) >= MAX_FRAGMENTS {
             return Err(WireError::FragmentLimit);
-        }
-        if self.current_id.is_some_and(|current| frag.id < current) {
-            return Ok(None);
         }
         if self.current_id != Some(frag.id) {
             self.clear_pieces();
@@ -217,6 +214,17 @@ impl FragmentAssembly {
             return Instruction::decode(&serialized).map(Some);
         }
         Ok(None)
+    }
+
+    /// Adds a fragment that came in a datagram older than the newest one
+    /// received (reordered, or replayed by whoever captured it): one of an
+    /// older instruction than the one in progress is ignored, since a
+    /// sender's ids only grow, so a replay cannot starve a large update.
+    pub fn add_late(&mut self, frag: Fragment) -> Result<Option<Instruction>, WireError> {
+        if self.current_id.is_some_and(|current| frag.id < current) {
+            return Ok(None);
+        }
+        self.add(frag)
     }
 
     /// Bytes of fragment contents currently held.
@@ -483,10 +491,21 @@ mod tests {
         for frag in head {
             assert_eq!(assembly.add(frag.clone()), Ok(None));
             // Someone replays an authentic old datagram between each piece.
-            assert_eq!(assembly.add(replayed[0].clone()), Ok(None));
+            assert_eq!(assembly.add_late(replayed[0].clone()), Ok(None));
         }
         assert_eq!(assembly.held_fragments(), head.len());
-        assert_eq!(assembly.add(last.clone()), Ok(Some(large)));
+        assert_eq!(assembly.add(last.clone()), Ok(Some(large.clone())));
+
+        // Late fragments of the current or a newer instruction still count.
+        let mut assembly = FragmentAssembly::new();
+        assert_eq!(
+            assembly.add(replayed[0].clone()),
+            Ok(Some(instruction(b"captured".to_vec())))
+        );
+        for frag in head {
+            assert_eq!(assembly.add_late(frag.clone()), Ok(None));
+        }
+        assert_eq!(assembly.add_late(last.clone()), Ok(Some(large)));
     }
 
     #[test]
