@@ -27,6 +27,14 @@ pub(crate) const MIN_FRAGMENT_CONTENT_LEN: usize = 256;
 /// bits of the fragment number.
 pub const MAX_FRAGMENTS: usize = MAX_COMPRESSED_BYTES.div_ceil(MIN_FRAGMENT_CONTENT_LEN);
 
+/// How far below the instruction in progress a late fragment's id may be
+/// and still count as an old instruction of the same sender (ignored):
+/// ids grow by one per instruction, some tens a second, so 2^32 is years
+/// of a session. An id further below is not this sender's history but
+/// garbage the instruction in progress came from (a peer holding the key
+/// can send any id), and resets as an in-order fragment would.
+const MAX_LATE_ID_DISTANCE: u64 = 1 << 32;
+
 const FINAL_FLAG: u16 = 0x8000;
 const NUM_MASK: u16 = 0x7fff;
 
@@ -218,10 +226,15 @@ impl FragmentAssembly {
 
     /// Adds a fragment that came in a datagram older than the newest one
     /// received (reordered, or replayed by whoever captured it): one of an
-    /// older instruction than the one in progress is ignored, since a
-    /// sender's ids only grow, so a replay cannot starve a large update.
+    /// older instruction than the one in progress (at most
+    /// `MAX_LATE_ID_DISTANCE` older) is ignored, since a sender's ids only
+    /// grow, so a replay cannot starve a large update.
     pub fn add_late(&mut self, frag: Fragment) -> Result<Option<Instruction>, WireError> {
-        if self.current_id.is_some_and(|current| frag.id < current) {
+        let older = self.current_id.map(|current| current.checked_sub(frag.id));
+        if older
+            .flatten()
+            .is_some_and(|by| by > 0 && by <= MAX_LATE_ID_DISTANCE)
+        {
             return Ok(None);
         }
         self.add(frag)
@@ -502,6 +515,22 @@ mod tests {
             assembly.add(replayed[0].clone()),
             Ok(Some(instruction(b"captured".to_vec())))
         );
+        for frag in head {
+            assert_eq!(assembly.add_late(frag.clone()), Ok(None));
+        }
+        assert_eq!(assembly.add_late(last.clone()), Ok(Some(large.clone())));
+
+        // After garbage with a far higher id (from a peer holding the key,
+        // in a datagram numbered far ahead, so every real one is late),
+        // the real fragments still get through.
+        let mut assembly = FragmentAssembly::new();
+        let garbage = Fragment {
+            id: u64::MAX / 3,
+            num: 0,
+            is_final: false,
+            contents: vec![1; 100],
+        };
+        assert_eq!(assembly.add(garbage), Ok(None));
         for frag in head {
             assert_eq!(assembly.add_late(frag.clone()), Ok(None));
         }
