@@ -54,9 +54,19 @@ package:
 
 # The fault suite's long variants: a 60 s outage, 90 s asleep, two
 # minutes of roaming, in every pairing (about a quarter of an hour).
+# With MOSH_RS_SOAK_HOURS=H instead: floods through 10% loss while the
+# client roams, H/4 hours in each pairing one after the other, reporting
+# server and client RSS first and last and failing if either grows by
+# more than 16 MiB plus a quarter (tests/faults/memory_soak.rs).
 soak: build
+ifdef MOSH_RS_SOAK_HOURS
+	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK_HOURS=$(MOSH_RS_SOAK_HOURS) \
+	$(CARGO) test --locked --release --test faults memory_soak:: -- \
+	  --ignored --test-threads=1 --nocapture
+else
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
 	$(CARGO) test --locked --release --test faults -- --test-threads=2
+endif
 
 # MOSH_RS_BENCH_SECONDS and MOSH_RS_SOAK_SECONDS shorten benches/network/
 # (60 s per bandwidth session, 120 s of soak by default).

@@ -3,7 +3,7 @@
 # Install as .../bash-completion/completions/mosh (and links named
 # mosh-client, mosh-server, mosh-rs), or source it from ~/.bashrc.
 
-_mosh_rs_mosh_options='--client= --server= --install-server --predict= -a -n
+_mosh_rs_mosh_options='--client= --server= --install-server --force --predict= -a -n
   -o --predict-overwrite --no-predict-overwrite --family= -4 -6 -p --port=
   --bind-server= --ssh= --ssh-pty --no-ssh-pty --init --no-init --no-scrollback --local
   --experimental-remote-ip= -v --verbose --attach --transport= --help --version'

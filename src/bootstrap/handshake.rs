@@ -57,7 +57,7 @@ pub(crate) fn classify(raw: &[u8]) -> Line {
         );
     }
     if let Some(rest) = line.strip_prefix("MOSH CONNECT ") {
-        return parse_connect(rest).unwrap_or_else(|| malformed("MOSH CONNECT", line));
+        return parse_connect(rest).unwrap_or_else(|| malformed_connect(rest));
     }
     if let Some(rest) = line.strip_prefix(INSTALL_PREFIX) {
         return Line::Install(rest.trim_end().to_string());
@@ -70,6 +70,21 @@ pub(crate) fn classify(raw: &[u8]) -> Line {
 
 fn malformed(kind: &str, line: &str) -> Line {
     Line::Malformed(format!("Bad {kind} string: {}", line.trim_end()))
+}
+
+/// A bad `MOSH CONNECT` line, shown without what follows the port: it
+/// may be the session key (with one character too many, say), and the
+/// message lands on the user's terminal and in scrollback.
+fn malformed_connect(rest: &str) -> Line {
+    let (port, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+    let port_shown = port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+    let shown = if port_shown { port } else { "" };
+    let hidden = if port_shown { tail } else { rest };
+    let hidden = hidden.trim_end().chars().count();
+    Line::Malformed(format!(
+        "Bad MOSH CONNECT string: MOSH CONNECT {shown} \
+         ({hidden} more characters not shown: they may hold the session key)"
+    ))
 }
 
 /// One run of non-blank characters, then only blanks.
@@ -314,6 +329,32 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn a_malformed_connect_line_never_shows_the_key() {
+        let near_misses = [
+            format!("MOSH CONNECT 60001 {KEY}x"),
+            format!("MOSH CONNECT 60001  {KEY}"),
+            format!("MOSH CONNECT 70000 {KEY}"),
+            format!("MOSH CONNECT {KEY} 60001"),
+            format!("MOSH CONNECT 60001 {}", &KEY[..21]),
+        ];
+        for line in near_misses {
+            let Line::Malformed(message) = classify(line.as_bytes()) else {
+                panic!("{line} was accepted");
+            };
+            assert!(message.starts_with("Bad MOSH CONNECT string"), "{message}");
+            assert!(!message.contains(&KEY[..16]), "the key is shown: {message}");
+        }
+        let Line::Malformed(message) = classify(format!("MOSH CONNECT 60001 {KEY}x").as_bytes())
+        else {
+            unreachable!()
+        };
+        assert!(
+            message.contains("60001") && message.contains("23 more"),
+            "{message}"
+        );
     }
 
     #[test]

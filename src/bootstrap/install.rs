@@ -2,9 +2,12 @@
 //! no mosh, over the same ssh connection that then starts the server.
 //!
 //! The remote command is a small POSIX `sh` script. It reports the
-//! machine (`uname -s`, `uname -m`) and what `~/.local/bin/mosh-rs`
-//! already is (size and `--version` line), then waits for one answer
-//! line on its stdin: `skip` (same build already there), `send SIZE`
+//! machine (`uname -s`, `uname -m`), whether `~/.local/bin/mosh-server`
+//! is someone else's (neither our link to `mosh-rs` nor a program whose
+//! `--version` says mosh-rs, such as the user's own mosh build: left
+//! alone unless `--force`), and what
+//! `~/.local/bin/mosh-rs` already is (size and `--version` line), then
+//! waits for one answer line on its stdin: `skip` (same build already there), `send SIZE`
 //! followed by the binary (written to a temporary name, checked for size
 //! and that it runs, then renamed over), or `refuse` (wrong machine). It
 //! then links `~/.local/bin/mosh-server` to `mosh-rs` and execs it with
@@ -23,6 +26,10 @@ pub(crate) const REMOTE_PATH: &str = "~/.local/bin/mosh-rs";
 const SCRIPT: &str = concat!(
     r#"d="$HOME/.local/bin"; b="$d/mosh-rs"; "#,
     r#"printf "\nMOSH-RS INSTALL UNAME %s %s\n" "$(uname -s)" "$(uname -m)"; "#,
+    r#"s="$d/mosh-server"; if [ -e "$s" ] || [ -L "$s" ]; then w=foreign; "#,
+    r#"if [ "$(readlink "$s" 2>/dev/null)" = mosh-rs ] || [ "$s" -ef "$b" ]; then w=ours; "#,
+    r#"else case "$("$s" --version </dev/null 2>/dev/null | head -n 1)" in *mosh-rs*) w=ours;; esac; fi; "#,
+    r#"printf "MOSH-RS INSTALL SERVER %s %s\n" "$w" "$s"; fi; "#,
     r#"n=0; v=; if [ -f "$b" ]; then n=$(wc -c <"$b" | tr -d " "); "#,
     r#"v=$("$b" --version </dev/null 2>/dev/null | head -n 1); fi; "#,
     r#"printf "MOSH-RS INSTALL HAVE %s %s\n" "$n" "$v"; "#,
@@ -105,16 +112,23 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub(crate) struct Installer {
     local: LocalBuild,
+    /// `--force`: replace a `mosh-server` that is not ours.
+    force: bool,
     uname: Option<(String, String)>,
+    /// The remote's `mosh-server`, when it is not ours.
+    foreign_server: Option<String>,
     failure: Option<String>,
 }
 
 impl Installer {
-    /// An installer for `local`.
-    pub fn new(local: LocalBuild) -> Installer {
+    /// An installer for `local`; with `force`, a remote `mosh-server`
+    /// that is not ours is replaced too.
+    pub fn new(local: LocalBuild, force: bool) -> Installer {
         Installer {
             local,
+            force,
             uname: None,
+            foreign_server: None,
             failure: None,
         }
     }
@@ -127,6 +141,12 @@ impl Installer {
             "UNAME" => {
                 let (system, machine) = rest.split_once(' ').unwrap_or((rest, ""));
                 self.uname = Some((system.to_string(), machine.trim().to_string()));
+                None
+            }
+            "SERVER" => {
+                self.foreign_server = rest
+                    .strip_prefix("foreign ")
+                    .map(|path| path.trim_end().to_string());
                 None
             }
             "HAVE" => {
@@ -156,6 +176,12 @@ impl Installer {
         };
         if let Some(why) = incompatibility(&self.local, system, machine) {
             return Answer::Refuse(why);
+        }
+        if let Some(path) = self.foreign_server.as_ref().filter(|_| !self.force) {
+            return Answer::Refuse(format!(
+                "{path} on the remote machine is not mosh-rs (your own mosh build?); \
+                 --install-server leaves it alone: add --force to replace it with mosh-rs"
+            ));
         }
         let (size, version) = have.split_once(' ').unwrap_or((have, ""));
         let same_build = size.parse::<u64>().ok() == Some(self.local.size)
@@ -240,7 +266,7 @@ mod tests {
     }
 
     fn answer_for(uname: &str, have: &str) -> (Option<Answer>, Option<String>) {
-        let mut installer = Installer::new(local());
+        let mut installer = Installer::new(local(), false);
         assert_eq!(installer.take(&format!("UNAME {uname}")), None);
         let answer = installer.take(&format!("HAVE {have}"));
         (answer, installer.failure().map(str::to_string))
@@ -279,9 +305,31 @@ mod tests {
 
     #[test]
     fn remote_failures_are_kept() {
-        let mut installer = Installer::new(local());
+        let mut installer = Installer::new(local(), false);
         installer.take("FAILED could not link /home/x/.local/bin/mosh-server");
         assert!(installer.failure().unwrap().contains("could not link"));
+    }
+
+    #[test]
+    fn a_mosh_server_not_ours_is_replaced_only_with_force() {
+        for force in [false, true] {
+            let mut installer = Installer::new(local(), force);
+            installer.take("UNAME Linux x86_64");
+            installer.take("SERVER foreign /home/u/.local/bin/mosh-server");
+            let answer = installer.take("HAVE 0 ");
+            if force {
+                assert_eq!(answer, Some(Answer::Send));
+            } else {
+                assert!(matches!(answer, Some(Answer::Refuse(_))), "{answer:?}");
+                let why = installer.failure().unwrap();
+                assert!(why.contains("/home/u/.local/bin/mosh-server"), "{why}");
+                assert!(why.contains("--force"), "{why}");
+            }
+        }
+        let mut installer = Installer::new(local(), false);
+        installer.take("UNAME Linux x86_64");
+        installer.take("SERVER ours /home/u/.local/bin/mosh-server");
+        assert_eq!(installer.take("HAVE 0 "), Some(Answer::Send));
     }
 
     #[test]
@@ -350,8 +398,25 @@ mod tests {
         assert!(!ok, "{out}");
         assert!(out.contains("MOSH-RS INSTALL FAILED"), "{out}");
 
+        let ours = format!("MOSH-RS INSTALL SERVER ours {}\n", link.display());
+        assert!(out.contains(&ours), "{out}");
+
         let (ok, out) = run(b"refuse\n");
         assert!(!ok && !out.contains("server new"), "{out}");
+
+        // A copy of mosh-rs under that name is ours; the user's own
+        // mosh-server is not, and is left as it is.
+        std::fs::remove_file(&link).unwrap();
+        std::fs::write(&link, b"#!/bin/sh\necho 'mosh-rs (mosh-rs 0.1.0)'\n").unwrap();
+        let executable = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+        std::fs::set_permissions(&link, executable).unwrap();
+        let (_, out) = run(b"refuse\n");
+        assert!(out.contains(&ours), "{out}");
+        std::fs::write(&link, b"#!/bin/sh\necho upstream\n").unwrap();
+        let (_, out) = run(b"refuse\n");
+        let foreign = format!("MOSH-RS INSTALL SERVER foreign {}\n", link.display());
+        assert!(out.contains(&foreign), "{out}");
+        assert_eq!(std::fs::read(&link).unwrap(), b"#!/bin/sh\necho upstream\n");
         let leftovers: Vec<_> = std::fs::read_dir(home.join(".local/bin"))
             .unwrap()
             .map(|e| e.unwrap().file_name())

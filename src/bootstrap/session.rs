@@ -160,7 +160,7 @@ fn plan(
     }
     let install = if options.install_server {
         remote_command.push(install::remote_command(&server_args));
-        Some(prepare_install()?)
+        Some(prepare_install(options.force_install)?)
     } else {
         remote_command.push(remote::server_command_line(&server, &server_args));
         None
@@ -205,12 +205,12 @@ fn resolved_target(user_host: &str, options: &Options) -> Result<(OsString, Stri
     Ok((OsString::from(format!("{user}{ip}")), ip))
 }
 
-fn prepare_install() -> Result<Install, String> {
+fn prepare_install(force: bool) -> Result<Install, String> {
     let binary =
         read_this_binary().map_err(|e| format!("cannot read this program to copy it: {e}"))?;
     let local = LocalBuild::this(binary.len() as u64);
     Ok(Install {
-        installer: Installer::new(local),
+        installer: Installer::new(local, force),
         binary,
     })
 }

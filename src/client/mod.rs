@@ -44,7 +44,7 @@ const EXITING_LINE: &str = "[mosh is exiting.]";
 /// Runs the client mode with the arguments after the program name and
 /// returns the process exit status.
 pub fn main(program: &str, args: Vec<OsString>) -> i32 {
-    let _ = crate::sys::process::disable_core_dumps();
+    keep_the_key_private();
     match settings::parse_args(args) {
         Err(e) => {
             eprintln!("{program}: {e}\n");
@@ -88,6 +88,7 @@ pub(crate) struct Handover {
 
 /// Runs a session handed over in this process; returns the exit status.
 pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
+    keep_the_key_private();
     let key = OsString::from(handover.key);
     connect_with(
         program,
@@ -99,12 +100,21 @@ pub(crate) fn run_handed_over(program: &str, handover: Handover) -> i32 {
     )
 }
 
+/// Keeps the key out of core dumps and out of reach of the user's other
+/// processes (memory, `/proc/PID/environ`) where the system allows.
+fn keep_the_key_private() {
+    let _ = crate::sys::process::disable_core_dumps();
+    let _ = crate::sys::process::forbid_inspection();
+}
+
 fn connect(program: &str, args: &ConnectArgs) -> i32 {
     let Some(key_text) = std::env::var_os("MOSH_KEY") else {
         eprintln!("MOSH_KEY environment variable not found.");
         return 1;
     };
-    // The key must not linger where child processes or /proc could see it.
+    // Children must not inherit the key. The original environment block
+    // still holds it (so /proc/PID/environ does), but `forbid_inspection`
+    // left that file readable by root alone.
     std::env::remove_var("MOSH_KEY");
     let settings = match ClientEnvironment::read(&|name| std::env::var_os(name)) {
         Ok(settings) => settings,

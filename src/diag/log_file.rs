@@ -1,5 +1,8 @@
 //! The `MOSH_LOG` file: created with mode 0600 (and tightened to 0600 if
-//! it already existed), appended to one whole line at a time so a client
+//! it already existed), refused unless it is a regular file of ours with
+//! no other name (a FIFO, symbolic or hard link or another user's file
+//! planted in a shared directory neither stalls nor redirects it),
+//! appended to one whole line at a time so a client
 //! and a server can share it, each line timestamped and tagged with the
 //! program and its pid. Only typed [`Event`]s can be written.
 //!
@@ -11,11 +14,12 @@
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use super::event::{Event, Role};
 use super::wall_clock::now_utc;
+use crate::sys::process::current_uid;
 
 /// The environment variable naming the log file.
 pub(crate) const LOG_VARIABLE: &str = "MOSH_LOG";
@@ -42,17 +46,24 @@ impl DiagLog {
     }
 
     /// Opens (creating, mode 0600) the file at `path` for appending, at
-    /// `level` (1 or more).
+    /// `level` (1 or more). Never blocks: a FIFO is opened without
+    /// waiting for a reader, and refused.
     pub fn open(path: &Path, level: u32, role: Role) -> io::Result<DiagLog> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(LOG_MODE)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
             .open(path)?;
         let metadata = file.metadata()?;
         if !metadata.is_file() {
             return Err(io::Error::other("not a regular file"));
+        }
+        if metadata.uid() != current_uid() {
+            return Err(io::Error::other("the file belongs to another user"));
+        }
+        if metadata.nlink() != 1 {
+            return Err(io::Error::other("the file has other names (hard links)"));
         }
         if metadata.permissions().mode() & 0o777 != LOG_MODE {
             file.set_permissions(Permissions::from_mode(LOG_MODE))?;
@@ -156,6 +167,61 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(std::fs::read_to_string(&path).unwrap().starts_with("old\n"));
+    }
+
+    /// `DiagLog::open` on another thread; `None` if it is still blocked
+    /// after two seconds.
+    fn open_within_two_seconds(path: &Path) -> Option<io::Result<DiagLog>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = path.to_path_buf();
+        std::thread::spawn(move || tx.send(DiagLog::open(&path, 1, Role::Server)));
+        rx.recv_timeout(std::time::Duration::from_secs(2)).ok()
+    }
+
+    #[test]
+    fn a_planted_fifo_is_refused_without_waiting_for_a_reader() {
+        let path = temp_path("fifo");
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let opened = open_within_two_seconds(&path).expect("opening a FIFO blocked");
+        assert!(opened.is_err(), "a FIFO was accepted as the log");
+        // Unblock the stuck opener of an unfixed build, then clean up.
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&path);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_hard_link_to_another_file_is_refused() {
+        let target = temp_path("link-target");
+        let link = temp_path("link-planted");
+        let _ = std::fs::remove_file(&link);
+        std::fs::write(&target, b"precious\n").unwrap();
+        std::fs::hard_link(&target, &link).unwrap();
+        let opened = DiagLog::open(&link, 1, Role::Client);
+        assert!(opened.is_err(), "logged into a file with another name");
+        assert_eq!(std::fs::read(&target).unwrap(), b"precious\n");
+    }
+
+    #[test]
+    fn another_users_file_is_refused() {
+        if current_uid() != 0 {
+            // Only root can give a file away; skip loudly elsewhere.
+            eprintln!("SKIPPED: needs root to make a file of another user");
+            return;
+        }
+        let path = temp_path("foreign");
+        std::fs::write(&path, b"").unwrap();
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+        let opened = DiagLog::open(&path, 1, Role::Client);
+        assert!(opened.is_err(), "logged into another user's file");
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
     }
 
     #[test]

@@ -8,11 +8,14 @@
 //! itself 0600, and every connection's peer uid is checked.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use mio::unix::SourceFd;
+use mio::{Interest, Registry, Token};
 
 use super::registry::{
     ensure_private_dir, registry_dir, remove_session_files, socket_path, unix_now, write_record,
@@ -20,11 +23,19 @@ use super::registry::{
 };
 use crate::sys::peer_cred::peer_uid;
 use crate::sys::process::{current_pid, current_uid};
+use crate::transport::Millis;
 
 /// The longest request or reply line accepted.
-const MAX_LINE: u64 = 512;
+const MAX_LINE: usize = 512;
 /// How long either side waits for the other's line.
 const LINE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The same, in the session loop's milliseconds.
+const LINE_TIMEOUT_MS: u64 = 5000;
+/// Connections whose request is still being read, at most; more are
+/// refused until one finishes or times out.
+const MAX_WAITING: usize = 16;
+/// Connections accepted per loop turn; the rest wait for the next turn.
+const ACCEPTS_PER_TURN: usize = 64;
 /// A session counts as detached after this long without its client (ms).
 pub(crate) const ATTACHED_SILENCE_MS: u64 = 10_000;
 /// `last_heard` is rewritten at most this often while nothing else changes (s).
@@ -79,6 +90,10 @@ pub(crate) struct ControlEndpoint {
     listener: UnixListener,
     record: Record,
     written: Record,
+    /// Connections being read, by slot.
+    waiting: Vec<Option<Waiting>>,
+    /// The event loop's registry and the token of slot 0, once registered.
+    watcher: Option<(Registry, Token)>,
 }
 
 impl ControlEndpoint {
@@ -111,6 +126,8 @@ impl ControlEndpoint {
             listener,
             written: record.clone(),
             record,
+            waiting: (0..MAX_WAITING).map(|_| None).collect(),
+            watcher: None,
         })
     }
 
@@ -120,24 +137,90 @@ impl ControlEndpoint {
         &self.record.id
     }
 
-    /// The listening socket, for the event loop to watch.
-    pub(crate) fn raw_fd(&self) -> RawFd {
-        self.listener.as_raw_fd()
+    /// Has the event loop watch the listening socket under `listener`
+    /// and the connections being read under the `MAX_WAITING` tokens
+    /// that follow it.
+    pub(crate) fn register(&mut self, registry: &Registry, listener: Token) -> io::Result<()> {
+        registry.register(
+            &mut SourceFd(&self.listener.as_raw_fd()),
+            listener,
+            Interest::READABLE,
+        )?;
+        self.watcher = Some((registry.try_clone()?, listener));
+        Ok(())
     }
 
-    /// Takes every connection waiting; those from another user or with a
-    /// bad request are answered with an error and closed.
-    pub(crate) fn accept_requests(&mut self) -> Vec<PendingRequest> {
+    /// Whether `token` is the listener's or one of its connections'.
+    pub(crate) fn owns(&self, token: Token) -> bool {
+        self.watcher
+            .as_ref()
+            .is_some_and(|(_, listener)| (listener.0..=listener.0 + MAX_WAITING).contains(&token.0))
+    }
+
+    /// Takes the connections waiting and reads what their askers sent,
+    /// never blocking: returns the complete requests. Connections from
+    /// another user or with a bad request are answered with an error and
+    /// closed; one silent past its deadline is closed. The second value
+    /// says whether more connections may be waiting to be accepted.
+    pub(crate) fn accept_requests(&mut self, now: Millis) -> (Vec<PendingRequest>, bool) {
+        let more = self.accept_new(now);
         let mut pending = Vec::new();
-        for _ in 0..16 {
-            let Ok((stream, _)) = self.listener.accept() else {
-                break;
-            };
-            if let Some(request) = read_request(stream) {
+        for slot in 0..MAX_WAITING {
+            if let Some(request) = self.read_slot(slot, now) {
                 pending.push(request);
             }
         }
-        pending
+        (pending, more)
+    }
+
+    /// When the loop must next look at the connections being read.
+    pub(crate) fn next_deadline(&self) -> Option<Millis> {
+        self.waiting.iter().flatten().map(|w| w.deadline).min()
+    }
+
+    /// Accepts up to `ACCEPTS_PER_TURN` connections into free slots;
+    /// true if that many were taken (more may be queued).
+    fn accept_new(&mut self, now: Millis) -> bool {
+        for _ in 0..ACCEPTS_PER_TURN {
+            let Ok((stream, _)) = self.listener.accept() else {
+                return false;
+            };
+            let Some(slot) = self.waiting.iter().position(Option::is_none) else {
+                refuse(stream, "error too many requests at once");
+                continue;
+            };
+            let Some(waiting) = Waiting::start(stream, now) else {
+                continue;
+            };
+            if let Some((registry, listener)) = &self.watcher {
+                let token = Token(listener.0 + 1 + slot);
+                let fd = waiting.stream.as_raw_fd();
+                let watched = registry.register(&mut SourceFd(&fd), token, Interest::READABLE);
+                if watched.is_err() {
+                    continue;
+                }
+            }
+            if let Some(free) = self.waiting.get_mut(slot) {
+                *free = Some(waiting);
+            }
+        }
+        true
+    }
+
+    /// Reads slot `slot`; its request once complete (the slot is then free).
+    fn read_slot(&mut self, slot: usize, now: Millis) -> Option<PendingRequest> {
+        let entry = self.waiting.get_mut(slot)?;
+        let progress = entry.as_mut()?.read_available();
+        let line = match progress {
+            Progress::Pending if entry.as_ref()?.deadline > now => return None,
+            Progress::Line(line) => Some(line),
+            Progress::Pending | Progress::Failed => None,
+        };
+        let done = entry.take()?;
+        if let Some((registry, _)) = &self.watcher {
+            let _ = registry.deregister(&mut SourceFd(&done.stream.as_raw_fd()));
+        }
+        done.into_request(&line?)
     }
 
     /// Records whether a client is attached, when one was last heard
@@ -168,30 +251,93 @@ impl Drop for ControlEndpoint {
     }
 }
 
-/// Reads one request line from a new connection after checking who sent it.
-fn read_request(stream: UnixStream) -> Option<PendingRequest> {
-    let mut stream = stream;
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(LINE_TIMEOUT)).ok()?;
-    stream.set_write_timeout(Some(LINE_TIMEOUT)).ok()?;
-    let same_user = peer_uid(stream.as_fd()).is_ok_and(|uid| uid == current_uid());
-    if !same_user {
-        let _ = stream.write_all(b"error this session belongs to another user\n");
-        return None;
+/// A connection accepted whose request line has not arrived yet. It is
+/// read without blocking whenever the loop turns, so a connection that
+/// says nothing costs the session nothing but a slot until its deadline.
+#[derive(Debug)]
+struct Waiting {
+    stream: UnixStream,
+    line: Vec<u8>,
+    deadline: Millis,
+}
+
+/// What reading a waiting connection came to.
+enum Progress {
+    /// The line (or all the peer sent before closing, or `MAX_LINE` bytes).
+    Line(String),
+    /// Nothing more to read yet.
+    Pending,
+    /// The connection failed.
+    Failed,
+}
+
+impl Waiting {
+    /// Checks who connected; another user gets an error and `None`.
+    fn start(stream: UnixStream, now: Millis) -> Option<Waiting> {
+        stream.set_nonblocking(true).ok()?;
+        let same_user = peer_uid(stream.as_fd()).is_ok_and(|uid| uid == current_uid());
+        if !same_user {
+            refuse(stream, "error this session belongs to another user");
+            return None;
+        }
+        Some(Waiting {
+            stream,
+            line: Vec::new(),
+            deadline: now.saturating_add(LINE_TIMEOUT_MS),
+        })
     }
-    let line = read_line(&stream).ok()?;
-    match Request::parse(&line) {
-        Some(request) => Some(PendingRequest { request, stream }),
-        None => {
-            let _ = stream.write_all(b"error unknown request\n");
-            None
+
+    /// Reads what has arrived, never blocking.
+    fn read_available(&mut self) -> Progress {
+        let mut buf = [0u8; MAX_LINE];
+        loop {
+            let room = MAX_LINE.saturating_sub(self.line.len());
+            if room == 0 || self.line.contains(&b'\n') {
+                return Progress::Line(self.take_line());
+            }
+            match self.stream.read(buf.get_mut(..room).unwrap_or_default()) {
+                Ok(0) => return Progress::Line(self.take_line()),
+                Ok(n) => self
+                    .line
+                    .extend_from_slice(buf.get(..n).unwrap_or_default()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Progress::Pending,
+                Err(_) => return Progress::Failed,
+            }
+        }
+    }
+
+    fn take_line(&mut self) -> String {
+        let end = self.line.iter().position(|&b| b == b'\n');
+        let line = self.line.get(..end.unwrap_or(self.line.len()));
+        String::from_utf8_lossy(line.unwrap_or_default()).into_owned()
+    }
+
+    /// The request, or `None` after telling the asker it made no sense.
+    fn into_request(self, line: &str) -> Option<PendingRequest> {
+        match Request::parse(line) {
+            Some(request) => Some(PendingRequest {
+                request,
+                stream: self.stream,
+            }),
+            None => {
+                refuse(self.stream, "error unknown request");
+                None
+            }
         }
     }
 }
 
+/// Sends an error line without waiting (the connection is new, so its
+/// buffer has room) and closes the connection.
+fn refuse(mut stream: UnixStream, line: &str) {
+    let _ = stream.set_nonblocking(true);
+    let _ = stream.write_all(format!("{line}\n").as_bytes());
+}
+
 fn read_line(stream: &UnixStream) -> io::Result<String> {
     let mut line = String::new();
-    BufReader::new(stream.take(MAX_LINE)).read_line(&mut line)?;
+    BufReader::new(stream.take(MAX_LINE as u64)).read_line(&mut line)?;
     Ok(line)
 }
 
@@ -268,7 +414,7 @@ mod tests {
         let asker = std::thread::spawn(move || ask(&dir, &id, Request::Attach).unwrap());
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         let pending = loop {
-            let mut got = server.accept_requests();
+            let (mut got, _) = server.accept_requests(Millis(0));
             if let Some(p) = got.pop() {
                 break p;
             }
@@ -288,6 +434,48 @@ mod tests {
         );
         let text = std::fs::read_to_string(record_path(&server.dir, server.id())).unwrap();
         assert!(!text.contains("AAAAAAAAAAAAAAAAAAAAAA"));
+    }
+
+    #[test]
+    fn a_silent_connection_neither_blocks_the_loop_nor_later_requests() {
+        let mut server = endpoint();
+        let socket = socket_path(&server.dir, server.id());
+        let silent = UnixStream::connect(&socket).unwrap();
+        let started = std::time::Instant::now();
+        let (got, _) = server.accept_requests(Millis(0));
+        assert!(got.is_empty());
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "accepting a silent connection blocked for {:?}",
+            started.elapsed()
+        );
+        assert_eq!(server.next_deadline(), Some(Millis(LINE_TIMEOUT_MS)));
+
+        let mut asker = UnixStream::connect(&socket).unwrap();
+        asker.write_all(b"kill\n").unwrap();
+        let (mut got, _) = server.accept_requests(Millis(10));
+        let pending = got.pop().expect("the second request was not read");
+        assert_eq!(pending.request, Request::Kill);
+        pending.answer("ok");
+        assert_eq!(read_line(&asker).unwrap(), "ok\n");
+
+        // Past its deadline the silent connection is closed.
+        let (got, _) = server.accept_requests(Millis(LINE_TIMEOUT_MS + 1));
+        assert!(got.is_empty());
+        assert_eq!(server.next_deadline(), None);
+        silent.set_read_timeout(Some(LINE_TIMEOUT)).unwrap();
+        assert_eq!(read_line(&silent).unwrap(), "");
+    }
+
+    #[test]
+    fn a_request_sent_in_pieces_is_read_when_complete() {
+        let mut server = endpoint();
+        let mut asker = UnixStream::connect(socket_path(&server.dir, server.id())).unwrap();
+        asker.write_all(b"att").unwrap();
+        assert!(server.accept_requests(Millis(0)).0.is_empty());
+        asker.write_all(b"ach\n").unwrap();
+        let (mut got, _) = server.accept_requests(Millis(1));
+        assert_eq!(got.pop().map(|p| p.request), Some(Request::Attach));
     }
 
     #[test]

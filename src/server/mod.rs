@@ -26,6 +26,9 @@ use std::path::Path;
 /// returns the process exit status.
 pub fn main(_program: &str, args: Vec<OsString>) -> i32 {
     let core_dump_limit = crate::sys::process::disable_core_dumps().ok();
+    // The key stays out of core dumps and out of reach of the user's other
+    // processes; the session's program, once exec'd, is dumpable again.
+    let _ = crate::sys::process::forbid_inspection();
     if let Some(status) = run_session_command(&args) {
         return status;
     }

@@ -3,9 +3,12 @@
 //! socket (`ID.sock`), so a new client can find and resume it.
 //!
 //! The directory is `$XDG_RUNTIME_DIR/mosh-rs`, else
-//! `~/.local/state/mosh-rs`, mode 0700 and owned by the user. Records never
-//! hold the session key. Records whose pid is gone are removed by whoever
-//! lists the directory.
+//! `~/.local/state/mosh-rs/HOST`, mode 0700 and owned by the user. The
+//! home directory may be shared by several machines (NFS on a cluster's
+//! login nodes), and a record's pid only means something on the machine
+//! that wrote it, so each machine keeps to its own directory there.
+//! Records never hold the session key. Records whose pid is gone are
+//! removed by whoever lists the directory.
 
 use std::fs;
 use std::io::{self, Write};
@@ -120,7 +123,31 @@ pub(crate) fn registry_dir() -> io::Result<PathBuf> {
                 .map(|u| PathBuf::from(u.home))
         })
         .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no home directory"))?;
-    Ok(home.join(".local/state/mosh-rs"))
+    let host = crate::sys::host_name::host_name()?;
+    Ok(home_registry_dir(&home, &host))
+}
+
+/// The registry directory under a home directory, for machine `host`:
+/// one per machine, since the home may be shared.
+fn home_registry_dir(home: &Path, host: &str) -> PathBuf {
+    home.join(".local/state/mosh-rs").join(host_component(host))
+}
+
+/// `host` made safe as one path component: at most 64 characters, each
+/// alphanumeric, `-`, `_` or `.`, others `_`; never empty, `.` or `..`.
+fn host_component(host: &str) -> String {
+    let safe: String = host
+        .chars()
+        .take(64)
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
+            _ => '_',
+        })
+        .collect();
+    match safe.as_str() {
+        "" | "." | ".." => format!("_{safe}"),
+        _ => safe,
+    }
 }
 
 /// Creates the registry directory if needed and checks that it is ours
@@ -342,6 +369,23 @@ mod tests {
         assert_eq!(pick_default(&[]), None);
         let never_connected = record("n", 4, 2000, 0, false);
         assert_eq!(pick_default(&[a, never_connected]).unwrap().id, "a");
+    }
+
+    #[test]
+    fn each_machine_sharing_a_home_keeps_its_own_registry() {
+        let home = Path::new("/home/u");
+        let a = home_registry_dir(home, "login1.cluster");
+        let b = home_registry_dir(home, "login2.cluster");
+        assert_ne!(a, b);
+        assert_eq!(a, Path::new("/home/u/.local/state/mosh-rs/login1.cluster"));
+        for hostile in ["", ".", "..", "a/../../b", "x\0y"] {
+            let dir = home_registry_dir(home, hostile);
+            assert_eq!(
+                dir.parent(),
+                Some(Path::new("/home/u/.local/state/mosh-rs"))
+            );
+            assert!(!dir.ends_with("..") && !dir.ends_with("."), "{dir:?}");
+        }
     }
 
     #[test]

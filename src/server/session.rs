@@ -43,6 +43,7 @@ use program_output::ProgramOutput;
 const SOCKET: Token = Token(0);
 const PTY: Token = Token(1);
 const SIGNALS: Token = Token(2);
+/// The control socket's listener; its connections take the tokens after it.
 const CONTROL: Token = Token(3);
 
 /// Bytes read from the pty per turn before the network gets a look in.
@@ -180,7 +181,7 @@ struct Session<S: HostState> {
 }
 
 impl<S: HostState> Session<S> {
-    fn new(setup: SessionSetup) -> io::Result<Session<S>> {
+    fn new(mut setup: SessionSetup) -> io::Result<Session<S>> {
         let clock = Clock::start();
         let poll = Poll::new()?;
         setup.socket.set_nonblocking(true)?;
@@ -199,12 +200,8 @@ impl<S: HostState> Session<S> {
         ])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
-        if let Some(control) = &setup.control {
-            poll.registry().register(
-                &mut SourceFd(&control.raw_fd()),
-                CONTROL,
-                Interest::READABLE,
-            )?;
+        if let Some(control) = &mut setup.control {
+            control.register(poll.registry(), CONTROL)?;
         }
         let seed = chaff_seed();
         let mut local = S::blank(setup.size.cols, setup.size.rows);
@@ -269,7 +266,9 @@ impl<S: HostState> Session<S> {
                 match event.token() {
                     SOCKET => self.socket_more_to_read = true,
                     PTY => self.pty_more_to_read |= event.is_readable() || event.is_read_closed(),
-                    CONTROL => self.control_ready = true,
+                    token if self.control.as_ref().is_some_and(|c| c.owns(token)) => {
+                        self.control_ready = true;
+                    }
                     _ => signals = self.signals.take(),
                 }
             }
@@ -341,7 +340,7 @@ impl<S: HostState> Session<S> {
     /// The absolute time the loop must wake up by.
     fn next_wakeup(&mut self, now: Millis) -> Millis {
         let busy = self.pty_more_to_read && !self.transport.shutdown_in_progress();
-        if busy || self.socket_more_to_read || self.user_input_waiting() {
+        if busy || self.socket_more_to_read || self.user_input_waiting() || self.control_ready {
             return now;
         }
         let mut wake = self.transport.poll_timeout(now);
@@ -360,6 +359,9 @@ impl<S: HostState> Session<S> {
         }
         if let Some(retired) = &mut self.retired {
             wake = wake.min(retired.next_wakeup(now));
+        }
+        if let Some(deadline) = self.control.as_ref().and_then(|c| c.next_deadline()) {
+            wake = wake.min(deadline.max(now));
         }
         if let Some(heard) = self.last_heard {
             let detached_at = heard.saturating_add(ATTACHED_SILENCE_MS);

@@ -107,6 +107,17 @@ impl CompleteTerminal {
     }
 }
 
+/// The largest screen dimension taken from the peer, as the server
+/// takes from its client (`MAX_WINDOW_DIMENSION` in `server/session.rs`):
+/// a server's screen follows the client's window, so a larger one is
+/// only a way to make the client allocate.
+pub const MAX_PEER_DIMENSION: usize = 1024;
+
+/// A screen dimension from the peer, clamped to `1..=MAX_PEER_DIMENSION`.
+fn peer_dimension(value: i32) -> usize {
+    usize::try_from(value).map_or(1, |v| v.clamp(1, MAX_PEER_DIMENSION))
+}
+
 impl SyncState for CompleteTerminal {
     fn diff_from(&self, existing: &Self) -> Vec<u8> {
         let mut events = Vec::new();
@@ -164,7 +175,7 @@ impl SyncState for CompleteTerminal {
                 }
                 HostEvent::Resize { width, height } => self
                     .emulator
-                    .resize(width.max(1) as usize, height.max(1) as usize),
+                    .resize(peer_dimension(width), peer_dimension(height)),
                 HostEvent::EchoAck(num) => self.echo.set_value(num),
                 HostEvent::History(delta) => {
                     self.received.apply(delta, self.emulator.framebuffer())?
@@ -176,6 +187,10 @@ impl SyncState for CompleteTerminal {
     }
 
     fn subtract(&mut self, _prefix: &Self) {}
+
+    fn memory_bytes(&self) -> usize {
+        self.emulator.framebuffer().memory_bytes()
+    }
 
     fn has_unpublished(&self) -> bool {
         self.feed.as_ref().is_some_and(HistoryFeed::has_unpublished)
@@ -385,6 +400,22 @@ mod tests {
         replica.apply_diff(&new.diff_from(&old)).unwrap();
         assert!(replica == new);
         assert_eq!(replica.echo_ack(), 9);
+    }
+
+    #[test]
+    fn a_server_cannot_size_our_screen_beyond_what_a_server_takes_from_us() {
+        let old = fed(80, 24, b"x");
+        let mut huge = old.clone();
+        huge.resize(2048, 1024);
+        huge.host_output(b"\x1b[1024;2048Hy", &mut Vec::new());
+        let mut replica = old.clone();
+        replica.apply_diff(&huge.diff_from(&old)).unwrap();
+        let screen = replica.framebuffer();
+        assert_eq!(
+            (screen.width(), screen.height()),
+            (MAX_PEER_DIMENSION, MAX_PEER_DIMENSION)
+        );
+        assert!(replica.memory_bytes() > 0);
     }
 
     #[test]

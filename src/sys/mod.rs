@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 pub mod fd;
+pub(crate) mod host_name;
 pub(crate) mod line_discipline;
 pub(crate) mod passwd;
 pub(crate) mod peer_cred;

@@ -1,5 +1,6 @@
 //! Processes: forking into the background, sessions, waiting for and
-//! signalling children, core-dump limits, and the current ids.
+//! signalling children, core-dump limits and dumpability, and the
+//! current ids.
 
 use std::io;
 
@@ -58,8 +59,9 @@ pub(crate) fn exit_immediately(status: i32) -> ! {
     unsafe { libc::_exit(status) }
 }
 
-/// Sets the soft core-file size limit to zero so the session key never
-/// lands in a core dump; returns the soft limit it replaced, for the
+/// Sets the soft core-file size limit to zero so the session key does not
+/// land in a core dump (the process may raise it again: see
+/// `forbid_inspection` for the firm guard); returns the soft limit it replaced, for the
 /// session's program to get back (see `PtyCommand::core_dump_limit`).
 pub(crate) fn disable_core_dumps() -> io::Result<u64> {
     // SAFETY: rlimit is plain old data; getrlimit fills it.
@@ -73,6 +75,27 @@ pub(crate) fn disable_core_dumps() -> io::Result<u64> {
     check(unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) })
         .map_err(|e| context(e, "setrlimit"))?;
     Ok(previous)
+}
+
+/// Makes this process non-dumpable (Linux's `PR_SET_DUMPABLE`): no core
+/// dump whatever the limits say, and other processes of the same user can
+/// no longer read its memory, attach to it, or read `/proc/PID/environ`
+/// (its files there become root's). A program it `exec`s is dumpable
+/// again. Elsewhere a no-op: the soft core limit is all there is.
+#[cfg(target_os = "linux")]
+pub(crate) fn forbid_inspection() -> io::Result<()> {
+    let off: libc::c_ulong = 0;
+    // SAFETY: PR_SET_DUMPABLE reads one integer argument and touches no
+    // memory of ours.
+    check(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, off) })
+        .map(drop)
+        .map_err(|e| context(e, "prctl(PR_SET_DUMPABLE)"))
+}
+
+/// See the Linux version: elsewhere nothing to do.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn forbid_inspection() -> io::Result<()> {
+    Ok(())
 }
 
 /// How a child ended.

@@ -240,6 +240,13 @@ impl Framebuffer {
         self.height
     }
 
+    /// Bytes of memory the screen's rows, title, icon name and clipboard
+    /// take, counting rows shared with other framebuffers in full.
+    pub fn memory_bytes(&self) -> usize {
+        let rows: usize = self.rows.iter().map(|row| row.memory_bytes()).sum();
+        rows + self.title.len() + self.icon_name.len() + self.clipboard.len()
+    }
+
     /// The row at `row` (0 = top). Out-of-range rows read as the last one.
     pub fn row(&self, row: usize) -> &Row {
         match self.rows.get(row).or_else(|| self.rows.back()) {

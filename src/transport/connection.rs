@@ -46,6 +46,8 @@ pub struct Connection {
     cipher: Cipher,
     next_seq: u64,
     expected_seq: u64,
+    /// The datagram last opened was older than the newest one before it.
+    last_was_late: bool,
     echo: TimestampEcho,
     rtt: RttEstimator,
     remote_addr: Option<SocketAddr>,
@@ -76,6 +78,7 @@ impl Connection {
             cipher: Cipher::new(key),
             next_seq: 0,
             expected_seq: 0,
+            last_was_late: false,
             echo: TimestampEcho::new(),
             rtt: RttEstimator::new(),
             remote_addr,
@@ -97,7 +100,8 @@ impl Connection {
     /// Opens a datagram that arrived from `from` at `now` and returns its
     /// payload (one fragment). Only an authentic datagram newer than every
     /// earlier one updates timestamps, RTT and (on the server) the peer's
-    /// address; an older one (reordered or replayed) is still returned.
+    /// address; an older one (reordered or replayed) is still returned,
+    /// and `last_was_late` says so.
     pub fn receive(
         &mut self,
         datagram: &[u8],
@@ -109,7 +113,8 @@ impl Connection {
             return Err(TransportError::WrongDirection);
         }
         let packet = Packet::decode(&plaintext)?;
-        if nonce.seq < self.expected_seq {
+        self.last_was_late = nonce.seq < self.expected_seq;
+        if self.last_was_late {
             return Ok(packet.payload);
         }
         self.expected_seq = nonce.seq.saturating_add(1);
@@ -211,6 +216,12 @@ impl Connection {
     /// peer: how many datagrams it has sent, as far as we know.
     pub(crate) fn peer_datagrams_sent(&self) -> u64 {
         self.expected_seq
+    }
+
+    /// Whether the datagram `receive` last returned was older than the
+    /// newest one received before it (reordered, or replayed).
+    pub(crate) fn last_was_late(&self) -> bool {
+        self.last_was_late
     }
 
     /// When the newest in-order authentic datagram arrived.

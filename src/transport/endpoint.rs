@@ -102,6 +102,7 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
         now: Millis,
     ) -> Result<(), TransportError> {
         let payload = self.connection.receive(datagram, from, now)?;
+        let late = self.connection.last_was_late();
         let fragment = Fragment::decode(&payload)?;
         let mut record = FrameRecord {
             direction: FrameDirection::Received,
@@ -111,7 +112,12 @@ impl<Local: SyncState, Remote: SyncState> Transport<Local, Remote> {
             is_final: fragment.is_final,
             numbers: None,
         };
-        match self.assembly.add(fragment)? {
+        let assembled = if late {
+            self.assembly.add_late(fragment)?
+        } else {
+            self.assembly.add(fragment)?
+        };
+        match assembled {
             Some(instruction) => {
                 record.numbers = Some(numbers_of(&instruction));
                 self.frames.push(record);
@@ -505,6 +511,50 @@ mod tests {
         assert_eq!(
             client.send_interval(),
             crate::transport::sender::SEND_INTERVAL_MIN
+        );
+    }
+
+    #[test]
+    fn a_replayed_datagram_does_not_reset_a_large_update_in_progress() {
+        let (mut server, mut client) = pair();
+        let server_addr: SocketAddr = SERVER_ADDR.parse().unwrap();
+        client.current_state_mut().push(b"a");
+        run(&mut server, &mut client, 0, 100);
+        // Someone captures one authentic datagram of a small update.
+        server.current_state_mut().push(b"small");
+        let (sent_at, captured) = (101..2000)
+            .find_map(|now| server.poll_transmit(Millis(now)).map(|(_, d)| (now, d)))
+            .expect("the small update was sent");
+        client
+            .handle_datagram(&captured, server_addr, Millis(sent_at))
+            .unwrap();
+        run(&mut server, &mut client, sent_at + 1, sent_at + 2000);
+
+        let big: Vec<u8> = (0..5000u32)
+            .flat_map(|i| i.wrapping_mul(2_654_435_761).to_be_bytes())
+            .collect();
+        server.current_state_mut().push(&big);
+        let start = sent_at + 2001;
+        let now = (start..start + 2000)
+            .find(|&now| server.poll_timeout(Millis(now)) <= Millis(now))
+            .expect("the big update is due");
+        let pieces: Vec<Vec<u8>> =
+            std::iter::from_fn(|| server.poll_transmit(Millis(now)).map(|(_, d)| d)).collect();
+        let (last, head) = pieces.split_last().expect("fragments");
+        assert!(head.len() >= 2, "{} fragments", pieces.len());
+        for piece in head {
+            client
+                .handle_datagram(piece, server_addr, Millis(now))
+                .unwrap();
+            // The replay arrives between the pieces.
+            let _ = client.handle_datagram(&captured, server_addr, Millis(now));
+        }
+        client
+            .handle_datagram(last, server_addr, Millis(now))
+            .unwrap();
+        assert!(
+            client.remote_state().bytes.ends_with(&big),
+            "the large update was lost to the replay"
         );
     }
 

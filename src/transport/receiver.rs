@@ -23,6 +23,13 @@ pub const SOFT_STATE_LIMIT: usize = 1024;
 pub(crate) const QUENCH_INTERVAL: u64 = 15_000;
 /// Never hold more states than this, whatever the timing.
 pub const HARD_STATE_LIMIT: usize = 2 * SOFT_STATE_LIMIT;
+/// Beyond this many held states, a new one is refused when the states'
+/// memory ([`SyncState::memory_bytes`]) would pass [`MAX_HELD_BYTES`].
+pub const STATES_HELD_REGARDLESS: usize = 4;
+/// The most memory the held states may claim together, short of the
+/// last [`STATES_HELD_REGARDLESS`]: at most a few dozen full screens of
+/// the largest size, where thousands of them could take gigabytes.
+pub const MAX_HELD_BYTES: usize = 256 << 20;
 
 /// The fields of an instruction the receiver acts on.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +66,8 @@ pub(crate) struct Receiver<S: SyncState> {
     states: VecDeque<NumberedState<S>>,
     /// While over the soft limit, no new state is accepted before this.
     quench_until: Millis,
+    /// The sum of the held states' `memory_bytes`.
+    held_bytes: usize,
     /// The state last handed out by [`take_diff`](Self::take_diff).
     last_taken: S,
 }
@@ -68,6 +77,7 @@ impl<S: SyncState> Receiver<S> {
     pub fn new(initial: S, now: Millis) -> Self {
         Receiver {
             last_taken: initial.clone(),
+            held_bytes: initial.memory_bytes(),
             states: VecDeque::from([NumberedState::new(0, now, initial)]),
             quench_until: Millis::ZERO,
         }
@@ -98,10 +108,12 @@ impl<S: SyncState> Receiver<S> {
         }
 
         self.throw_away_before(incoming.throwaway_num);
-        if !self.has_room(now) {
+        let bytes = state.memory_bytes();
+        if !self.has_room(now, bytes) {
             return Ok(Received::Full);
         }
 
+        self.held_bytes = self.held_bytes.saturating_add(bytes);
         let new = NumberedState::new(incoming.new_num, now, state);
         match self.states.iter().position(|s| s.num > new.num) {
             Some(index) => {
@@ -137,12 +149,19 @@ impl<S: SyncState> Receiver<S> {
     /// the list is long).
     fn throw_away_before(&mut self, throwaway_num: u64) {
         while self.states.len() > 1 && self.states.front().is_some_and(|s| s.num < throwaway_num) {
-            self.states.pop_front();
+            if let Some(gone) = self.states.pop_front() {
+                self.held_bytes = self.held_bytes.saturating_sub(gone.state.memory_bytes());
+            }
         }
     }
 
-    fn has_room(&mut self, now: Millis) -> bool {
+    /// Whether a new state of `bytes` may be held.
+    fn has_room(&mut self, now: Millis, bytes: usize) -> bool {
         if self.states.len() >= HARD_STATE_LIMIT {
+            return false;
+        }
+        let over_budget = self.held_bytes.saturating_add(bytes) > MAX_HELD_BYTES;
+        if over_budget && self.states.len() >= STATES_HELD_REGARDLESS {
             return false;
         }
         if self.states.len() > SOFT_STATE_LIMIT {
@@ -278,6 +297,39 @@ mod tests {
             accepted_over_soft_limit <= allowed,
             "{accepted_over_soft_limit}"
         );
+    }
+
+    #[test]
+    fn a_peer_cannot_make_us_hold_thousands_of_large_states() {
+        use crate::transport::test_state::Claimed;
+        const STATE: usize = 64 << 20;
+        let mut r = Receiver::new(Claimed::default(), Millis(0));
+        let diff = |version: u64| {
+            Claimed {
+                claimed: STATE,
+                version,
+            }
+            .diff_from(&Claimed::default())
+        };
+        // One a second, never throwing anything away.
+        for n in 1..=2000u64 {
+            let base = r.latest().num;
+            let _ = r.receive(incoming(base, n, 0, &diff(n)), Millis(n * 1000));
+        }
+        let held: usize = r.states.iter().map(|s| s.state.memory_bytes()).sum();
+        assert!(
+            held <= MAX_HELD_BYTES + STATES_HELD_REGARDLESS * STATE,
+            "{} states claiming {} MB held",
+            r.states_held(),
+            held >> 20
+        );
+        assert_eq!(r.held_bytes, held);
+        // A peer that throws away is heard again at once.
+        let base = r.latest().num;
+        let outcome = r.receive(incoming(base, 5000, base, &diff(5000)), Millis(2_001_000));
+        assert_eq!(outcome, Ok(Received::Newest));
+        assert_eq!(r.states_held(), 2);
+        assert_eq!(r.held_bytes, 2 * STATE);
     }
 
     #[test]

@@ -61,6 +61,14 @@ pub trait SyncState: Clone + PartialEq {
     /// Takes in the next step of held-back content, just before the
     /// sender compares the state with what it sent and diffs it.
     fn publish(&mut self) {}
+
+    /// Roughly how much memory the state holds (bytes), counting parts it
+    /// shares with other states in full. The receiver bounds the sum over
+    /// the states it holds, so a peer cannot make it hold thousands of
+    /// large ones. States that stay small may keep the default, 0.
+    fn memory_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// A state with the number the protocol gave it and the time (ms) it was

@@ -52,3 +52,34 @@ impl SyncState for ByteLog {
         self.start += drop as u64;
     }
 }
+
+/// A state that only claims a size: `memory_bytes` says `claimed`
+/// without holding it, so tests can offer the receiver gigabytes cheaply.
+/// A diff is the new claim and version, 8 bytes each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Claimed {
+    pub claimed: usize,
+    pub version: u64,
+}
+
+impl SyncState for Claimed {
+    fn diff_from(&self, _existing: &Self) -> Vec<u8> {
+        let mut diff = (self.claimed as u64).to_be_bytes().to_vec();
+        diff.extend_from_slice(&self.version.to_be_bytes());
+        diff
+    }
+
+    fn apply_diff(&mut self, diff: &[u8]) -> Result<(), WireError> {
+        let (claimed, rest) = diff.split_first_chunk::<8>().ok_or(WireError::TooShort)?;
+        let version = rest.first_chunk::<8>().ok_or(WireError::TooShort)?;
+        self.claimed = u64::from_be_bytes(*claimed) as usize;
+        self.version = u64::from_be_bytes(*version);
+        Ok(())
+    }
+
+    fn subtract(&mut self, _prefix: &Self) {}
+
+    fn memory_bytes(&self) -> usize {
+        self.claimed
+    }
+}

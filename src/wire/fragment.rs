@@ -27,6 +27,14 @@ pub(crate) const MIN_FRAGMENT_CONTENT_LEN: usize = 256;
 /// bits of the fragment number.
 pub const MAX_FRAGMENTS: usize = MAX_COMPRESSED_BYTES.div_ceil(MIN_FRAGMENT_CONTENT_LEN);
 
+/// How far below the instruction in progress a late fragment's id may be
+/// and still count as an old instruction of the same sender (ignored):
+/// ids grow by one per instruction, some tens a second, so 2^32 is years
+/// of a session. An id further below is not this sender's history but
+/// garbage the instruction in progress came from (a peer holding the key
+/// can send any id), and resets as an in-order fragment would.
+const MAX_LATE_ID_DISTANCE: u64 = 1 << 32;
+
 const FINAL_FLAG: u16 = 0x8000;
 const NUM_MASK: u16 = 0x7fff;
 
@@ -168,8 +176,9 @@ impl Fragmenter {
 
 /// Reassembles the fragments of one instruction at a time.
 ///
-/// A fragment with a new id discards the partial instruction in progress;
-/// duplicates are ignored. Holds at most `MAX_FRAGMENTS` fragments and
+/// A fragment with another id discards the partial instruction in
+/// progress, unless it came late (see `add_late`); duplicates are
+/// ignored. Holds at most `MAX_FRAGMENTS` fragments and
 /// `MAX_COMPRESSED_BYTES` bytes of contents.
 #[derive(Clone, Debug, Default)]
 pub struct FragmentAssembly {
@@ -213,6 +222,22 @@ impl FragmentAssembly {
             return Instruction::decode(&serialized).map(Some);
         }
         Ok(None)
+    }
+
+    /// Adds a fragment that came in a datagram older than the newest one
+    /// received (reordered, or replayed by whoever captured it): one of an
+    /// older instruction than the one in progress (at most
+    /// `MAX_LATE_ID_DISTANCE` older) is ignored, since a sender's ids only
+    /// grow, so a replay cannot starve a large update.
+    pub fn add_late(&mut self, frag: Fragment) -> Result<Option<Instruction>, WireError> {
+        let older = self.current_id.map(|current| current.checked_sub(frag.id));
+        if older
+            .flatten()
+            .is_some_and(|by| by > 0 && by <= MAX_LATE_ID_DISTANCE)
+        {
+            return Ok(None);
+        }
+        self.add(frag)
     }
 
     /// Bytes of fragment contents currently held.
@@ -462,6 +487,54 @@ mod tests {
         assert_eq!(result, Some(newer_inst));
         // The old instruction's last fragment alone completes nothing.
         assert_eq!(assembly.add(old[old.len() - 1].clone()), Ok(None));
+    }
+
+    #[test]
+    fn replayed_older_fragment_leaves_the_reassembly_in_progress() {
+        let mut fragmenter = Fragmenter::new();
+        let replayed = fragmenter.make_fragments(&instruction(b"captured".to_vec()), 472);
+        let large = Instruction {
+            new_num: 5,
+            ..instruction(Rng(11).bytes(5000))
+        };
+        let current = fragmenter.make_fragments(&large, 472);
+        assert!(current.len() > 2 && current[0].id > replayed[0].id);
+        let mut assembly = FragmentAssembly::new();
+        let (last, head) = current.split_last().unwrap();
+        for frag in head {
+            assert_eq!(assembly.add(frag.clone()), Ok(None));
+            // Someone replays an authentic old datagram between each piece.
+            assert_eq!(assembly.add_late(replayed[0].clone()), Ok(None));
+        }
+        assert_eq!(assembly.held_fragments(), head.len());
+        assert_eq!(assembly.add(last.clone()), Ok(Some(large.clone())));
+
+        // Late fragments of the current or a newer instruction still count.
+        let mut assembly = FragmentAssembly::new();
+        assert_eq!(
+            assembly.add(replayed[0].clone()),
+            Ok(Some(instruction(b"captured".to_vec())))
+        );
+        for frag in head {
+            assert_eq!(assembly.add_late(frag.clone()), Ok(None));
+        }
+        assert_eq!(assembly.add_late(last.clone()), Ok(Some(large.clone())));
+
+        // After garbage with a far higher id (from a peer holding the key,
+        // in a datagram numbered far ahead, so every real one is late),
+        // the real fragments still get through.
+        let mut assembly = FragmentAssembly::new();
+        let garbage = Fragment {
+            id: u64::MAX / 3,
+            num: 0,
+            is_final: false,
+            contents: vec![1; 100],
+        };
+        assert_eq!(assembly.add(garbage), Ok(None));
+        for frag in head {
+            assert_eq!(assembly.add_late(frag.clone()), Ok(None));
+        }
+        assert_eq!(assembly.add_late(last.clone()), Ok(Some(large)));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! `mosh-server` linked to it, its `--version` says mosh-rs, our server
 //! then announces itself to the client; a second run does not copy
 //! again; a machine of another architecture is refused with the build it
-//! needs; the installed server answers upstream's Perl wrapper and our
+//! needs; a `mosh-server` there that is not ours is replaced only with
+//! `--force`; the installed server answers upstream's Perl wrapper and our
 //! own bootstrap through a `~/...` path; and both give working sessions
 //! in a terminal.
 
@@ -216,6 +217,56 @@ fn the_installed_server_answers_through_a_tilde_path() {
             "{shown}"
         );
     }
+}
+
+/// A `~/.local/bin/mosh-server` that is the user's own (here a stand-in
+/// for an upstream build) is left alone and the install refused, saying
+/// `--force`; with `--force` it is replaced and the session starts.
+#[test]
+fn a_mosh_server_that_is_not_ours_is_replaced_only_with_force() {
+    let Some(sshd) = Sshd::start() else { return };
+    let Some(user) = fresh_account(&sshd, "/bin/sh") else {
+        return;
+    };
+    let bin = user.home.join(".local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let own = bin.join("mosh-server");
+    let body = "#!/bin/sh\necho 'mosh-server (mosh 1.4.0) [build mine]'\nexit 1\n";
+    write_executable(&own, body);
+    for path in [&user.home.join(".local"), &bin, &own] {
+        std::os::unix::fs::chown(path, Some(user.uid), None).unwrap();
+    }
+
+    let client = RecordingClient::new(256);
+    let refused = run(&our_mosh(), &install_args(&sshd, &client, &user));
+    assert_eq!(
+        refused.status,
+        Some(1),
+        "{}\n{}",
+        refused.stdout,
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("is not mosh-rs") && refused.stderr.contains("--force"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&own).unwrap(), body, "replaced");
+    assert!(!bin.join("mosh-rs").exists(), "copied anyway");
+    assert!(client.recorded().is_none());
+
+    let mut forced_args = install_args(&sshd, &client, &user);
+    forced_args.insert(0, "--force".into());
+    let forced = run(&our_mosh(), &forced_args);
+    assert_eq!(
+        forced.status,
+        Some(0),
+        "{}\n{}",
+        forced.stdout,
+        forced.stderr
+    );
+    assert_eq!(std::fs::read_link(&own).unwrap(), Path::new("mosh-rs"));
+    assert!(client.recorded().is_some());
 }
 
 fn write_executable(path: &Path, body: &str) {

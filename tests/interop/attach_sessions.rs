@@ -720,3 +720,110 @@ fn attach_offers_scrollback_only_for_a_session_that_keeps_it() {
         registry.wait_for("the session gone", |s| s.is_empty());
     }
 }
+
+#[test]
+fn a_silent_control_connection_does_not_freeze_the_session() {
+    let registry = Registry::new();
+    let script = "while read line; do echo \"got:$line\"; done";
+    let out = registry.run_server(&["new", "-i", "127.0.0.1", "--", "sh", "-c", script]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (port, key) = server::parse_connect(&text).expect("MOSH CONNECT");
+    let session = registry.wait_for("registered", |s| s.len() == 1)[0].clone();
+    let client = server::our_links().join("mosh-client");
+    let command = format!(
+        "MOSH_KEY={key} exec {} 127.0.0.1 {port}",
+        sh_quote(&[client.to_string_lossy().into_owned()])
+    );
+    let term = Tmux::start(80, 24, &command, &[]).expect("tmux");
+    term.type_text("before");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("got:before", Duration::from_secs(20))
+        .unwrap_or_else(|s| panic!("typing never worked:\n{s}"));
+
+    // Same-user connections that never say anything, held open.
+    let socket = registry
+        .runtime_dir
+        .join("mosh-rs")
+        .join(format!("{}.sock", session.id));
+    let silent: Vec<std::os::unix::net::UnixStream> = (0..3)
+        .map(|_| std::os::unix::net::UnixStream::connect(&socket).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let typed = Instant::now();
+    term.type_text("while-silent");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("got:while-silent", Duration::from_secs(2))
+        .unwrap_or_else(|s| {
+            panic!(
+                "the session froze while control connections stayed silent ({:?}):\n{s}",
+                typed.elapsed()
+            )
+        });
+    // A real request is still answered while they are held.
+    let listed = registry.run_server(&["kill", &session.id]);
+    assert!(listed.status.success(), "kill while silent: {listed:?}");
+    drop(silent);
+}
+
+/// Runs our `mosh-server ARGS` as if on machine `host`: its own host name
+/// (a UTS namespace), `home` as `HOME` and no `XDG_RUNTIME_DIR`, as on a
+/// cluster's login node; with `own_pids`, in its own pid namespace too,
+/// where another machine's pids do not exist.
+fn server_on_machine(host: &str, home: &Path, own_pids: bool, args: &[&str]) -> Output {
+    let mut cmd = Command::new("/usr/bin/unshare");
+    cmd.arg("--uts");
+    if own_pids {
+        cmd.args(["--pid", "--fork"]);
+    }
+    cmd.args(["/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", host])
+        .arg(server::our_server())
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("MOSH_SERVER_NETWORK_TMOUT", "120")
+        .env("LANG", "C.UTF-8");
+    server::run_with_deadline(cmd, Duration::from_secs(20)).expect("mosh-server")
+}
+
+#[test]
+fn a_server_on_another_machine_sharing_the_home_leaves_its_sessions_alone() {
+    if mosh_rs::sys::process::current_uid() != 0 {
+        skip::skip("needs root for namespaces that stand in for another machine");
+        return;
+    }
+    if skip::missing(&["/usr/bin/unshare"]) {
+        return;
+    }
+    let home = crate::support::scratch::Scratch::new("shared-home");
+    let started = server_on_machine(
+        "login-a",
+        home.path(),
+        false,
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", "sleep 600"],
+    );
+    let server_pid = server::parse_detached_pid(&String::from_utf8_lossy(&started.stderr))
+        .unwrap_or_else(|| panic!("no server on login-a: {started:?}"));
+    let _server = server::DetachedServer {
+        port: 0,
+        key: String::new(),
+        pid: server_pid,
+        output: started,
+    };
+    let list_on = |host: &str, own_pids: bool| {
+        let out = server_on_machine(host, home.path(), own_pids, &["list", "--json"]);
+        assert!(out.status.success(), "list on {host}: {out:?}");
+        parse_json_list(&String::from_utf8_lossy(&out.stdout))
+    };
+    let on_a = list_on("login-a", false);
+    assert_eq!(on_a.len(), 1, "{on_a:?}");
+
+    let on_b = list_on("login-b", true);
+    assert!(on_b.is_empty(), "login-b lists login-a's session: {on_b:?}");
+
+    let still_on_a = list_on("login-a", false);
+    assert_eq!(
+        still_on_a.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        [&on_a[0].id],
+        "login-b's server removed login-a's live session"
+    );
+}

@@ -9,13 +9,14 @@
 //! - the status view (Ctrl-^ s) through the link relay at 200 ms round
 //!   trip shows a plausible RTT, and goes away on the second toggle.
 //! - the server's `MOSH_LOG` follows a client that roams (the relay moves
-//!   its source address), without keys or typed text.
+//!   its source address), without keys or typed text;
+//! - a FIFO planted at `MOSH_LOG` stalls neither server nor client.
 
 use crate::support::paths::STOCK_SERVER;
 use crate::support::scratch::Scratch;
 use crate::support::{link, server, skip, tmux};
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -333,4 +334,45 @@ fn the_server_log_follows_a_roaming_client() {
         !text.contains(&server.key),
         "the key is in the log:\n{text}"
     );
+}
+
+#[test]
+fn a_fifo_planted_at_mosh_log_stalls_neither_server_nor_client() {
+    let scratch = Scratch::new("log-fifo");
+    let fifo = scratch.join("mosh.log");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let fifo_text = fifo.to_string_lossy().into_owned();
+    let script = "while read line; do echo \"got:$line\"; done";
+    let server = server::start_detached(
+        &server::our_server(),
+        &["new", "-i", "127.0.0.1", "--", "sh", "-c", script],
+        &[("MOSH_LOG", fifo_text.as_str()), ("LANG", "C.UTF-8")],
+    )
+    .unwrap_or_else(|e| panic!("the server stalled or failed with a FIFO log: {e}"));
+    let said = String::from_utf8_lossy(&server.output.stderr);
+    assert!(said.contains("cannot open MOSH_LOG"), "{said}");
+
+    let client = server::our_links().join("mosh-client");
+    let command = format!(
+        "MOSH_LOG={} MOSH_KEY={} exec {} 127.0.0.1 {}",
+        shell_quote(&fifo_text),
+        server.key,
+        shell_quote(&client.to_string_lossy()),
+        server.port
+    );
+    let term = Tmux::start(80, 24, &command, &[]).expect("tmux");
+    term.type_text("through");
+    term.send_keys(&["Enter"]);
+    term.wait_for_text("got:through", WAIT)
+        .unwrap_or_else(|s| panic!("the client stalled with a FIFO log:\n{s}"));
+    // Unblock an opener stuck on the FIFO (an unfixed build), so nothing
+    // is left hanging.
+    let _ = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo);
 }

@@ -1,6 +1,7 @@
 //! The end-to-end tests, one binary: our client and server against the
 //! stock mosh 1.4 programs in tmux (`client_*`, `server_*`,
-//! `acceptance_*`, `user_terminal`, `program_compare`), sessions taken
+//! `acceptance_*`, `user_terminal`, `program_compare`), the key out of
+//! reach of the user's other processes (`process_secrets`), sessions taken
 //! over (`attach_sessions`), diagnostics (`diag_*`), the ssh carrier (`carrier_relay`,
 //! `carrier_ssh`, `carrier_login`, and its faults: `carrier_faults`), the renderer in a
 //! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
@@ -26,6 +27,7 @@ mod diag_session;
 mod diag_verbose;
 mod line_discipline;
 mod mouse_pixels;
+mod process_secrets;
 mod program_compare;
 mod prompt_marks;
 mod render_wraps;

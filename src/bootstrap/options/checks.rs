@@ -54,6 +54,12 @@ pub(super) fn check(
             "{program}: --install-server copies mosh-rs over ssh; it cannot be used with --local.\n"
         )));
     }
+    if raw.force && !raw.install_server {
+        return Err(Finish::error(format!(
+            "{program}: --force only lets --install-server replace a mosh-server \
+             that is not mosh-rs; use it with --install-server.\n"
+        )));
+    }
     if raw.install_server && raw.server.is_some() {
         return Err(Finish::error(format!(
             "{program}: --install-server starts the server it installs \
@@ -84,6 +90,7 @@ pub(super) fn check(
         remote_ip,
         remote_ip_is_default: raw.remote_ip.is_none(),
         install_server: raw.install_server,
+        force_install: raw.force,
         user_host,
         command: operands,
         typed_args: typed_args.to_vec(),

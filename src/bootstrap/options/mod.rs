@@ -148,6 +148,9 @@ pub struct Options {
     pub remote_ip_is_default: bool,
     /// Copy this binary to the remote first.
     pub install_server: bool,
+    /// `--force`: let `install_server` replace a remote `mosh-server`
+    /// that is not mosh-rs.
+    pub force_install: bool,
     /// `[user@]host`.
     pub user_host: OsString,
     /// The remote command, if any.
@@ -450,6 +453,11 @@ mod tests {
         assert!(finish(&["--install-server", "--local", "h"])
             .stderr
             .contains("--local"));
+        assert!(connect(&["--install-server", "--force", "h"]).force_install);
+        assert!(!connect(&["--install-server", "h"]).force_install);
+        assert!(finish(&["--force", "h"])
+            .stderr
+            .contains("use it with --install-server"));
         assert!(finish(&["--install-server", "--server=x", "h"])
             .stderr
             .contains("--server"));

@@ -30,6 +30,7 @@ pub(super) enum Opt {
     BindServer,
     RemoteIp,
     InstallServer,
+    Force,
     Verbose,
     Attach,
     Transport,
@@ -38,7 +39,7 @@ pub(super) enum Opt {
 
 impl Opt {
     /// Every option, in the order of the table `getopt` reads.
-    pub(super) const ALL: [Opt; 25] = [
+    pub(super) const ALL: [Opt; 26] = [
         Opt::Client,
         Opt::Server,
         Opt::Predict,
@@ -60,6 +61,7 @@ impl Opt {
         Opt::BindServer,
         Opt::RemoteIp,
         Opt::InstallServer,
+        Opt::Force,
         Opt::Verbose,
         Opt::Attach,
         Opt::Transport,
@@ -92,6 +94,7 @@ impl Opt {
             Opt::BindServer => (&["bind-server"], Kind::Value),
             Opt::RemoteIp => (&["experimental-remote-ip"], Kind::Value),
             Opt::InstallServer => (&["install-server"], Kind::Flag),
+            Opt::Force => (&["force"], Kind::ExactFlag),
             Opt::Verbose => (&["verbose", "v"], Kind::Flag),
             Opt::Attach => (&["attach"], Kind::OptionalValue),
             Opt::Transport => (&["transport"], Kind::Value),
@@ -101,7 +104,7 @@ impl Opt {
     }
 
     /// The table `getopt` reads: entry `i` is `Opt::ALL[i]`.
-    pub(super) fn table() -> [Spec; 25] {
+    pub(super) fn table() -> [Spec; 26] {
         Opt::ALL.map(Opt::spec)
     }
 }
@@ -126,6 +129,7 @@ pub(super) struct Raw {
     pub(super) bind_server: Option<OsString>,
     pub(super) remote_ip: Option<OsString>,
     pub(super) install_server: bool,
+    pub(super) force: bool,
     pub(super) verbose: u32,
     pub(super) attach: Option<Option<OsString>>,
     pub(super) transport: Option<OsString>,
@@ -160,6 +164,7 @@ impl Raw {
             Opt::BindServer => self.bind_server = value,
             Opt::RemoteIp => self.remote_ip = value,
             Opt::InstallServer => self.install_server = true,
+            Opt::Force => self.force = true,
             Opt::Verbose => self.verbose = self.verbose.saturating_add(1),
             Opt::Attach => self.attach = Some(value),
             Opt::Transport => self.transport = value,

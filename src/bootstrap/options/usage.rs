@@ -10,6 +10,8 @@ pub fn usage(program: &str) -> String {
                                 (default: \"mosh-server\")
         --install-server     copy this mosh-rs to ~/.local/bin on the remote
                                 machine (no root needed) and use it there
+        --force              let --install-server replace a mosh-server
+                                there that is not mosh-rs
 
         --predict=adaptive      local echo on slow links [default]
 -a      --predict=always        local echo even on fast links

@@ -53,7 +53,9 @@ impl<S: HostState> Session<S> {
         let Some(control) = self.control.as_mut() else {
             return;
         };
-        for pending in control.accept_requests() {
+        let (requests, more) = control.accept_requests(now);
+        self.control_ready |= more;
+        for pending in requests {
             match pending.request {
                 Request::Attach => self.attach_new_client(pending, now),
                 Request::Kill => {
