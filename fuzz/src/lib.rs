@@ -9,6 +9,8 @@
 //! allocation that crosses a cap fails, Rust's allocation-error handler
 //! aborts, and libFuzzer saves the input as a crash.
 
+pub mod render_round_trip;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
