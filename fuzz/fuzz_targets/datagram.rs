@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use libfuzzer_sys::fuzz_target;
 use mosh_rs::statesync::{CompleteTerminal, UserStream};
 use mosh_rs::transport::{Millis, SyncState, Transport, HARD_STATE_LIMIT, MAX_SENT_STATES};
-use mosh_rs::wire::{Cipher, Direction, Nonce, MAX_FRAGMENTS, MAX_INSTRUCTION_BYTES};
+use mosh_rs::wire::fragment::MAX_COMPRESSED_BYTES;
+use mosh_rs::wire::{Cipher, Direction, Nonce};
 use mosh_rs_fuzz::{fixed_key, records, Header};
 
 /// The most datagrams one wake may send (a full instruction's fragments).
@@ -73,7 +74,6 @@ fn drive<L: SyncState, R: SyncState>(mut end: Transport<L, R>, toward: Direction
         let _ = end.poll_timeout(Millis(now));
         assert!(end.received_states_held() <= HARD_STATE_LIMIT);
         assert!(end.sent_states_held() <= MAX_SENT_STATES + 1);
-        assert!(end.reassembly_bytes_held() <= MAX_INSTRUCTION_BYTES * 2);
-        let _ = MAX_FRAGMENTS;
+        assert!(end.reassembly_bytes_held() <= MAX_COMPRESSED_BYTES);
     }
 }

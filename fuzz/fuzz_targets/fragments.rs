@@ -5,11 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use mosh_rs::wire::fragment::MAX_COMPRESSED_BYTES;
 use mosh_rs::wire::{Fragment, FragmentAssembly, Instruction, MAX_FRAGMENTS};
 use mosh_rs_fuzz::records;
-
-/// `MAX_COMPRESSED_BYTES` in `wire/fragment.rs`: the contents held.
-const MAX_HELD_BYTES: usize = 2048 * 2048 + 2048 * 2048 / 1024 + 64;
 
 fuzz_target!(|data: &[u8]| {
     let mut assembly = FragmentAssembly::new();
@@ -22,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(Instruction::decode(&instruction.encode()), Ok(instruction));
         }
         assert!(assembly.held_fragments() <= MAX_FRAGMENTS);
-        assert!(assembly.held_bytes() <= MAX_HELD_BYTES);
+        assert!(assembly.held_bytes() <= MAX_COMPRESSED_BYTES);
     }
 });
