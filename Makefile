@@ -7,11 +7,14 @@ CARGO       ?= cargo
 BIN          = target/$(TARGET)/release/mosh-rs
 ARM_BIN      = target/$(ARM_TARGET)/release/mosh-rs
 DIST_DIR     = target/dist
+# Seconds each fuzz target runs: `make fuzz`, and the brief run in `make test`.
+FUZZ_SECONDS       ?= 60
+FUZZ_BRIEF_SECONDS ?= 3
 
 # Adds a rustup target when it is missing (no-op without rustup).
 add_target = @command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx '$(1)' || rustup target add '$(1)'; } || true
 
-.PHONY: all build build-aarch64 test lint unit run install dist package bench soak clean
+.PHONY: all build build-aarch64 test lint unit run install dist package bench soak fuzz fuzz-brief clean
 
 all: build
 
@@ -28,6 +31,7 @@ build-aarch64:
 
 lint:
 	$(CARGO) fmt --all -- --check
+	cd fuzz && $(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
 unit:
@@ -35,7 +39,7 @@ unit:
 
 # The release tests check the tarballs `package` made from both builds,
 # the aarch64 binary under qemu-aarch64-static, man pages and completions.
-test: lint build build-aarch64 package
+test: lint build build-aarch64 package fuzz-brief
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_AARCH64_BIN=$(CURDIR)/$(ARM_BIN) \
 	MOSH_RS_DIST_DIR=$(CURDIR)/$(DIST_DIR) \
 	$(CARGO) test --locked --release --no-fail-fast -- --test-threads=2
@@ -67,6 +71,16 @@ else
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_SOAK=1 \
 	$(CARGO) test --locked --release --test faults -- --test-threads=2
 endif
+
+# Coverage-guided fuzzing with libFuzzer on the stable toolchain: every
+# target in fuzz/fuzz_targets/ for FUZZ_SECONDS each (see README, Fuzzing).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+
+# What `make test` runs: the fuzz build, then each target for a few
+# seconds from its seeds and past crashes (about 2-3 minutes in all).
+fuzz-brief:
+	FUZZ_SECONDS=$(FUZZ_BRIEF_SECONDS) sh scripts/fuzz.sh
 
 # MOSH_RS_BENCH_SECONDS and MOSH_RS_SOAK_SECONDS shorten benches/network/
 # (60 s per bandwidth session, 120 s of soak by default).

@@ -5,7 +5,8 @@
 # checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
 # lint the man pages; zsh loads the zsh completion), the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
-# git, python3), both musl targets,
+# git, python3), a C++ compiler (libFuzzer, for the fuzz targets), both
+# musl targets,
 # and py-rattler-build (renders the conda recipe) in a venv under
 # ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
 # missing.
@@ -38,6 +39,8 @@ command -v man >/dev/null 2>&1 || need_pkgs="$need_pkgs man-db"
 command -v git >/dev/null 2>&1 || need_pkgs="$need_pkgs git"
 command -v seq >/dev/null 2>&1 || need_pkgs="$need_pkgs coreutils"
 command -v bash >/dev/null 2>&1 || need_pkgs="$need_pkgs bash"
+# The fuzz targets (scripts/fuzz.sh): libfuzzer-sys compiles libFuzzer with a C++ compiler.
+command -v c++ >/dev/null 2>&1 || need_pkgs="$need_pkgs g++"
 
 if [ -n "$need_pkgs" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

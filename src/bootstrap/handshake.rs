@@ -12,7 +12,7 @@ pub(crate) const MAX_LINE: usize = 16 * 1024;
 
 /// What one line of output is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Line {
+pub enum Line {
     /// `MOSH IP <address>`.
     Ip(String),
     /// `MOSH SSH_CONNECTION <client ip> <client port> <server ip> <server port>`:
@@ -43,7 +43,7 @@ pub(crate) const FEATURES_PREFIX: &str = "MOSH-RS FEATURES ";
 
 /// Classifies one line (without its `\n`; a trailing `\r` from the remote
 /// pty is allowed).
-pub(crate) fn classify(raw: &[u8]) -> Line {
+pub fn classify(raw: &[u8]) -> Line {
     let Ok(line) = std::str::from_utf8(raw) else {
         return Line::Other;
     };
@@ -123,7 +123,7 @@ fn parse_connect(rest: &str) -> Option<Line> {
 
 /// Where to connect, once the server has said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Endpoint {
+pub struct Endpoint {
     /// The server's address (numeric).
     pub ip: String,
     /// The server's UDP port.
@@ -137,7 +137,7 @@ pub(crate) struct Endpoint {
 
 /// Why no session could start.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// ssh itself failed (status 255) and has said why: exit with its status.
     Ssh(i32),
     /// A message for the user and the exit status.
@@ -146,7 +146,7 @@ pub(crate) enum Failure {
 
 /// What the caller does with a line after `Handshake::take`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step {
+pub enum Step {
     /// Show the line to the user.
     Show,
     /// Nothing to show; keep reading.
@@ -159,7 +159,7 @@ pub(crate) enum Step {
 
 /// The state of a starting session.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Handshake {
+pub struct Handshake {
     ip: Option<String>,
     ssh_ip: Option<String>,
     connect: Option<(u16, String)>,

@@ -21,7 +21,8 @@ pub(crate) mod child_output;
 pub(crate) mod client_handoff;
 pub(crate) mod fake_proxy;
 pub(crate) mod getopt;
-pub(crate) mod handshake;
+/// Public for the fuzz targets in `fuzz/`; only `session` uses it here.
+pub mod handshake;
 pub(crate) mod install;
 pub(crate) mod local;
 pub(crate) mod notice;

@@ -15,7 +15,8 @@ pub(crate) mod carrier_plan;
 pub(crate) mod escape;
 pub(crate) mod notification;
 pub(crate) mod overlays;
-pub(crate) mod prediction;
+/// Public for the fuzz targets in `fuzz/`, like `handshake` in `bootstrap`.
+pub mod prediction;
 pub(crate) mod session;
 pub mod settings;
 pub(crate) mod sockets;

@@ -34,7 +34,7 @@ pub struct ConnectArgs {
 /// A command-line mistake: the message goes on stderr with the usage, and
 /// the client exits 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct UsageError(pub String);
+pub struct UsageError(pub String);
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,8 +47,9 @@ pub fn usage(program: &str) -> String {
     format!("Usage: {program} [-# 'ARGS'] [-v] HOST_IP PORT\n       {program} -c\n")
 }
 
-/// Parses the arguments after the program name.
-pub(crate) fn parse_args(args: Vec<OsString>) -> Result<Command, UsageError> {
+/// Parses the arguments after the program name (public for the fuzz
+/// targets in `fuzz/`).
+pub fn parse_args(args: Vec<OsString>) -> Result<Command, UsageError> {
     // Like upstream, --help and --version win wherever they appear.
     if args.iter().any(|a| a == "--help") {
         return Ok(Command::Help);

@@ -412,7 +412,10 @@ impl Terminal {
         };
         match command {
             "0" | "1" | "2" => {
-                let value: Arc<str> = Arc::from(truncate_chars(rest, MAX_TITLE_CHARS));
+                // No terminal shows a control character in a title, and
+                // the renderer never sends one: keep what can be shown.
+                let shown: String = rest.chars().filter(|c| !c.is_control()).collect();
+                let value: Arc<str> = Arc::from(truncate_chars(&shown, MAX_TITLE_CHARS));
                 if command != "2" {
                     self.fb.icon_name = Arc::clone(&value);
                 }

@@ -62,13 +62,26 @@ pub(crate) fn decode_discipline(body: &[u8]) -> Result<LineDiscipline, WireError
             (FIELD_ECHO, WireValue::Varint(flag)) => discipline.echo = flag != 0,
             (FIELD_CANONICAL, WireValue::Varint(flag)) => discipline.canonical = flag != 0,
             (FIELD_PROGRAM, WireValue::LengthDelimited(name)) => {
-                let kept = name.get(..MAX_PROGRAM_NAME).unwrap_or(name);
-                discipline.program = String::from_utf8_lossy(kept).into_owned();
+                discipline.program = program_name(name);
             }
             _ => {}
         }
     }
     Ok(discipline)
+}
+
+/// `name` as text, invalid UTF-8 replaced, cut at a character boundary
+/// to at most [`MAX_PROGRAM_NAME`] bytes: the replacement character takes
+/// three bytes, so the name is cut again after replacing.
+fn program_name(name: &[u8]) -> String {
+    let kept = name.get(..MAX_PROGRAM_NAME).unwrap_or(name);
+    let mut text = String::from_utf8_lossy(kept).into_owned();
+    let mut end = text.len().min(MAX_PROGRAM_NAME);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
 }
 
 #[cfg(test)]

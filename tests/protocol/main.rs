@@ -1,11 +1,13 @@
 //! The protocol tests, one binary: datagrams against stock mosh and bad
 //! input (`wire_*`), the sans-IO transport in a simulated network and
 //! under hostile datagrams (`transport_*`), the lossy relay itself
-//! (`link_relay`) and the TCP delay relay (`tcp_link_relay`).
+//! (`link_relay`), the TCP delay relay (`tcp_link_relay`) and the inputs
+//! the fuzz targets found (`fuzz_regressions`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod fuzz_regressions;
 mod link_relay;
 mod tcp_link_relay;
 mod transport_hostile;

@@ -7,6 +7,9 @@
 //! sent, acked, echo-acked; the frame interval), and asks it to judge
 //! ([`PredictionEngine::cull`]) and draw ([`PredictionEngine::apply`])
 //! on each new frame.
+//!
+//! The engine is public (the client is its only caller) so that the
+//! fuzz target in `fuzz/` can drive it with random screens and keys.
 
 mod display_mode;
 mod engine;
@@ -14,4 +17,5 @@ mod input;
 mod overlay;
 
 pub use display_mode::PredictionDisplay;
-pub(crate) use engine::{PredictionEngine, PASTE_THRESHOLD};
+pub(crate) use engine::PASTE_THRESHOLD;
+pub use engine::{PredictionEngine, PredictionOutcomes};

@@ -10,7 +10,7 @@ impl PredictionEngine {
     /// Judges every prediction against `fb` (the newest screen from the
     /// server, or the screen as shown), confirming epochs, killing wrong
     /// predictions and updating the display triggers.
-    pub(crate) fn cull(&mut self, fb: &Framebuffer, now: u64) {
+    pub fn cull(&mut self, fb: &Framebuffer, now: u64) {
         if self.display == PredictionDisplay::Never {
             return;
         }

@@ -84,7 +84,7 @@ impl EchoKnowledge {
 impl PredictionEngine {
     /// The pty's line discipline, as the newest server state says (`None`
     /// from a stock server).
-    pub(crate) fn set_line_discipline(&mut self, discipline: Option<&LineDiscipline>) {
+    pub fn set_line_discipline(&mut self, discipline: Option<&LineDiscipline>) {
         if self.echo.discipline.as_ref() == discipline {
             return;
         }

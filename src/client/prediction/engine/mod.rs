@@ -45,7 +45,7 @@ pub(crate) const PASTE_THRESHOLD: usize = 100;
 
 /// How the predictions fared so far, for the status view and the log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct PredictionOutcomes {
+pub struct PredictionOutcomes {
     /// Predicted cells the server's screen confirmed.
     pub cells_confirmed: u64,
     /// Predicted cells the server's screen contradicted (or that expired).
@@ -57,7 +57,7 @@ pub(crate) struct PredictionOutcomes {
 /// Guesses the effect of typing on the screen. All times are `now`
 /// milliseconds from the caller's clock.
 #[derive(Clone, Debug)]
-pub(crate) struct PredictionEngine {
+pub struct PredictionEngine {
     display: PredictionDisplay,
     overwrite: bool,
     decoder: InputDecoder,
@@ -127,27 +127,27 @@ impl PredictionEngine {
     // ----- what the transport says -----
 
     /// The newest user state sent; keystrokes that follow are in a later one.
-    pub(crate) fn set_frame_sent(&mut self, num: u64) {
+    pub fn set_frame_sent(&mut self, num: u64) {
         self.frame_sent = num;
     }
 
     /// The newest user state the server acknowledged.
-    pub(crate) fn set_frame_acked(&mut self, num: u64) {
+    pub fn set_frame_acked(&mut self, num: u64) {
         self.frame_acked = num;
     }
 
     /// The server's echo ack: the newest user state the program has seen.
-    pub(crate) fn set_echo_acked(&mut self, num: u64) {
+    pub fn set_echo_acked(&mut self, num: u64) {
         self.frame_echo_acked = num;
     }
 
     /// The transport's frame interval (ms).
-    pub(crate) fn set_send_interval(&mut self, ms: u64) {
+    pub fn set_send_interval(&mut self, ms: u64) {
         self.send_interval = ms;
     }
 
     /// The server's newest screen has its cursor at `(row, col)`.
-    pub(crate) fn set_server_cursor(&mut self, cursor: (usize, usize)) {
+    pub fn set_server_cursor(&mut self, cursor: (usize, usize)) {
         self.server_cursor = Some(cursor);
     }
 

@@ -16,7 +16,7 @@ impl PredictionEngine {
     }
 
     /// Predicts the effect of one typed byte on `fb` (the screen as shown).
-    pub(crate) fn new_user_byte(&mut self, byte: u8, fb: &Framebuffer, now: u64) {
+    pub fn new_user_byte(&mut self, byte: u8, fb: &Framebuffer, now: u64) {
         if self.display == PredictionDisplay::Never {
             return;
         }

@@ -1,0 +1,9 @@
+//! `ClientBuffers.UserMessage` (keystrokes, resizes, peer features):
+//! decodes without panicking; what decodes re-encodes stably.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    mosh_rs_fuzz::check_user_message(data);
+});
