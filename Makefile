@@ -2,29 +2,55 @@
 
 TARGET      ?= x86_64-unknown-linux-musl
 ARM_TARGET  ?= aarch64-unknown-linux-musl
+PPC_TARGET  ?= powerpc64le-unknown-linux-musl
+# rustup ships the ppc64le musl standard library with Rust 1.93.0 and not
+# with 1.94 to 1.95 (their manifests say "available = false"), so the
+# ppc64le build pins that release; rustup fetches it (about 45 s).
+PPC_TOOLCHAIN ?= 1.93.0
+# Checked (cargo clippy, which type-checks as cargo check does) but not
+# linked: no linker for them ships with Rust.
+CROSS_CHECK_TARGETS ?= x86_64-apple-darwin aarch64-apple-darwin x86_64-unknown-freebsd
 PREFIX      ?= /usr/local
 CARGO       ?= cargo
 BIN          = target/$(TARGET)/release/mosh-rs
 ARM_BIN      = target/$(ARM_TARGET)/release/mosh-rs
+PPC_BIN      = target/$(PPC_TARGET)/release/mosh-rs
 DIST_DIR     = target/dist
 
 # Adds a rustup target when it is missing (no-op without rustup).
 add_target = @command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx '$(1)' || rustup target add '$(1)'; } || true
 
-.PHONY: all build build-aarch64 test lint unit run install dist package bench soak clean
+.PHONY: all build build-aarch64 build-ppc64le cross-check test test-deps lint unit run install dist package bench soak clean
 
 all: build
 
 build:
 	$(call add_target,$(TARGET))
 	$(CARGO) build --release --locked --target $(TARGET)
-	@echo "built $(BIN) ($$(stat -c %s $(BIN)) bytes)"
+	@echo "built $(BIN) ($$(wc -c <$(BIN) | tr -d ' ') bytes)"
 
 # Cross-built with rust-lld (see .cargo/config.toml); no C cross compiler.
 build-aarch64:
 	$(call add_target,$(ARM_TARGET))
 	$(CARGO) build --release --locked --target $(ARM_TARGET)
-	@echo "built $(ARM_BIN) ($$(stat -c %s $(ARM_BIN)) bytes)"
+	@echo "built $(ARM_BIN) ($$(wc -c <$(ARM_BIN) | tr -d ' ') bytes)"
+
+# The same for ppc64le, with the pinned toolchain (see PPC_TOOLCHAIN).
+build-ppc64le:
+	@rustup toolchain list | grep -q '^$(PPC_TOOLCHAIN)-' || rustup toolchain install $(PPC_TOOLCHAIN) --profile minimal
+	@rustup target list --installed --toolchain $(PPC_TOOLCHAIN) | grep -qx '$(PPC_TARGET)' || rustup target add --toolchain $(PPC_TOOLCHAIN) $(PPC_TARGET)
+	rustup run $(PPC_TOOLCHAIN) cargo build --release --locked --target $(PPC_TARGET)
+	@echo "built $(PPC_BIN) ($$(wc -c <$(PPC_BIN) | tr -d ' ') bytes)"
+
+# macOS (x86_64, arm64) and FreeBSD: clippy with -D warnings for each
+# (about 5 s each once their dependencies are checked, about 20 s each
+# the first time).
+cross-check:
+	@for t in $(CROSS_CHECK_TARGETS); do \
+	    command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx "$$t" || rustup target add "$$t"; }; \
+	    echo "cross-check: $$t"; \
+	    $(CARGO) clippy --quiet --locked --target "$$t" -- -D warnings || exit 1; \
+	done
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -33,11 +59,17 @@ lint:
 unit:
 	$(CARGO) test --locked --release
 
-# The release tests check the tarballs `package` made from both builds,
-# the aarch64 binary under qemu-aarch64-static, man pages and completions.
-test: lint build build-aarch64 package
+# What the tests need (tmux, stock mosh, qemu, ...): installed when
+# missing and run as root, else one line says what is missing.
+test-deps:
+	@sh scripts/test-deps.sh
+
+# The release tests check the tarballs `package` made from the three
+# builds, the aarch64 and ppc64le binaries under qemu, man pages and
+# completions.
+test: test-deps lint cross-check build build-aarch64 build-ppc64le package
 	MOSH_RS_BIN=$(CURDIR)/$(BIN) MOSH_RS_AARCH64_BIN=$(CURDIR)/$(ARM_BIN) \
-	MOSH_RS_DIST_DIR=$(CURDIR)/$(DIST_DIR) \
+	MOSH_RS_PPC64LE_BIN=$(CURDIR)/$(PPC_BIN) MOSH_RS_DIST_DIR=$(CURDIR)/$(DIST_DIR) \
 	$(CARGO) test --locked --release --no-fail-fast -- --test-threads=2
 
 run: build
@@ -46,11 +78,11 @@ run: build
 install: build
 	DESTDIR="$(DESTDIR)" sh scripts/install.sh --prefix "$(PREFIX)" $(BIN)
 
-# Tarballs of both release binaries (plus a source tarball) in target/dist.
-dist: build build-aarch64 package
+# Tarballs of the three release binaries (plus a source tarball) in target/dist.
+dist: build build-aarch64 build-ppc64le package
 
 package:
-	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN)
+	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN) ppc64le=$(PPC_BIN)
 
 # The fault suite's long variants: a 60 s outage, 90 s asleep, two
 # minutes of roaming, in every pairing (about a quarter of an hour).

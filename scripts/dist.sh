@@ -40,7 +40,8 @@ expected_machine() {
     case $1 in
         x86_64) echo 62 ;;
         aarch64) echo 183 ;;
-        *) fail "unknown architecture $1 (expected x86_64 or aarch64)" ;;
+        ppc64le) echo 21 ;;
+        *) fail "unknown architecture $1 (expected x86_64, aarch64 or ppc64le)" ;;
     esac
 }
 

@@ -2,10 +2,11 @@
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
 # (the interop oracle), openssh-server (bootstrap tests), nftables and
 # iproute2 (the ssh carrier tests firewall a private network namespace), the release
-# checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
+# checks' tools (qemu-user-static runs the aarch64 and ppc64le builds; groff and mandoc
 # lint the man pages; zsh loads the zsh completion), the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
-# git, python3), both musl targets,
+# git, python3), the musl targets, the macOS and FreeBSD targets the
+# cross check type-checks, the pinned toolchain the ppc64le build uses,
 # and py-rattler-build (renders the conda recipe) in a venv under
 # ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
 # missing.
@@ -19,7 +20,7 @@ command -v tmux >/dev/null 2>&1 || need_pkgs="$need_pkgs tmux"
 [ -x /usr/sbin/ip ] || need_pkgs="$need_pkgs iproute2"
 command -v ssh >/dev/null 2>&1 || need_pkgs="$need_pkgs openssh-client"
 command -v locale >/dev/null 2>&1 || need_pkgs="$need_pkgs locales"
-command -v qemu-aarch64-static >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"
+{ command -v qemu-aarch64-static && command -v qemu-ppc64le-static; } >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"
 command -v groff >/dev/null 2>&1 || need_pkgs="$need_pkgs groff-base"
 command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
@@ -51,9 +52,18 @@ fi
 
 # The tests run programs in a UTF-8 locale; C.UTF-8 ships with libc.
 if command -v rustup >/dev/null 2>&1; then
-    for target in "${TARGET:-x86_64-unknown-linux-musl}" aarch64-unknown-linux-musl; do
-        rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    for target in "${TARGET:-x86_64-unknown-linux-musl}" aarch64-unknown-linux-musl \
+        x86_64-apple-darwin aarch64-apple-darwin x86_64-unknown-freebsd; do
+        rustup target list --installed | grep -qx "$target" || rustup target add "$target" ||
+            echo "test-deps: could not add the Rust target $target" >&2
     done
+    # The ppc64le build's pinned toolchain (PPC_TOOLCHAIN in the Makefile).
+    ppc=${PPC_TOOLCHAIN:-1.93.0}
+    rustup toolchain list | grep -q "^$ppc-" || rustup toolchain install "$ppc" --profile minimal ||
+        echo "test-deps: could not install the Rust toolchain $ppc" >&2
+    rustup target list --installed --toolchain "$ppc" | grep -qx powerpc64le-unknown-linux-musl ||
+        rustup target add --toolchain "$ppc" powerpc64le-unknown-linux-musl ||
+        echo "test-deps: could not add powerpc64le-unknown-linux-musl to Rust $ppc" >&2
 fi
 
 # py-rattler-build renders dist/conda-forge/recipe.yaml offline; the conda
