@@ -128,6 +128,23 @@ fn paste_text(lines: usize) -> String {
         .collect()
 }
 
+/// Pastes the file at `path` into the pane (`Tmux::paste` hands tmux the
+/// text as an argument, which tmux limits to about 16 kB).
+fn paste_file(tmux: &Tmux, path: &str) {
+    for args in [
+        &["load-buffer", "-b", "ppc64le-paste", path][..],
+        &["paste-buffer", "-d", "-b", "ppc64le-paste", "-t", "0"],
+    ] {
+        let status = Command::new("tmux")
+            .arg("-S")
+            .arg(tmux.socket())
+            .args(args)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux {args:?}");
+    }
+}
+
 #[test]
 fn an_x86_64_client_and_a_ppc64le_server_carry_little_and_big_data() {
     if crate::support::skip::missing_tmux() {
@@ -173,7 +190,7 @@ fn an_x86_64_client_and_a_ppc64le_server_carry_little_and_big_data() {
     tmux.send_keys(&["C-l"]);
     tmux.type_text("cksum");
     tmux.send_keys(&["Enter"]);
-    tmux.paste(&text);
+    paste_file(&tmux, &client_dir.file("paste.txt", text.as_bytes()));
     tmux.send_keys(&["C-d"]);
     tmux.wait_for(WAIT, |s| s.lines().any(|l| l.trim_end() == expected))
         .unwrap_or_else(|s| panic!("the paste did not arrive intact (want {expected}):\n{s}"));
