@@ -15,6 +15,8 @@ CARGO       ?= cargo
 BIN          = target/$(TARGET)/release/mosh-rs
 ARM_BIN      = target/$(ARM_TARGET)/release/mosh-rs
 PPC_BIN      = target/$(PPC_TARGET)/release/mosh-rs
+MAC_X86_BIN  = target/x86_64-apple-darwin/release/mosh-rs
+MAC_ARM_BIN  = target/aarch64-apple-darwin/release/mosh-rs
 DIST_DIR     = target/dist
 
 # Adds a rustup target when it is missing (no-op without rustup).
@@ -78,9 +80,15 @@ run: build
 install: build
 	DESTDIR="$(DESTDIR)" sh scripts/install.sh --prefix "$(PREFIX)" $(BIN)
 
-# Tarballs of the three release binaries (plus a source tarball) in target/dist.
-dist: build build-aarch64 build-ppc64le package
+# Tarballs of the three Linux release binaries, the two macOS ones when
+# Zig can link them (scripts/build-macos.sh, about 2 minutes each; built,
+# not run), and a source tarball, in target/dist.
+dist: build build-aarch64 build-ppc64le
+	@if sh scripts/build-macos.sh; then \
+	    macos="macos-x86_64=$(MAC_X86_BIN) macos-arm64=$(MAC_ARM_BIN)"; else macos=; fi; \
+	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN) ppc64le=$(PPC_BIN) $$macos
 
+# The Linux tarballs from the builds as they are (what `make test` checks).
 package:
 	sh scripts/dist.sh $(DIST_DIR) x86_64=$(BIN) aarch64=$(ARM_BIN) ppc64le=$(PPC_BIN)
 

@@ -3,6 +3,9 @@
 #
 #   dist.sh OUT_DIR ARCH=BINARY...      e.g. x86_64=target/.../mosh-rs
 #
+# ARCH is x86_64, aarch64 or ppc64le (static Linux binaries), or
+# macos-x86_64 or macos-arm64.
+#
 # For each ARCH it writes OUT_DIR/mosh-rs-VERSION-ARCH.tar.gz holding one
 # directory with the binary, install.sh, man pages, completions, README
 # and licences. From a git checkout it also writes the source tarball
@@ -35,13 +38,24 @@ else
     epoch=0
 fi
 
-# ELF machine numbers of the architectures we ship.
+# What the header of each architecture's binary says: the ELF machine
+# number for Linux, the Mach-O magic and CPU type for macOS (as od prints
+# the first 8 bytes as two little-endian words).
 expected_machine() {
     case $1 in
         x86_64) echo 62 ;;
         aarch64) echo 183 ;;
         ppc64le) echo 21 ;;
-        *) fail "unknown architecture $1 (expected x86_64, aarch64 or ppc64le)" ;;
+        macos-x86_64) echo "4277009103 16777223" ;;
+        macos-arm64) echo "4277009103 16777228" ;;
+        *) fail "unknown architecture $1 (expected x86_64, aarch64, ppc64le, macos-x86_64 or macos-arm64)" ;;
+    esac
+}
+
+machine_of() {
+    case $1 in
+        macos-*) od -An -tu4 -N8 "$2" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//' ;;
+        *) od -An -tu2 -j18 -N2 "$2" | tr -d ' \n' ;;
     esac
 }
 
@@ -59,9 +73,9 @@ for pair in "$@"; do
     arch=${pair%%=*}
     binary=${pair#*=}
     [ -f "$binary" ] || fail "$binary: no such file (build it first: make dist)"
-    machine=$(od -An -tu2 -j18 -N2 "$binary" | tr -d ' \n')
+    machine=$(machine_of "$arch" "$binary")
     [ "$machine" = "$(expected_machine "$arch")" ] ||
-        fail "$binary is not an $arch executable (ELF machine $machine)"
+        fail "$binary is not an $arch executable (header says $machine)"
     name=mosh-rs-$version-$arch
     dir=$out/stage/$name
     mkdir -p "$dir/man" "$dir/completions"
