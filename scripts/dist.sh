@@ -9,8 +9,9 @@
 # For each ARCH it writes OUT_DIR/mosh-rs-VERSION-ARCH.tar.gz holding one
 # directory with the binary, install.sh, man pages, completions, README
 # and licences. From a git checkout it also writes the source tarball
-# mosh-rs-VERSION.tar.gz (git archive of HEAD) and the conda-forge recipe
-# with that tarball's sha256 filled in (OUT_DIR/conda-forge/recipe.yaml).
+# mosh-rs-VERSION.tar.gz (git archive of HEAD), and the conda-forge recipe
+# and the Homebrew formula with that tarball's sha256 filled in
+# (OUT_DIR/conda-forge/recipe.yaml, OUT_DIR/homebrew/mosh-rs.rb).
 # Then SHA256SUMS over every tarball. Tarballs are reproducible: sorted,
 # owned by root, dated to the commit (or $SOURCE_DATE_EPOCH).
 set -eu
@@ -100,7 +101,9 @@ if [ "$in_git" = 1 ]; then
     sum=$(sha256sum "$out/$source_name.tar.gz" | cut -d ' ' -f 1)
     mkdir -p "$out/conda-forge"
     sed -e "s/^\(  *sha256: *\).*/\1$sum/" "$top/dist/conda-forge/recipe.yaml" >"$out/conda-forge/recipe.yaml"
-    say "dist: $source_name.tar.gz (source, sha256 $sum); conda-forge/recipe.yaml uses it"
+    mkdir -p "$out/homebrew"
+    sed -e "s/^\(  sha256 \)\"0*\"/\1\"$sum\"/" "$top/dist/homebrew/mosh-rs.rb" >"$out/homebrew/mosh-rs.rb"
+    say "dist: $source_name.tar.gz (source, sha256 $sum); conda-forge/recipe.yaml and homebrew/mosh-rs.rb use it"
 else
     say "dist: not a git checkout, so no source tarball or conda recipe"
 fi

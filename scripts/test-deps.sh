@@ -3,7 +3,9 @@
 # (the interop oracle), openssh-server (bootstrap tests), nftables and
 # iproute2 (the ssh carrier tests firewall a private network namespace), the release
 # checks' tools (qemu-user-static runs the aarch64 and ppc64le builds; groff and mandoc
-# lint the man pages; zsh loads the zsh completion), the programs the
+# lint the man pages; zsh loads the zsh completion; dash and busybox run
+# install.sh as a non-GNU sh would; ruby dry-runs the Homebrew formula),
+# the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
 # git, python3), the musl targets, the macOS and FreeBSD targets the
 # cross check type-checks, the pinned toolchain the ppc64le build uses,
@@ -25,6 +27,8 @@ command -v groff >/dev/null 2>&1 || need_pkgs="$need_pkgs groff-base"
 command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
 command -v dash >/dev/null 2>&1 || need_pkgs="$need_pkgs dash"
+command -v busybox >/dev/null 2>&1 || need_pkgs="$need_pkgs busybox"
+command -v ruby >/dev/null 2>&1 || need_pkgs="$need_pkgs ruby"
 command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3 python3-venv"
 # Real programs for tests/interop/program_compare.rs (a plain pane against a session).
 command -v vim >/dev/null 2>&1 || need_pkgs="$need_pkgs vim"

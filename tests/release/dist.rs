@@ -4,7 +4,8 @@
 //! verify; unpacking the x86_64 one into an empty directory and running
 //! its install.sh gives `mosh`, `mosh-client` and `mosh-server` that run
 //! with an empty environment; the binaries are static and small; the
-//! conda recipe written next to them names the source tarball's sha256.
+//! conda recipe and the Homebrew formula written next to them name the
+//! source tarball's sha256.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -169,7 +170,7 @@ fn unpacked_x86_64_tarball_installs_working_static_commands() {
 }
 
 #[test]
-fn conda_recipe_beside_the_tarballs_names_the_source_tarball_sha256() {
+fn conda_recipe_and_brew_formula_beside_the_tarballs_name_the_source_tarball_sha256() {
     let Some(dist) = dist() else { return };
     let source = dist.join(format!("mosh-rs-{}.tar.gz", version()));
     let recipe = dist.join("conda-forge/recipe.yaml");
@@ -188,6 +189,14 @@ fn conda_recipe_beside_the_tarballs_names_the_source_tarball_sha256() {
         .map(str::trim)
         .collect();
     assert_eq!(named, [sum], "{}", recipe.display());
+    let formula = dist.join("homebrew/mosh-rs.rb");
+    let text = std::fs::read_to_string(&formula).expect("rendered formula");
+    let named: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("sha256 "))
+        .map(|v| v.trim_matches('"'))
+        .collect();
+    assert_eq!(named, [sum], "{}", formula.display());
     let listing = run_args("tar", &["-tzf".as_ref(), source.as_os_str()])
         .expect_success("tar -t")
         .stdout;
