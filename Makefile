@@ -3,9 +3,10 @@
 TARGET      ?= x86_64-unknown-linux-musl
 ARM_TARGET  ?= aarch64-unknown-linux-musl
 PPC_TARGET  ?= powerpc64le-unknown-linux-musl
-# rustup ships the ppc64le musl standard library with Rust 1.93.0 and not
-# with 1.94 to 1.95 (their manifests say "available = false"), so the
-# ppc64le build pins that release; rustup fetches it (about 45 s).
+# rustup ships the ppc64le musl standard library with Rust 1.93.0 but not
+# with any later release so far (1.94.0 to 1.95.0, and the stable, beta and
+# nightly channels of 2026-10 say "available = false"), so the ppc64le
+# build pins that release; rustup fetches it once (about 45 s).
 PPC_TOOLCHAIN ?= 1.93.0
 # Checked (cargo clippy, which type-checks as cargo check does) but not
 # linked: no linker for them ships with Rust.
