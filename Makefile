@@ -46,8 +46,8 @@ build-ppc64le:
 	@echo "built $(PPC_BIN) ($$(wc -c <$(PPC_BIN) | tr -d ' ') bytes)"
 
 # macOS (x86_64, arm64) and FreeBSD: clippy with -D warnings for each
-# (about 5 s each once their dependencies are checked, about 20 s each
-# the first time).
+# (about 20 s for the three once their dependencies are checked, 90 s
+# the first time, with one job).
 cross-check:
 	@for t in $(CROSS_CHECK_TARGETS); do \
 	    command -v rustup >/dev/null 2>&1 && { rustup target list --installed | grep -qx "$$t" || rustup target add "$$t"; }; \
