@@ -3,7 +3,7 @@
 #
 #   dist.sh OUT_DIR ARCH=BINARY...      e.g. x86_64=target/.../mosh-rs
 #
-# ARCH is x86_64, aarch64 or ppc64le (static Linux binaries), or
+# ARCH is x86_64, aarch64, ppc64le or riscv64 (static Linux binaries), or
 # macos-x86_64 or macos-arm64.
 #
 # For each ARCH it writes OUT_DIR/mosh-rs-VERSION-ARCH.tar.gz holding one
@@ -47,9 +47,10 @@ expected_machine() {
         x86_64) echo 62 ;;
         aarch64) echo 183 ;;
         ppc64le) echo 21 ;;
+        riscv64) echo 243 ;;
         macos-x86_64) echo "4277009103 16777223" ;;
         macos-arm64) echo "4277009103 16777228" ;;
-        *) fail "unknown architecture $1 (expected x86_64, aarch64, ppc64le, macos-x86_64 or macos-arm64)" ;;
+        *) fail "unknown architecture $1 (expected x86_64, aarch64, ppc64le, riscv64, macos-x86_64 or macos-arm64)" ;;
     esac
 }
 

@@ -2,13 +2,14 @@
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
 # (the interop oracle), openssh-server (bootstrap tests), nftables and
 # iproute2 (the ssh carrier tests firewall a private network namespace), the release
-# checks' tools (qemu-user-static runs the aarch64 and ppc64le builds; groff and mandoc
+# checks' tools (qemu-user-static runs the aarch64, ppc64le and riscv64 builds; groff and mandoc
 # lint the man pages; zsh loads the zsh completion; dash and busybox run
 # install.sh as a non-GNU sh would; ruby dry-runs the Homebrew formula),
 # the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
 # git, python3), the musl targets, the macOS and FreeBSD targets the
-# cross check type-checks, the pinned toolchain the ppc64le build uses,
+# cross check type-checks, the pinned toolchain the ppc64le and riscv64
+# builds use,
 # and py-rattler-build (renders the conda recipe) in a venv under
 # ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
 # missing.
@@ -22,7 +23,8 @@ command -v tmux >/dev/null 2>&1 || need_pkgs="$need_pkgs tmux"
 [ -x /usr/sbin/ip ] || need_pkgs="$need_pkgs iproute2"
 command -v ssh >/dev/null 2>&1 || need_pkgs="$need_pkgs openssh-client"
 command -v locale >/dev/null 2>&1 || need_pkgs="$need_pkgs locales"
-{ command -v qemu-aarch64-static && command -v qemu-ppc64le-static; } >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"
+{ command -v qemu-aarch64-static && command -v qemu-ppc64le-static && command -v qemu-riscv64-static; } >/dev/null 2>&1 ||
+    need_pkgs="$need_pkgs qemu-user-static"
 command -v groff >/dev/null 2>&1 || need_pkgs="$need_pkgs groff-base"
 command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
@@ -65,9 +67,11 @@ if command -v rustup >/dev/null 2>&1; then
     ppc=${PPC_TOOLCHAIN:-1.93.0}
     rustup toolchain list | grep -q "^$ppc-" || rustup toolchain install "$ppc" --profile minimal ||
         echo "test-deps: could not install the Rust toolchain $ppc" >&2
-    rustup target list --installed --toolchain "$ppc" | grep -qx powerpc64le-unknown-linux-musl ||
-        rustup target add --toolchain "$ppc" powerpc64le-unknown-linux-musl ||
-        echo "test-deps: could not add powerpc64le-unknown-linux-musl to Rust $ppc" >&2
+    for target in powerpc64le-unknown-linux-musl riscv64gc-unknown-linux-musl; do
+        rustup target list --installed --toolchain "$ppc" | grep -qx "$target" ||
+            rustup target add --toolchain "$ppc" "$target" ||
+            echo "test-deps: could not add $target to Rust $ppc" >&2
+    done
 fi
 
 # py-rattler-build renders dist/conda-forge/recipe.yaml offline; the conda

@@ -1,5 +1,5 @@
 //! The release tarballs `make dist` (or `make package`) leaves in
-//! `target/dist`: all three architectures are there with the binary, man
+//! `target/dist`: all four Linux architectures are there with the binary, man
 //! pages, completions, README, licences and install.sh; the checksums
 //! verify; unpacking the x86_64 one into an empty directory and running
 //! its install.sh gives `mosh`, `mosh-client` and `mosh-server` that run
@@ -55,6 +55,7 @@ fn every_tarball_holds_everything_a_user_needs() {
         ("x86_64", crate::support::release::EM_X86_64),
         ("aarch64", crate::support::release::EM_AARCH64),
         ("ppc64le", crate::support::release::EM_PPC64),
+        ("riscv64", crate::support::release::EM_RISCV),
     ] {
         let tarball = tarball(&dist, arch);
         assert!(tarball.is_file(), "{} is missing", tarball.display());
@@ -102,7 +103,7 @@ fn every_tarball_holds_everything_a_user_needs() {
 fn checksums_verify() {
     let Some(dist) = dist() else { return };
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("SHA256SUMS");
-    for arch in ["x86_64", "aarch64", "ppc64le"] {
+    for arch in ["x86_64", "aarch64", "ppc64le", "riscv64"] {
         let name = format!("mosh-rs-{}-{arch}.tar.gz", version());
         assert!(
             sums.lines().any(|l| l.ends_with(&format!("  {name}"))),

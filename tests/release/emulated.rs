@@ -2,7 +2,7 @@
 //! one: run under qemu-user, every mode answers `--version`, `--help`
 //! and bad command lines with the same text and status, and `emulate`
 //! draws the same screens from the terminal test corpus. The checks are
-//! written once here; `aarch64.rs` and `ppc64le.rs` run them for their
+//! written once here; `aarch64.rs`, `ppc64le.rs` and `riscv64.rs` run them for their
 //! build.
 
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! Release checks, in one test binary to keep `make test`'s build time
-//! down: the aarch64 and ppc64le builds under qemu, the tarballs `make
+//! down: the aarch64, ppc64le and riscv64 builds under qemu, the tarballs `make
 //! dist` makes, `install.sh` and `make install`, the man pages, shell
 //! completion and the conda-forge recipe and the Homebrew formula. `make test` passes the builds
 //! and the dist directory in `$MOSH_RS_BIN`, `$MOSH_RS_AARCH64_BIN`,
-//! `$MOSH_RS_PPC64LE_BIN`, `$MOSH_RS_DIST_DIR`.
+//! `$MOSH_RS_PPC64LE_BIN`, `$MOSH_RS_RISCV64_BIN`, `$MOSH_RS_DIST_DIR`.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -19,3 +19,4 @@ mod homebrew;
 mod install;
 mod man_pages;
 mod ppc64le;
+mod riscv64;

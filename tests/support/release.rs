@@ -40,6 +40,12 @@ pub fn ppc64le_binary() -> Option<PathBuf> {
     cross_binary("MOSH_RS_PPC64LE_BIN", "powerpc64le-unknown-linux-musl")
 }
 
+/// The riscv64 release binary: `$MOSH_RS_RISCV64_BIN`, else the usual
+/// cargo output path if it exists.
+pub fn riscv64_binary() -> Option<PathBuf> {
+    cross_binary("MOSH_RS_RISCV64_BIN", "riscv64gc-unknown-linux-musl")
+}
+
 /// The release binary for `triple`: `$variable`, else cargo's output
 /// path if it exists.
 pub fn cross_binary(variable: &str, triple: &str) -> Option<PathBuf> {
@@ -147,7 +153,7 @@ fn wait_with_deadline(child: &mut std::process::Child, shown: &str) -> ExitStatu
 /// What an ELF header says about a binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ElfFacts {
-    /// `e_machine`: 62 is x86_64, 183 is aarch64, 21 is ppc64(le).
+    /// `e_machine`: 62 is x86_64, 183 is aarch64, 21 is ppc64(le), 243 is RISC-V.
     pub machine: u16,
     /// A `PT_INTERP` program header: the binary needs a dynamic loader.
     pub dynamic: bool,
@@ -159,6 +165,8 @@ pub const EM_X86_64: u16 = 62;
 pub const EM_AARCH64: u16 = 183;
 /// ELF machine number of 64-bit PowerPC (ppc64le is its little-endian form).
 pub const EM_PPC64: u16 = 21;
+/// ELF machine number of RISC-V.
+pub const EM_RISCV: u16 = 243;
 
 /// Reads the header of a 64-bit little-endian ELF file.
 pub fn elf_facts(path: &Path) -> ElfFacts {
