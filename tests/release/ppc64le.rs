@@ -187,13 +187,24 @@ fn an_x86_64_client_and_a_ppc64le_server_carry_little_and_big_data() {
         .expect_success("cksum here")
         .stdout;
     let expected = expected.trim();
+    // Paste only once bash has run the command line (and so has given the
+    // terminal back to canonical mode and stopped reading): a paste typed
+    // into bash's own line editor would be read by bash, not by cksum.
     tmux.send_keys(&["C-l"]);
-    tmux.type_text("cksum");
+    tmux.type_text("echo go-$((1+1)); cksum");
     tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("go-2", WAIT)
+        .unwrap_or_else(|s| panic!("cksum did not start:\n{s}"));
     paste_file(&tmux, &client_dir.file("paste.txt", text.as_bytes()));
     tmux.send_keys(&["C-d"]);
-    tmux.wait_for(WAIT, |s| s.lines().any(|l| l.trim_end() == expected))
-        .unwrap_or_else(|s| panic!("the paste did not arrive intact (want {expected}):\n{s}"));
+    if let Err(screen) = tmux.wait_for(WAIT, |s| s.lines().any(|l| l.trim_end() == expected)) {
+        let all = crate::support::pane_history::everything(&tmux);
+        let from = all.iter().rposition(|l| l.contains("cksum")).unwrap_or(0);
+        let head: Vec<&String> = all[from..].iter().take(8).collect();
+        panic!(
+            "the paste did not arrive intact (want {expected}):\n{screen}\nfrom the cksum line on: {head:?}"
+        );
+    }
     drop(tmux);
     drop(server);
 }
