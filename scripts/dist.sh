@@ -3,11 +3,15 @@
 #
 #   dist.sh OUT_DIR ARCH=BINARY...      e.g. x86_64=target/.../mosh-rs
 #
+# ARCH is x86_64, aarch64, ppc64le or riscv64 (static Linux binaries), or
+# macos-x86_64 or macos-arm64.
+#
 # For each ARCH it writes OUT_DIR/mosh-rs-VERSION-ARCH.tar.gz holding one
 # directory with the binary, install.sh, man pages, completions, README
 # and licences. From a git checkout it also writes the source tarball
-# mosh-rs-VERSION.tar.gz (git archive of HEAD) and the conda-forge recipe
-# with that tarball's sha256 filled in (OUT_DIR/conda-forge/recipe.yaml).
+# mosh-rs-VERSION.tar.gz (git archive of HEAD), and the conda-forge recipe
+# and the Homebrew formula with that tarball's sha256 filled in
+# (OUT_DIR/conda-forge/recipe.yaml, OUT_DIR/homebrew/mosh-rs.rb).
 # Then SHA256SUMS over every tarball. Tarballs are reproducible: sorted,
 # owned by root, dated to the commit (or $SOURCE_DATE_EPOCH).
 set -eu
@@ -35,12 +39,25 @@ else
     epoch=0
 fi
 
-# ELF machine numbers of the architectures we ship.
+# What the header of each architecture's binary says: the ELF machine
+# number for Linux, the Mach-O magic and CPU type for macOS (as od prints
+# the first 8 bytes as two little-endian words).
 expected_machine() {
     case $1 in
         x86_64) echo 62 ;;
         aarch64) echo 183 ;;
-        *) fail "unknown architecture $1 (expected x86_64 or aarch64)" ;;
+        ppc64le) echo 21 ;;
+        riscv64) echo 243 ;;
+        macos-x86_64) echo "4277009103 16777223" ;;
+        macos-arm64) echo "4277009103 16777228" ;;
+        *) fail "unknown architecture $1 (expected x86_64, aarch64, ppc64le, riscv64, macos-x86_64 or macos-arm64)" ;;
+    esac
+}
+
+machine_of() {
+    case $1 in
+        macos-*) od -An -tu4 -N8 "$2" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//' ;;
+        *) od -An -tu2 -j18 -N2 "$2" | tr -d ' \n' ;;
     esac
 }
 
@@ -58,9 +75,9 @@ for pair in "$@"; do
     arch=${pair%%=*}
     binary=${pair#*=}
     [ -f "$binary" ] || fail "$binary: no such file (build it first: make dist)"
-    machine=$(od -An -tu2 -j18 -N2 "$binary" | tr -d ' \n')
+    machine=$(machine_of "$arch" "$binary")
     [ "$machine" = "$(expected_machine "$arch")" ] ||
-        fail "$binary is not an $arch executable (ELF machine $machine)"
+        fail "$binary is not an $arch executable (header says $machine)"
     name=mosh-rs-$version-$arch
     dir=$out/stage/$name
     mkdir -p "$dir/man" "$dir/completions"
@@ -85,7 +102,9 @@ if [ "$in_git" = 1 ]; then
     sum=$(sha256sum "$out/$source_name.tar.gz" | cut -d ' ' -f 1)
     mkdir -p "$out/conda-forge"
     sed -e "s/^\(  *sha256: *\).*/\1$sum/" "$top/dist/conda-forge/recipe.yaml" >"$out/conda-forge/recipe.yaml"
-    say "dist: $source_name.tar.gz (source, sha256 $sum); conda-forge/recipe.yaml uses it"
+    mkdir -p "$out/homebrew"
+    sed -e "s/^\(  sha256 \)\"0*\"/\1\"$sum\"/" "$top/dist/homebrew/mosh-rs.rb" >"$out/homebrew/mosh-rs.rb"
+    say "dist: $source_name.tar.gz (source, sha256 $sum); conda-forge/recipe.yaml and homebrew/mosh-rs.rb use it"
 else
     say "dist: not a git checkout, so no source tarball or conda recipe"
 fi

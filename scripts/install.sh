@@ -12,6 +12,10 @@
 # this machine. Running it again replaces what it installed before; a
 # file it did not make (say, another mosh) is left alone unless --force.
 # $DESTDIR, if set, is prepended to every path written (for packagers).
+#
+# Plain POSIX sh and tools only (macOS's /bin/sh and BSD tools, dash,
+# busybox): no GNU options such as readlink -f, stat -c, install -D or
+# sed -i.
 set -eu
 
 say() { printf '%s\n' "$*"; }
@@ -69,9 +73,20 @@ first_of() {
     return 0
 }
 
+# The Rust target this machine's release build is made for.
+release_target() {
+    case $(uname -s):$(uname -m) in
+        Darwin:arm64 | Darwin:aarch64) echo aarch64-apple-darwin ;;
+        Darwin:*) echo x86_64-apple-darwin ;;
+        *:ppc64le) echo powerpc64le-unknown-linux-musl ;;
+        *:*) echo "$(uname -m)-unknown-linux-musl" ;;
+    esac
+}
+
 if [ -z "$binary" ]; then
     binary=$(first_of "$here/mosh-rs" \
-        "$here/../target/$(uname -m)-unknown-linux-musl/release/mosh-rs")
+        "$here/../target/$(release_target)/release/mosh-rs" \
+        "$here/../target/release/mosh-rs")
     [ -n "$binary" ] || fail "no mosh-rs binary next to this script or in target/; build it with 'make' or name it: install.sh [--prefix DIR] BINARY"
 fi
 [ -f "$binary" ] || fail "$binary: no such file"

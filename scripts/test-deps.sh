@@ -2,11 +2,14 @@
 # Installs what the mosh-rs tests need, idempotently: tmux, upstream mosh
 # (the interop oracle), openssh-server (bootstrap tests), nftables and
 # iproute2 (the ssh carrier tests firewall a private network namespace), the release
-# checks' tools (qemu-user-static runs the aarch64 build; groff and mandoc
-# lint the man pages; zsh loads the zsh completion), the programs the
+# checks' tools (qemu-user-static runs the aarch64, ppc64le and riscv64 builds; groff and mandoc
+# lint the man pages; zsh loads the zsh completion; dash and busybox run
+# install.sh as a non-GNU sh would; ruby dry-runs the Homebrew formula),
+# the programs the
 # program comparison runs (vim, nano, emacs, mc, ncdu, w3m, less, man,
-# git, python3), a C++ compiler (libFuzzer, for the fuzz targets), both
-# musl targets,
+# git, python3), a C++ compiler (libFuzzer, for the fuzz targets), the
+# musl targets, the macOS and FreeBSD targets the cross check
+# type-checks, the pinned toolchain the ppc64le and riscv64 builds use,
 # and py-rattler-build (renders the conda recipe) in a venv under
 # ~/.cache/mosh-rs. Needs root for apt-get; without root it says what is
 # missing.
@@ -20,11 +23,14 @@ command -v tmux >/dev/null 2>&1 || need_pkgs="$need_pkgs tmux"
 [ -x /usr/sbin/ip ] || need_pkgs="$need_pkgs iproute2"
 command -v ssh >/dev/null 2>&1 || need_pkgs="$need_pkgs openssh-client"
 command -v locale >/dev/null 2>&1 || need_pkgs="$need_pkgs locales"
-command -v qemu-aarch64-static >/dev/null 2>&1 || need_pkgs="$need_pkgs qemu-user-static"
+{ command -v qemu-aarch64-static && command -v qemu-ppc64le-static && command -v qemu-riscv64-static; } >/dev/null 2>&1 ||
+    need_pkgs="$need_pkgs qemu-user-static"
 command -v groff >/dev/null 2>&1 || need_pkgs="$need_pkgs groff-base"
 command -v mandoc >/dev/null 2>&1 || need_pkgs="$need_pkgs mandoc"
 command -v zsh >/dev/null 2>&1 || need_pkgs="$need_pkgs zsh"
 command -v dash >/dev/null 2>&1 || need_pkgs="$need_pkgs dash"
+command -v busybox >/dev/null 2>&1 || need_pkgs="$need_pkgs busybox"
+command -v ruby >/dev/null 2>&1 || need_pkgs="$need_pkgs ruby"
 command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3 python3-venv"
 # Real programs for tests/interop/program_compare.rs (a plain pane against a session).
 command -v vim >/dev/null 2>&1 || need_pkgs="$need_pkgs vim"
@@ -54,8 +60,19 @@ fi
 
 # The tests run programs in a UTF-8 locale; C.UTF-8 ships with libc.
 if command -v rustup >/dev/null 2>&1; then
-    for target in "${TARGET:-x86_64-unknown-linux-musl}" aarch64-unknown-linux-musl; do
-        rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    for target in "${TARGET:-x86_64-unknown-linux-musl}" aarch64-unknown-linux-musl \
+        x86_64-apple-darwin aarch64-apple-darwin x86_64-unknown-freebsd; do
+        rustup target list --installed | grep -qx "$target" || rustup target add "$target" ||
+            echo "test-deps: could not add the Rust target $target" >&2
+    done
+    # The ppc64le build's pinned toolchain (PPC_TOOLCHAIN in the Makefile).
+    ppc=${PPC_TOOLCHAIN:-1.93.0}
+    rustup toolchain list | grep -q "^$ppc-" || rustup toolchain install "$ppc" --profile minimal ||
+        echo "test-deps: could not install the Rust toolchain $ppc" >&2
+    for target in powerpc64le-unknown-linux-musl riscv64gc-unknown-linux-musl; do
+        rustup target list --installed --toolchain "$ppc" | grep -qx "$target" ||
+            rustup target add --toolchain "$ppc" "$target" ||
+            echo "test-deps: could not add $target to Rust $ppc" >&2
     done
 fi
 

@@ -24,13 +24,43 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {
 
 /// A pipe whose both ends are close-on-exec: `(read end, write end)`.
 pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    open_pipe().map_err(|e| context(e, "pipe"))
+}
+
+#[cfg(not(target_os = "macos"))]
+fn open_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [-1 as libc::c_int; 2];
     // SAFETY: `fds` is a valid array of two ints for pipe2 to fill.
-    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })
-        .map_err(|e| context(e, "pipe"))?;
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })?;
     // SAFETY: pipe2 succeeded, so both are fresh descriptors owned by nobody else.
     let ends = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     Ok(ends)
+}
+
+/// macOS has no `pipe2`: `pipe`, then close-on-exec on each end. A
+/// program another thread starts between the two calls inherits the
+/// ends (the window is two system calls wide); at worst a reader then
+/// sees end-of-file later.
+#[cfg(target_os = "macos")]
+fn open_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1 as libc::c_int; 2];
+    // SAFETY: `fds` is a valid array of two ints for pipe to fill.
+    check(unsafe { libc::pipe(fds.as_mut_ptr()) })?;
+    // SAFETY: pipe succeeded, so both are fresh descriptors owned by nobody else.
+    let ends = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    set_close_on_exec(ends.0.as_fd())?;
+    set_close_on_exec(ends.1.as_fd())?;
+    Ok(ends)
+}
+
+/// Sets `FD_CLOEXEC` on `fd`, for descriptors macOS cannot open with
+/// `O_CLOEXEC`/`SOCK_CLOEXEC` (pipes, sockets, the pty master).
+#[cfg(target_os = "macos")]
+pub(crate) fn set_close_on_exec(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: fcntl F_SETFD on a descriptor kept open by the borrow;
+    // FD_CLOEXEC is the only descriptor flag, so nothing else is cleared.
+    check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) })?;
+    Ok(())
 }
 
 /// Whether `fd` refers to a terminal.

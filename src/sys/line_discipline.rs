@@ -7,6 +7,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
+pub(crate) use super::process_info::command_name;
 use super::termios::get_attributes;
 
 /// The echo and canonical-mode flags of the terminal on `fd` (either
@@ -22,14 +23,6 @@ pub(crate) fn foreground_group(fd: BorrowedFd<'_>) -> Option<i32> {
     // open; it returns -1 on error.
     let pgid = unsafe { libc::tcgetpgrp(fd.as_raw_fd()) };
     (pgid > 0).then_some(pgid)
-}
-
-/// The command name of process `pid` (at most 15 bytes on Linux), if it
-/// can be read.
-pub(crate) fn command_name(pid: i32) -> Option<String> {
-    let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-    let name = name.trim_end_matches('\n');
-    (!name.is_empty()).then(|| name.to_string())
 }
 
 #[cfg(test)]
@@ -73,11 +66,5 @@ mod tests {
     fn a_pty_nobody_took_as_controlling_terminal_has_no_foreground() {
         let pair = open_pty().expect("a pty");
         assert_eq!(foreground_group(pair.master.as_fd()), None);
-    }
-
-    #[test]
-    fn our_own_command_name_is_read() {
-        let name = command_name(crate::sys::process::current_pid()).expect("comm");
-        assert!(!name.is_empty() && name.len() <= 15, "{name:?}");
     }
 }

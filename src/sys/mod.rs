@@ -12,6 +12,7 @@ pub(crate) mod line_discipline;
 pub(crate) mod passwd;
 pub(crate) mod peer_cred;
 pub mod process;
+pub(crate) mod process_info;
 pub mod pty;
 pub(crate) mod signals;
 pub mod socket;

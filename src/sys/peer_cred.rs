@@ -1,5 +1,6 @@
 //! The credentials of the process at the other end of a Unix stream
-//! socket (`SO_PEERCRED`), and a liveness check for process ids.
+//! socket (`SO_PEERCRED` on Linux, `getpeereid` on macOS and the BSDs),
+//! and a liveness check for process ids.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -7,6 +8,7 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use super::check;
 
 /// The user id of the process that connected `fd` (a Unix stream socket).
+#[cfg(target_os = "linux")]
 pub(crate) fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
     let mut cred = libc::ucred {
         pid: 0,
@@ -26,6 +28,17 @@ pub(crate) fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
         )
     })?;
     Ok(cred.uid)
+}
+
+/// The effective user id of the process that connected `fd` (a Unix
+/// stream socket), as the kernel recorded it at `connect`.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn peer_uid(fd: BorrowedFd<'_>) -> io::Result<u32> {
+    let mut uid: libc::uid_t = libc::uid_t::MAX;
+    let mut gid: libc::gid_t = libc::gid_t::MAX;
+    // SAFETY: getpeereid writes one uid and one gid into live locals.
+    check(unsafe { libc::getpeereid(fd.as_raw_fd(), &mut uid, &mut gid) })?;
+    Ok(uid)
 }
 
 /// Whether a process with this id exists (it may belong to another user).

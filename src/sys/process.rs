@@ -22,7 +22,7 @@ pub(crate) enum Forked {
 /// when the process runs more than one thread, because the child would
 /// inherit locks held by threads that no longer exist.
 pub(crate) fn fork_single_threaded() -> io::Result<Forked> {
-    let threads = thread_count()?;
+    let threads = super::process_info::thread_count()?;
     if threads != 1 {
         return Err(io::Error::other(format!(
             "cannot fork into the background: {threads} threads are running"
@@ -36,12 +36,6 @@ pub(crate) fn fork_single_threaded() -> io::Result<Forked> {
     } else {
         Forked::Parent { child: pid }
     })
-}
-
-fn thread_count() -> io::Result<usize> {
-    Ok(std::fs::read_dir("/proc/self/task")
-        .map_err(|e| context(e, "/proc/self/task"))?
-        .count())
 }
 
 /// Starts a new session with this process as its leader, detaching it from
@@ -74,7 +68,32 @@ pub(crate) fn disable_core_dumps() -> io::Result<u64> {
     // SAFETY: setrlimit reads one rlimit that outlives the call.
     check(unsafe { libc::setrlimit(libc::RLIMIT_CORE, &limit) })
         .map_err(|e| context(e, "setrlimit"))?;
-    Ok(previous)
+    Ok(rlim_to_u64(previous))
+}
+
+/// A resource limit as `u64` (`rlim_t` is unsigned on Linux and macOS;
+/// on FreeBSD it is signed, with infinity at `i64::MAX`).
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) fn rlim_to_u64(limit: libc::rlim_t) -> u64 {
+    limit
+}
+
+/// A `u64` limit as the system's `rlim_t`.
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) fn rlim_from_u64(limit: u64) -> libc::rlim_t {
+    limit
+}
+
+/// A resource limit as `u64` (FreeBSD's `rlim_t` is signed; no limit is negative).
+#[cfg(target_os = "freebsd")]
+pub(crate) fn rlim_to_u64(limit: libc::rlim_t) -> u64 {
+    u64::try_from(limit).unwrap_or(0)
+}
+
+/// A `u64` limit as FreeBSD's `rlim_t`: above `i64::MAX` is infinity.
+#[cfg(target_os = "freebsd")]
+pub(crate) fn rlim_from_u64(limit: u64) -> libc::rlim_t {
+    libc::rlim_t::try_from(limit).unwrap_or(libc::RLIM_INFINITY)
 }
 
 /// Makes this process non-dumpable (Linux's `PR_SET_DUMPABLE`): no core

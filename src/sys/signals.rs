@@ -86,12 +86,27 @@ extern "C" fn on_signal(number: libc::c_int) {
     // SAFETY: errno is thread-local; it is saved and restored around write,
     // which is async-signal-safe and reads one byte from a stack value.
     unsafe {
-        let errno = libc::__errno_location();
+        let errno = errno_location();
         let saved = *errno;
         let byte = number as u8;
         libc::write(fd, (&byte as *const u8).cast(), 1);
         *errno = saved;
     }
+}
+
+/// Where this thread's `errno` lives. Async-signal-safe: it only
+/// returns a thread-local address.
+#[cfg(target_os = "linux")]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: __errno_location has no preconditions.
+    unsafe { libc::__errno_location() }
+}
+
+/// Where this thread's `errno` lives (`__error` on macOS and FreeBSD).
+#[cfg(any(target_os = "macos", target_os = "freebsd"))]
+fn errno_location() -> *mut libc::c_int {
+    // SAFETY: __error has no preconditions.
+    unsafe { libc::__error() }
 }
 
 /// The read end of the self-pipe, with handlers installed for a set of

@@ -1,5 +1,7 @@
 //! UDP sockets as mosh wants them: bound with options set before `bind`
-//! (dual-stack on the IPv6 wildcard), ECN-capable, path-MTU discovery off.
+//! (dual-stack on the IPv6 wildcard), ECN-capable, path-MTU discovery off
+//! (the don't-fragment bit is never set; the options for that differ by
+//! system).
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -15,48 +17,105 @@ pub fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
         SocketAddr::V4(_) => libc::AF_INET,
         SocketAddr::V6(_) => libc::AF_INET6,
     };
-    let kind = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
-    // SAFETY: socket takes plain integers and returns a new descriptor or -1.
-    let raw = check(unsafe { libc::socket(family, kind, 0) }).map_err(|e| context(e, "socket"))?;
-    // SAFETY: `raw` is a fresh descriptor owned by nobody else.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let fd = open_udp_socket(family).map_err(|e| context(e, "socket"))?;
     tune(&fd, addr)?;
     bind(&fd, addr)?;
     Ok(UdpSocket::from(fd))
 }
 
+/// A new non-blocking, close-on-exec UDP socket of `family`.
+#[cfg(not(target_os = "macos"))]
+fn open_udp_socket(family: libc::c_int) -> io::Result<OwnedFd> {
+    let kind = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK;
+    // SAFETY: socket takes plain integers and returns a new descriptor or -1.
+    let raw = check(unsafe { libc::socket(family, kind, 0) })?;
+    // SAFETY: `raw` is a fresh descriptor owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+/// A new non-blocking, close-on-exec UDP socket of `family`. macOS has
+/// no `SOCK_CLOEXEC`/`SOCK_NONBLOCK`: both are set after `socket` (see
+/// `fd::pipe` for the close-on-exec window).
+#[cfg(target_os = "macos")]
+fn open_udp_socket(family: libc::c_int) -> io::Result<OwnedFd> {
+    use std::os::fd::AsFd;
+    // SAFETY: socket takes plain integers and returns a new descriptor or -1.
+    let raw = check(unsafe { libc::socket(family, libc::SOCK_DGRAM, 0) })?;
+    // SAFETY: `raw` is a fresh descriptor owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    super::fd::set_close_on_exec(fd.as_fd())?;
+    super::fd::set_nonblocking(fd.as_fd(), true)?;
+    Ok(fd)
+}
+
 fn tune(fd: &OwnedFd, addr: SocketAddr) -> io::Result<()> {
     match addr {
         SocketAddr::V4(_) => {
-            set_int(
-                fd,
-                libc::IPPROTO_IP,
-                libc::IP_MTU_DISCOVER,
-                libc::IP_PMTUDISC_DONT,
-            )?;
+            fragment_ipv4_locally(fd)?;
             // ECN is best effort, as for upstream.
             let _ = set_int(fd, libc::IPPROTO_IP, libc::IP_TOS, 0x02);
         }
         SocketAddr::V6(v6) => {
             if v6.ip().is_unspecified() {
                 set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 0)?;
-                let _ = set_int(
-                    fd,
-                    libc::IPPROTO_IP,
-                    libc::IP_MTU_DISCOVER,
-                    libc::IP_PMTUDISC_DONT,
-                );
+                let _ = fragment_ipv4_locally(fd);
                 let _ = set_int(fd, libc::IPPROTO_IP, libc::IP_TOS, 0x02);
             }
-            set_int(
-                fd,
-                libc::IPPROTO_IPV6,
-                libc::IPV6_MTU_DISCOVER,
-                libc::IPV6_PMTUDISC_DONT,
-            )?;
+            fragment_ipv6_locally(fd)?;
             let _ = set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, 0x02);
         }
     }
+    Ok(())
+}
+
+/// Path-MTU discovery off for IPv4: datagrams leave without the
+/// don't-fragment bit, so a smaller link on the way fragments them.
+#[cfg(target_os = "linux")]
+fn fragment_ipv4_locally(fd: &OwnedFd) -> io::Result<()> {
+    set_int(
+        fd,
+        libc::IPPROTO_IP,
+        libc::IP_MTU_DISCOVER,
+        libc::IP_PMTUDISC_DONT,
+    )
+}
+
+/// Path-MTU discovery off for IPv6: the kernel fragments datagrams
+/// larger than the path instead of refusing them.
+#[cfg(target_os = "linux")]
+fn fragment_ipv6_locally(fd: &OwnedFd) -> io::Result<()> {
+    set_int(
+        fd,
+        libc::IPPROTO_IPV6,
+        libc::IPV6_MTU_DISCOVER,
+        libc::IPV6_PMTUDISC_DONT,
+    )
+}
+
+/// FreeBSD: the don't-fragment bit off (`IP_DONTFRAG` 0, which is also
+/// FreeBSD's default for UDP; said here so nothing else can change it).
+#[cfg(target_os = "freebsd")]
+fn fragment_ipv4_locally(fd: &OwnedFd) -> io::Result<()> {
+    set_int(fd, libc::IPPROTO_IP, libc::IP_DONTFRAG, 0)
+}
+
+/// FreeBSD: large IPv6 datagrams are fragmented (`IPV6_DONTFRAG` 0, the default).
+#[cfg(target_os = "freebsd")]
+fn fragment_ipv6_locally(fd: &OwnedFd) -> io::Result<()> {
+    set_int(fd, libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, 0)
+}
+
+/// macOS: nothing to switch off. Its UDP sockets never set the
+/// don't-fragment bit unless `IP_DONTFRAG` asks for it, and macOS
+/// before 11 rejects that option, so it is left alone.
+#[cfg(target_os = "macos")]
+fn fragment_ipv4_locally(_fd: &OwnedFd) -> io::Result<()> {
+    Ok(())
+}
+
+/// macOS: IPv6 datagrams larger than the path are fragmented by default.
+#[cfg(target_os = "macos")]
+fn fragment_ipv6_locally(_fd: &OwnedFd) -> io::Result<()> {
     Ok(())
 }
 
@@ -86,6 +145,8 @@ fn bind(fd: &OwnedFd, addr: SocketAddr) -> io::Result<()> {
     let len = match addr {
         SocketAddr::V4(v4) => {
             let sin = libc::sockaddr_in {
+                #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+                sin_len: std::mem::size_of::<libc::sockaddr_in>() as u8,
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: v4.port().to_be(),
                 sin_addr: libc::in_addr {
@@ -99,6 +160,8 @@ fn bind(fd: &OwnedFd, addr: SocketAddr) -> io::Result<()> {
         }
         SocketAddr::V6(v6) => {
             let sin6 = libc::sockaddr_in6 {
+                #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+                sin6_len: std::mem::size_of::<libc::sockaddr_in6>() as u8,
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: v6.port().to_be(),
                 sin6_flowinfo: v6.flowinfo(),

@@ -12,7 +12,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::fd::pipe;
+use super::process::{rlim_from_u64, rlim_to_u64};
 use super::pty::{open_pty, set_window_size, WindowSize};
+use super::termios::UTF8_INPUT;
 use super::{check, context};
 
 /// What to run on the pty and how.
@@ -231,6 +233,10 @@ fn child_after_fork(ctx: &ChildContext<'_>) -> ! {
         if slave < 0 {
             libc::_exit(126);
         }
+        // macOS declares TIOCSCTTY narrower than ioctl's request type.
+        #[cfg(target_os = "macos")]
+        libc::ioctl(slave, libc::c_ulong::from(libc::TIOCSCTTY), 0);
+        #[cfg(not(target_os = "macos"))]
         libc::ioctl(slave, libc::TIOCSCTTY, 0);
         for target in 0..=2 {
             libc::dup2(slave, target);
@@ -296,7 +302,7 @@ fn set_iutf8_on_stdin() {
     unsafe {
         let mut t: libc::termios = std::mem::zeroed();
         if libc::tcgetattr(0, &mut t) == 0 {
-            t.c_iflag |= libc::IUTF8;
+            t.c_iflag |= UTF8_INPUT;
             libc::tcsetattr(0, libc::TCSANOW, &t);
         }
     }
@@ -308,7 +314,7 @@ fn restore_core_limit(soft: u64) {
     unsafe {
         let mut limit: libc::rlimit = std::mem::zeroed();
         if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) == 0 {
-            limit.rlim_cur = soft.min(limit.rlim_max);
+            limit.rlim_cur = rlim_from_u64(soft.min(rlim_to_u64(limit.rlim_max)));
             libc::setrlimit(libc::RLIMIT_CORE, &limit);
         }
     }

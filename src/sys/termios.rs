@@ -6,6 +6,14 @@ use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
 use super::{check, context};
 
+/// The input flag that makes character erase remove a whole UTF-8
+/// character (`IUTF8`). FreeBSD's terminals have no such flag (erase
+/// removes one byte there), so it is none.
+#[cfg(not(target_os = "freebsd"))]
+pub(crate) const UTF8_INPUT: libc::tcflag_t = libc::IUTF8;
+#[cfg(target_os = "freebsd")]
+pub(crate) const UTF8_INPUT: libc::tcflag_t = 0;
+
 /// A snapshot of a terminal's attributes.
 #[derive(Clone, Copy)]
 pub(crate) struct Termios(libc::termios);
@@ -47,16 +55,16 @@ impl Termios {
     #[cfg(test)]
     /// Whether input is treated as UTF-8 for character erase.
     pub(crate) fn iutf8(&self) -> bool {
-        self.0.c_iflag & libc::IUTF8 != 0
+        self.0.c_iflag & UTF8_INPUT != 0
     }
 
     #[cfg(test)]
     /// Sets or clears `IUTF8`.
     pub(crate) fn set_iutf8(&mut self, on: bool) {
         if on {
-            self.0.c_iflag |= libc::IUTF8;
+            self.0.c_iflag |= UTF8_INPUT;
         } else {
-            self.0.c_iflag &= !libc::IUTF8;
+            self.0.c_iflag &= !UTF8_INPUT;
         }
     }
 
@@ -72,7 +80,7 @@ impl Termios {
             | libc::IGNCR
             | libc::ICRNL
             | libc::IXON);
-        t.c_iflag |= libc::IUTF8;
+        t.c_iflag |= UTF8_INPUT;
         t.c_oflag &= !libc::OPOST;
         t.c_lflag &= !(libc::ECHO | libc::ECHONL | libc::ICANON | libc::ISIG | libc::IEXTEN);
         t.c_cflag &= !(libc::CSIZE | libc::PARENB);

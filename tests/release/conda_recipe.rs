@@ -1,5 +1,6 @@
 //! `dist/conda-forge/recipe.yaml`: py-rattler-build parses it against the
-//! recipe schema and renders it offline for linux-64 and linux-aarch64;
+//! recipe schema and renders it offline for linux-64, linux-aarch64,
+//! linux-ppc64le, osx-64 and osx-arm64;
 //! the rendered fields match the crate (name, version, licence, the
 //! source tarball `make dist` makes); and a dry run of its build script
 //! (cargo replaced by a copy of our binary) followed by its own tests and
@@ -11,7 +12,13 @@ use std::process::Command;
 use crate::support::release::run;
 use crate::support::scratch::Scratch;
 
-const PLATFORMS: [&str; 2] = ["linux-64", "linux-aarch64"];
+const PLATFORMS: [&str; 5] = [
+    "linux-64",
+    "linux-aarch64",
+    "linux-ppc64le",
+    "osx-64",
+    "osx-arm64",
+];
 
 fn recipe_path() -> PathBuf {
     crate::support::release::repo_root().join("dist/conda-forge/recipe.yaml")
@@ -98,12 +105,12 @@ fn render(python: &Path, recipe: &Path) -> Result<(Vec<String>, Vec<Rendered>), 
 }
 
 #[test]
-fn recipe_renders_for_both_linux_platforms_with_the_crates_facts() {
+fn recipe_renders_for_linux_and_macos_platforms_with_the_crates_facts() {
     let Some(python) = rattler_python() else {
         return;
     };
     let (skips, rendered) = render(&python, &recipe_path()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(skips, ["not linux"]);
+    assert_eq!(skips, ["win"]);
     assert_eq!(rendered.len(), PLATFORMS.len());
     let version = env!("CARGO_PKG_VERSION");
     for r in &rendered {
@@ -137,6 +144,13 @@ fn recipe_renders_for_both_linux_platforms_with_the_crates_facts() {
                 );
             }
         }
+        // One script for every platform: the dry run below covers them all.
+        assert_eq!(
+            r.all("build.script"),
+            rendered[0].all("build.script"),
+            "{}",
+            r.platform
+        );
         let script = r.all("build.script").join("\n");
         assert!(script.contains("cargo install --locked"), "{script}");
         let tests = r.all("tests.script").join("\n");

@@ -1,10 +1,11 @@
 //! The release tarballs `make dist` (or `make package`) leaves in
-//! `target/dist`: both architectures are there with the binary, man
+//! `target/dist`: all four Linux architectures are there with the binary, man
 //! pages, completions, README, licences and install.sh; the checksums
 //! verify; unpacking the x86_64 one into an empty directory and running
 //! its install.sh gives `mosh`, `mosh-client` and `mosh-server` that run
 //! with an empty environment; the binaries are static and small; the
-//! conda recipe written next to them names the source tarball's sha256.
+//! conda recipe and the Homebrew formula written next to them name the
+//! source tarball's sha256.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -48,11 +49,13 @@ fn unpack(tarball: &Path, what: &str) -> Scratch {
 }
 
 #[test]
-fn both_tarballs_hold_everything_a_user_needs() {
+fn every_tarball_holds_everything_a_user_needs() {
     let Some(dist) = dist() else { return };
     for (arch, machine) in [
         ("x86_64", crate::support::release::EM_X86_64),
         ("aarch64", crate::support::release::EM_AARCH64),
+        ("ppc64le", crate::support::release::EM_PPC64),
+        ("riscv64", crate::support::release::EM_RISCV),
     ] {
         let tarball = tarball(&dist, arch);
         assert!(tarball.is_file(), "{} is missing", tarball.display());
@@ -100,7 +103,7 @@ fn both_tarballs_hold_everything_a_user_needs() {
 fn checksums_verify() {
     let Some(dist) = dist() else { return };
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("SHA256SUMS");
-    for arch in ["x86_64", "aarch64"] {
+    for arch in ["x86_64", "aarch64", "ppc64le", "riscv64"] {
         let name = format!("mosh-rs-{}-{arch}.tar.gz", version());
         assert!(
             sums.lines().any(|l| l.ends_with(&format!("  {name}"))),
@@ -168,7 +171,7 @@ fn unpacked_x86_64_tarball_installs_working_static_commands() {
 }
 
 #[test]
-fn conda_recipe_beside_the_tarballs_names_the_source_tarball_sha256() {
+fn conda_recipe_and_brew_formula_beside_the_tarballs_name_the_source_tarball_sha256() {
     let Some(dist) = dist() else { return };
     let source = dist.join(format!("mosh-rs-{}.tar.gz", version()));
     let recipe = dist.join("conda-forge/recipe.yaml");
@@ -187,6 +190,14 @@ fn conda_recipe_beside_the_tarballs_names_the_source_tarball_sha256() {
         .map(str::trim)
         .collect();
     assert_eq!(named, [sum], "{}", recipe.display());
+    let formula = dist.join("homebrew/mosh-rs.rb");
+    let text = std::fs::read_to_string(&formula).expect("rendered formula");
+    let named: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("sha256 "))
+        .map(|v| v.trim_matches('"'))
+        .collect();
+    assert_eq!(named, [sum], "{}", formula.display());
     let listing = run_args("tar", &["-tzf".as_ref(), source.as_os_str()])
         .expect_success("tar -t")
         .stdout;

@@ -1,4 +1,5 @@
-//! `scripts/install.sh` and `make install`: under `sh` and `dash`, into an
+//! `scripts/install.sh` and `make install`: under `sh`, `dash` and
+//! busybox's `sh` with only busybox's tools on PATH, into an
 //! empty prefix, they install a binary that answers as `mosh`,
 //! `mosh-client` and `mosh-server`, the man pages and completions; a
 //! second run changes nothing; a foreign file is left alone unless
@@ -106,6 +107,74 @@ fn install_sh_under_sh_and_dash_gives_working_commands_and_is_idempotent() {
             second.stdout
         );
         assert_installed(&prefix);
+    }
+}
+
+/// The POSIX utilities install.sh may call, provided by busybox alone.
+const POSIX_TOOLS: [&str; 14] = [
+    "basename", "cat", "chmod", "cmp", "cp", "dirname", "head", "ln", "mkdir", "mv", "readlink",
+    "rm", "sh", "uname",
+];
+
+#[test]
+fn install_sh_works_under_busybox_with_no_other_tools() {
+    // As on a Mac or a BSD: no bash and no GNU coreutils on PATH at all.
+    if !crate::support::release::on_path("busybox") {
+        crate::support::skip::skip("busybox is not installed (run scripts/test-deps.sh)");
+        return;
+    }
+    let scratch = Scratch::new("install-busybox");
+    let tools = scratch.join("tools");
+    std::fs::create_dir_all(&tools).expect("mkdir");
+    let busybox = run(Command::new("sh").args(["-c", "command -v busybox"]), b"")
+        .expect_success("command -v busybox")
+        .stdout;
+    for tool in POSIX_TOOLS {
+        std::os::unix::fs::symlink(busybox.trim(), tools.join(tool)).expect("symlink");
+    }
+    let prefix = scratch.join("prefix");
+    let binary = crate::support::release::native_binary();
+    let out = install_with(
+        &tools.join("sh").to_string_lossy(),
+        &[
+            "--prefix",
+            &prefix.to_string_lossy(),
+            &binary.to_string_lossy(),
+        ],
+        &tools.to_string_lossy(),
+    )
+    .expect_success("install.sh under busybox sh");
+    assert!(out.stdout.contains("Done."), "{}", out.stdout);
+    assert_installed(&prefix);
+}
+
+#[test]
+fn install_sh_uses_no_gnu_only_options() {
+    // macOS and the BSDs lack these; busybox has some of them, so the
+    // test above would not notice.
+    let script = std::fs::read_to_string(install_script()).expect("install.sh");
+    let code: String = script
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for gnu_only in [
+        "readlink -f",
+        "realpath",
+        "stat -c",
+        "install -D",
+        "sed -i",
+        "cp --",
+        "ln -r",
+        "mktemp --",
+        "[[",
+        "local ",
+        "echo -e",
+    ] {
+        assert!(
+            !code.contains(gnu_only),
+            "install.sh uses `{gnu_only}`, which macOS's /bin/sh or BSD tools lack"
+        );
     }
 }
 

@@ -31,10 +31,28 @@ pub fn native_binary() -> PathBuf {
 /// The aarch64 release binary: `$MOSH_RS_AARCH64_BIN`, else the usual
 /// cargo output path if it exists.
 pub fn aarch64_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("MOSH_RS_AARCH64_BIN").filter(|p| !p.is_empty()) {
+    cross_binary("MOSH_RS_AARCH64_BIN", "aarch64-unknown-linux-musl")
+}
+
+/// The ppc64le release binary: `$MOSH_RS_PPC64LE_BIN`, else the usual
+/// cargo output path if it exists.
+pub fn ppc64le_binary() -> Option<PathBuf> {
+    cross_binary("MOSH_RS_PPC64LE_BIN", "powerpc64le-unknown-linux-musl")
+}
+
+/// The riscv64 release binary: `$MOSH_RS_RISCV64_BIN`, else the usual
+/// cargo output path if it exists.
+pub fn riscv64_binary() -> Option<PathBuf> {
+    cross_binary("MOSH_RS_RISCV64_BIN", "riscv64gc-unknown-linux-musl")
+}
+
+/// The release binary for `triple`: `$variable`, else cargo's output
+/// path if it exists.
+pub fn cross_binary(variable: &str, triple: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
-    let default = repo_root().join("target/aarch64-unknown-linux-musl/release/mosh-rs");
+    let default = repo_root().join(format!("target/{triple}/release/mosh-rs"));
     default.exists().then_some(default)
 }
 
@@ -135,7 +153,7 @@ fn wait_with_deadline(child: &mut std::process::Child, shown: &str) -> ExitStatu
 /// What an ELF header says about a binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ElfFacts {
-    /// `e_machine`: 62 is x86_64, 183 is aarch64.
+    /// `e_machine`: 62 is x86_64, 183 is aarch64, 21 is ppc64(le), 243 is RISC-V.
     pub machine: u16,
     /// A `PT_INTERP` program header: the binary needs a dynamic loader.
     pub dynamic: bool,
@@ -145,6 +163,10 @@ pub struct ElfFacts {
 pub const EM_X86_64: u16 = 62;
 /// ELF machine number of aarch64.
 pub const EM_AARCH64: u16 = 183;
+/// ELF machine number of 64-bit PowerPC (ppc64le is its little-endian form).
+pub const EM_PPC64: u16 = 21;
+/// ELF machine number of RISC-V.
+pub const EM_RISCV: u16 = 243;
 
 /// Reads the header of a 64-bit little-endian ELF file.
 pub fn elf_facts(path: &Path) -> ElfFacts {
