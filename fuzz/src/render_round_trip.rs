@@ -29,6 +29,8 @@ pub fn check(data: &[u8]) {
         bce: flags & 2 != 0,
         title: flags & 4 != 0,
         keep_scrollback_clean: flags & 8 != 0,
+        marks: flags & 32 != 0,
+        mouse_pixels: flags & 64 != 0,
     };
     let (wa, ha) = size(next(), next());
     let (wb, hb) = size(next(), next());
