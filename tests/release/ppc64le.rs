@@ -190,8 +190,10 @@ fn an_x86_64_client_and_a_ppc64le_server_carry_little_and_big_data() {
     // Paste only once bash has run the command line (and so has given the
     // terminal back to canonical mode and stopped reading): a paste typed
     // into bash's own line editor would be read by bash, not by cksum.
+    // Echo is off meanwhile, so that under load the kernel's echo of the
+    // paste cannot land in the middle of cksum's answer.
     tmux.send_keys(&["C-l"]);
-    tmux.type_text("echo go-$((1+1)); cksum");
+    tmux.type_text("stty -echo; echo go-$((1+1)); cksum; stty echo");
     tmux.send_keys(&["Enter"]);
     tmux.wait_for_text("go-2", WAIT)
         .unwrap_or_else(|s| panic!("cksum did not start:\n{s}"));
