@@ -29,9 +29,7 @@ impl ProgramOutput {
         let batch = &mut self.batch;
         self.synchronized
             .pass(bytes, now, |shown| route(batch, shown, now, state, replies));
-        if self.batch.ready(now) {
-            feed_batch(&mut self.batch, state, replies);
-        }
+        self.feed_batch_if_ready(now, state, replies);
     }
 
     /// Lets out what has waited long enough.
@@ -44,6 +42,16 @@ impl ProgramOutput {
         let batch = &mut self.batch;
         self.synchronized
             .release_if_due(now, |shown| route(batch, shown, now, state, replies));
+        self.feed_batch_if_ready(now, state, replies);
+    }
+
+    /// Feeds the flood's batch once it is full or has waited its frame.
+    fn feed_batch_if_ready<S: HostState>(
+        &mut self,
+        now: Millis,
+        state: &mut S,
+        replies: &mut Vec<u8>,
+    ) {
         if self.batch.ready(now) {
             feed_batch(&mut self.batch, state, replies);
         }
