@@ -180,9 +180,14 @@ impl LocalTerminal {
         written
     }
 
-    /// Raw mode and the set-up string again, after a suspend (or when
-    /// another program may have changed the terminal).
+    /// Raw mode and the set-up string again, after a suspend. Nothing
+    /// when the terminal was not given back: a SIGCONT also comes after
+    /// the client's own suspend, which resumed already, and a second
+    /// set-up string would push the repainted screen into the scrollback.
     pub fn resume(&mut self) -> io::Result<()> {
+        if self.active {
+            return Ok(());
+        }
         self.raw.reenter()?;
         self.active = true;
         self.arm_panic_restore();
@@ -276,8 +281,10 @@ mod tests {
         assert!(cooked(&slave));
         terminal.resume().unwrap();
         assert!(!cooked(&slave));
+        assert!(contains(&drain(&mut master), b"\x1b[?1049h"));
+        terminal.resume().unwrap();
+        assert_eq!(drain(&mut master), b"", "a second resume writes nothing");
 
-        drain(&mut master);
         let panicked = std::panic::catch_unwind(|| {
             let _terminal = &terminal;
             panic!("deliberate panic while the terminal is raw");

@@ -14,6 +14,7 @@
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
 //! - commands typed with every key and Return predicted, at the bottom
 //!   row: each command and its output once in history;
+//! - a suspend and resume in between: every number once, in order;
 //! - vim opened and closed in between: nothing of vim's screen in history;
 //! - `--no-scrollback` (no features): the alternate screen, no history;
 //! - with the stock client or the stock server, every datagram read with
@@ -200,6 +201,25 @@ fn a_million_line_flood_leaves_one_marker_and_the_newest_lines() {
         .unwrap();
     let first_at = all.iter().position(|l| *l == first.to_string()).unwrap();
     assert!(marker_at < first_at, "the marker comes after the lines");
+}
+
+/// Suspend (the escape key, then Ctrl-Z; tmux continues the client at
+/// once) leaves the session's last screen above the notice, where it
+/// reaches the terminal's scrollback: when those rows later leave the
+/// server's screen, they are not written a second time.
+#[test]
+fn a_suspend_and_resume_keeps_every_line_once_in_order() {
+    if missing_tools() {
+        return;
+    }
+    let s = session(LinkConfig::default(), &format!("seq 1 100; {SHELL}"), &[]);
+    settled(&s, |all| numbers(all).last() == Some(&100));
+    s.tmux.send_keys(&["C-^", "C-z"]);
+    settled(&s, |all| {
+        all.iter().any(|l| l.contains("[mosh is suspended.]"))
+    });
+    let all = run_at_prompt(&s, "seq 101 300", 300);
+    each_once_in_order(&all, 300, "after a suspend and resume");
 }
 
 /// The screen's rows that are not blank, without trailing blanks.

@@ -141,7 +141,7 @@ impl Client {
 
     /// Gives the terminal back and stops the process group until SIGCONT.
     pub(super) fn suspend(&mut self) -> io::Result<()> {
-        self.park_cursor_under_frame();
+        self.leave_the_frame_behind();
         let terminal = self.terminal()?;
         terminal.suspend()?;
         terminal.write(SUSPENDED_LINE)?;
@@ -156,6 +156,7 @@ impl Client {
         let Some(argv) = self.carrier.as_ref().and_then(|link| link.login_argv()) else {
             return Ok(());
         };
+        self.leave_the_frame_behind();
         let terminal = self.terminal()?;
         terminal.suspend()?;
         terminal.write(LOGIN_LINE)?;

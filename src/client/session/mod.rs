@@ -28,7 +28,9 @@ use crate::diag::{ConnectionStats, DiagLog, Event};
 use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
-use crate::terminal::scrollback::{feed_history_and_repaint, leave_primary_under};
+use crate::terminal::scrollback::{
+    feed_history_and_repaint, leave_primary_under, rows_left_behind,
+};
 use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
@@ -413,6 +415,11 @@ impl Client {
             .overlays
             .compose(self.transport.remote_state().framebuffer(), now);
         self.log_prediction_epochs();
+        self.present(frame);
+    }
+
+    /// Writes `frame`, with any history waiting fed in above it first.
+    fn present(&mut self, frame: Framebuffer) {
         let history = self
             .scrollback
             .as_mut()
@@ -627,6 +634,23 @@ impl Client {
         let bytes = leave_primary_under(&self.shown);
         if let Some(terminal) = self.terminal.as_mut() {
             let _ = terminal.write(&bytes);
+        }
+    }
+
+    /// Before the terminal is given away for a while (a suspend, ssh
+    /// asking for a password): with native scrollback, the server's
+    /// screen is drawn without the client's layers (no bar or guess may
+    /// reach the scrollback), history waiting included, and left behind
+    /// with the cursor under it; the view then expects its rows back.
+    pub(super) fn leave_the_frame_behind(&mut self) {
+        if self.scrollback.is_none() || self.output_broken {
+            return;
+        }
+        let frame = self.transport.remote_state().framebuffer().clone();
+        self.present(frame);
+        self.park_cursor_under_frame();
+        if let Some(view) = self.scrollback.as_mut() {
+            view.frame_left_behind(&self.shown, rows_left_behind(&self.shown));
         }
     }
 

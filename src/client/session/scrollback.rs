@@ -11,7 +11,9 @@
 //! below the cursor are dropped), where the server's history will bring
 //! them again; a taller one pulls the newest lines of the scrollback down
 //! above the frame, where the next repaint would draw over them. The view
-//! leaves out the first and pushes the second back up.
+//! leaves out the first and pushes the second back up. The same holds
+//! for the frame left on the screen when the terminal is given away (a
+//! suspend): its rows reach the scrollback without the session.
 
 use std::collections::VecDeque;
 
@@ -93,6 +95,18 @@ impl ScrollbackView {
         self.lines_in_terminal += pushed as u64;
         self.drop_lines_the_terminal_has();
         Vec::new()
+    }
+
+    /// The client gave the terminal away (a suspend, ssh asking for a
+    /// password) with the top `rows` rows of `shown` left on the screen:
+    /// the user's shell pushes them into the scrollback, or the next
+    /// start of drawing does, so when history brings them they are not
+    /// written again. Call with nothing pending (after a draw).
+    pub(super) fn frame_left_behind(&mut self, shown: &Framebuffer, rows: usize) {
+        let rows = rows.min(shown.height());
+        self.pushed_by_resize
+            .extend((0..rows).map(|r| encode_row(shown.row(r))));
+        self.lines_in_terminal += rows as u64;
     }
 
     /// Leaves out the lines at the front of those waiting that the
@@ -190,6 +204,17 @@ mod tests {
         assert!(!view.has_pending());
         view.take_in(0, &lines(&["b", "z"]));
         assert_eq!(written(&mut view), lines(&["z"]));
+    }
+
+    #[test]
+    fn rows_left_behind_at_a_suspend_are_not_written_again() {
+        let mut view = ScrollbackView::new(5);
+        let shown = frame(5, &["a", "b", "c"]);
+        view.frame_left_behind(&shown, 3);
+        view.take_in(0, &lines(&["a", "b"]));
+        assert!(!view.has_pending(), "a and b are in the terminal already");
+        view.take_in(0, &lines(&["c2", "d"]));
+        assert_eq!(written(&mut view), lines(&["c2", "d"]), "c changed since");
     }
 
     #[test]

@@ -97,11 +97,7 @@ pub fn leave_primary_under(frame: &Framebuffer) -> Vec<u8> {
     if height == 0 {
         return out;
     }
-    let under_text = (0..height)
-        .rev()
-        .find(|&r| frame.row(r).content_len() > 0)
-        .map_or(0, |r| r + 1);
-    let target = under_text.max(frame.cursor().0);
+    let target = rows_left_behind(frame);
     if target >= height {
         return leave_primary(height);
     }
@@ -112,12 +108,28 @@ pub fn leave_primary_under(frame: &Framebuffer) -> Vec<u8> {
     out
 }
 
-/// What the client's terminal is given back with when nothing is known
-/// of where the cursor should go (the string a panic also writes): full
-/// margins, the default pen, no link.
-pub fn release_primary() -> Vec<u8> {
-    RELEASE.to_vec()
+/// How many of `frame`'s rows, from the top, [`leave_primary_under`]
+/// leaves on the screen (where the user's shell will later push them
+/// into the scrollback): those down to the lowest that is not blank, or
+/// down to the cursor's row if that is lower; the whole frame at most.
+pub fn rows_left_behind(frame: &Framebuffer) -> usize {
+    let under_text = (0..frame.height())
+        .rev()
+        .find(|&r| frame.row(r).content_len() > 0)
+        .map_or(0, |r| r + 1);
+    under_text.max(frame.cursor().0).min(frame.height())
 }
+
+/// What the client's terminal is given back with, the cursor left where
+/// it is (the string every exit, suspend and panic writes, after any
+/// [`leave_primary_under`]): full margins, the default pen, no link.
+/// Setting the margins moves the cursor home, so DECSC/DECRC keep it.
+pub fn release_primary() -> Vec<u8> {
+    RELEASE_IN_PLACE.to_vec()
+}
+
+/// [`RELEASE`] with the cursor saved and restored around the margins.
+const RELEASE_IN_PLACE: &[u8] = b"\x1b7\x1b[r\x1b8\x1b[m\x1b]8;;\x1b\\";
 
 /// Full-screen margins, then [`PLAIN_PEN`].
 const RELEASE: &[u8] = b"\x1b[r\x1b[m\x1b]8;;\x1b\\";
@@ -298,6 +310,17 @@ mod tests {
         e.feed(&leave_primary(3));
         assert_eq!(e.framebuffer().cursor(), (2, 0));
         assert_eq!(e.framebuffer().row(0).cell(0).ch(), 'b');
+    }
+
+    #[test]
+    fn releasing_the_terminal_leaves_the_cursor_where_it_is() {
+        let mut e = Emulator::new(10, 5);
+        e.feed(b"\x1b[2;4r\x1b[4;3H\x1b[1m");
+        e.feed(&release_primary());
+        assert_eq!(e.framebuffer().cursor(), (3, 2));
+        // A line feed on row 4, the old bottom margin, now moves down.
+        e.feed(b"\nx");
+        assert_eq!(e.framebuffer().row(4).cell(2).ch(), 'x', "margins reset");
     }
 
     #[test]
