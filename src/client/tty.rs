@@ -180,6 +180,12 @@ impl LocalTerminal {
         written
     }
 
+    /// Replaces what the set-up string starts with (the capabilities'
+    /// `enter_alternate`) for the next [`resume`](LocalTerminal::resume).
+    pub fn set_enter(&mut self, enter: &[u8]) {
+        self.open = [enter, OPEN_TAIL].concat();
+    }
+
     /// Raw mode and the set-up string again, after a suspend. Nothing
     /// when the terminal was not given back: a SIGCONT also comes after
     /// the client's own suspend, which resumed already, and a second

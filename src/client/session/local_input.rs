@@ -9,6 +9,7 @@ use crate::client::escape::KeyAction;
 use crate::client::prediction::PASTE_THRESHOLD;
 use crate::diag::Event;
 use crate::sys::signals::{Signal, SignalSet};
+use crate::terminal::scrollback::enter_primary;
 
 impl Client {
     /// Takes what was typed; false at end of input.
@@ -184,7 +185,14 @@ impl Client {
 
     /// Takes the terminal back after a suspend and repaints everything.
     fn resume(&mut self) -> io::Result<()> {
-        self.terminal()?.resume()?;
+        let primary_screen = self.scrollback.is_some();
+        let terminal = self.terminal()?;
+        if primary_screen {
+            // The window may have changed size while it was given away.
+            let rows = usize::from(terminal.size()?.rows);
+            terminal.set_enter(&enter_primary(rows));
+        }
+        terminal.resume()?;
         self.repaint = true;
         Ok(())
     }
