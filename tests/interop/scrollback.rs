@@ -10,7 +10,8 @@
 //!   that is up meanwhile never reaches the history);
 //! - the window resized to 100x30 and then to 70x20, `seq` run at each
 //!   size: every number once, in order;
-//! - a 100-column line in history is one line with `-J`;
+//! - a 100-column line in history is one line with `-J`, also when its
+//!   rows leave the screen in two states;
 //! - `seq 1 1000000`: one marker, then the newest lines up to the limit;
 //! - commands typed with every key and Return predicted, at the bottom
 //!   row: each command and its output once in history;
@@ -170,6 +171,43 @@ fn a_long_wrapped_line_is_one_line_in_history() {
         "the 100-column line is not one joined line:\n{}",
         all.join("\n")
     );
+}
+
+/// Long lines printed one at a time: the first rows of a line often
+/// leave the server's screen a state before the rest of it does. Each
+/// line takes three rows, and the three loops start at the three
+/// parities (each empty line moves them by one), so two of them split.
+#[test]
+fn lines_wrapped_across_two_states_are_joined_in_history() {
+    if missing_tools() {
+        return;
+    }
+    let line = |n: &str| format!("{}{n}{}", "x".repeat(70), "y".repeat(150));
+    let lines_from = |first: u32| {
+        let numbers: Vec<String> = (first..first + 6).map(|n| n.to_string()).collect();
+        format!(
+            "for n in {}; do echo {}; sleep 0.1; done; echo; sleep 0.2",
+            numbers.join(" "),
+            line("${n}")
+        )
+    };
+    let command = format!(
+        "seq 1 30; {}; {}; {}; seq 1 30; {SHELL}",
+        lines_from(10),
+        lines_from(20),
+        lines_from(30)
+    );
+    let s = session(LinkConfig::default(), &command, &[]);
+    let all = settled(&s, |all| all.iter().any(|l| l == "ready$"));
+    for n in (10..16).chain(20..26).chain(30..36) {
+        let expected = line(&n.to_string());
+        assert_eq!(
+            all.iter().filter(|l| **l == expected).count(),
+            1,
+            "line {n} is not one joined line:\n{}",
+            all.join("\n")
+        );
+    }
 }
 
 #[test]

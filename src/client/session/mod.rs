@@ -31,7 +31,7 @@ use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::terminal::scrollback::{
     feed_history_and_repaint, leave_primary_under, rows_left_behind,
 };
-use crate::terminal::{render, Framebuffer, RenderCaps};
+use crate::terminal::{render, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
 
@@ -366,6 +366,9 @@ impl Client {
         if let Some(at) = self.carrier.as_ref().and_then(CarrierLink::deadline) {
             wait = wait.min(at.saturating_sub(now));
         }
+        if let Some(at) = self.scrollback.as_ref().and_then(ScrollbackView::deadline) {
+            wait = wait.min(at.saturating_sub(now));
+        }
         if let Some(limit) = self.network_timeout_ms {
             let deadline = self.last_heard().saturating_add(limit);
             wait = wait.min(deadline.saturating_sub(now));
@@ -415,16 +418,18 @@ impl Client {
             .overlays
             .compose(self.transport.remote_state().framebuffer(), now);
         self.log_prediction_epochs();
-        self.present(frame);
-    }
-
-    /// Writes `frame`, with any history waiting fed in above it first.
-    fn present(&mut self, frame: Framebuffer) {
         let history = self
             .scrollback
             .as_mut()
-            .filter(|view| view.has_pending())
-            .map(ScrollbackView::take);
+            .filter(|view| view.has_pending(now))
+            .map(|view| view.take(now));
+        self.present(frame, history);
+    }
+
+    /// Writes `frame`, with `history` (a skipped count and lines) fed in
+    /// above it first.
+    fn present(&mut self, frame: Framebuffer, history: Option<(u64, Vec<HistoryLine>)>) {
+        let history = history.filter(|(skipped, lines)| *skipped > 0 || !lines.is_empty());
         let bytes = match history {
             Some((skipped, lines)) => {
                 feed_history_and_repaint(skipped, &lines, &frame, &self.render_caps)
@@ -461,7 +466,7 @@ impl Client {
                 match transport.handle_datagram(datagram, from, Millis(now)) {
                     Ok(()) => {
                         stats.received(datagram.len(), transport.peer_datagrams_sent());
-                        collect_history(history, transport);
+                        collect_history(history, transport, now);
                     }
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
@@ -483,7 +488,7 @@ impl Client {
                 match transport.handle_datagram(datagram, server, Millis(now)) {
                     Ok(()) => {
                         stats.received(datagram.len(), transport.peer_datagrams_sent());
-                        collect_history(history, transport);
+                        collect_history(history, transport, now);
                     }
                     Err(TransportError::ProtocolVersion(v)) => {
                         stats.dropped();
@@ -627,18 +632,15 @@ impl Client {
 
     /// With native scrollback, the session's last frame stays on the
     /// screen: the cursor goes under it, where the shell's prompt follows.
-    pub(super) fn park_cursor_under_frame(&mut self) {
-        if self.scrollback.is_none() || self.output_broken {
-            return;
-        }
+    fn park_cursor_under_frame(&mut self) {
         let bytes = leave_primary_under(&self.shown);
         if let Some(terminal) = self.terminal.as_mut() {
             let _ = terminal.write(&bytes);
         }
     }
 
-    /// Before the terminal is given away for a while (a suspend, ssh
-    /// asking for a password): with native scrollback, the server's
+    /// Before the terminal is given away (a suspend, ssh asking for a
+    /// password, the end): with native scrollback, the server's
     /// screen is drawn without the client's layers (no bar or guess may
     /// reach the scrollback), history waiting included, and left behind
     /// with the cursor under it; the view then expects its rows back.
@@ -647,7 +649,8 @@ impl Client {
             return;
         }
         let frame = self.transport.remote_state().framebuffer().clone();
-        self.present(frame);
+        let history = self.scrollback.as_mut().map(ScrollbackView::take_all);
+        self.present(frame, history);
         self.park_cursor_under_frame();
         if let Some(view) = self.scrollback.as_mut() {
             view.frame_left_behind(&self.shown, rows_left_behind(&self.shown));
@@ -665,7 +668,7 @@ impl Client {
         self.overlays.predictions.reset();
         self.overlays.set_title_prefix("");
         self.draw(now);
-        self.park_cursor_under_frame();
+        self.leave_the_frame_behind();
         if let Some(terminal) = self.terminal.take() {
             let _ = terminal.leave();
         }
@@ -700,8 +703,9 @@ fn os_error_text(e: &io::Error) -> String {
 fn collect_history(
     view: &mut Option<ScrollbackView>,
     transport: &Transport<UserStream, CompleteTerminal>,
+    now: u64,
 ) {
     if let Some(view) = view.as_mut() {
-        view.collect(transport.remote_state());
+        view.collect(transport.remote_state(), now);
     }
 }

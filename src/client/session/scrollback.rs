@@ -14,16 +14,26 @@
 //! leaves out the first and pushes the second back up. The same holds
 //! for the frame left on the screen when the terminal is given away (a
 //! suspend): its rows reach the scrollback without the session.
+//!
+//! A line that wraps into rows still on the server's screen is held back
+//! until they come (for a second at most): written at the end of a batch
+//! it could not be joined to them, and copying it from the terminal's
+//! scrollback would give two lines.
 
 use std::collections::VecDeque;
 
 use crate::statesync::CompleteTerminal;
-use crate::terminal::scrollback::push_back_pulled_rows;
+use crate::terminal::scrollback::{finished_lines, push_back_pulled_rows};
 use crate::terminal::{encode_row, Framebuffer, HistoryLine};
 
 /// Lines held for the next draw at most; beyond it the oldest are
 /// counted as skipped (the terminal is not being drawn, e.g. suspended).
 const MAX_PENDING_LINES: usize = 20_000;
+
+/// How long the rows of a wrapped line wait for the rest of it; after
+/// that they are written unjoined (the rest may never come: a screen that
+/// is cleared sends nothing to the history).
+const HOLD_FOR_CONTINUATION_MS: u64 = 1000;
 
 /// History waiting to be written into the user's terminal.
 #[derive(Debug)]
@@ -33,6 +43,9 @@ pub(super) struct ScrollbackView {
     /// Lines that left the server's log before they could be sent.
     skipped: u64,
     pending: Vec<HistoryLine>,
+    /// Since when the wrapped lines at the end of `pending` wait for the
+    /// rest of their line.
+    held_since: Option<u64>,
     /// The user's terminal's rows, as last known.
     terminal_rows: usize,
     /// Lines the session put into the terminal's scrollback (and did not
@@ -50,20 +63,22 @@ impl ScrollbackView {
             shown: 0,
             skipped: 0,
             pending: Vec::new(),
+            held_since: None,
             terminal_rows: rows,
             lines_in_terminal: 0,
             pushed_by_resize: VecDeque::new(),
         }
     }
 
-    /// Takes in what `state` (the newest from the server) brought.
-    pub(super) fn collect(&mut self, state: &CompleteTerminal) {
+    /// Takes in what `state` (the newest from the server) brought at
+    /// `now` (ms).
+    pub(super) fn collect(&mut self, state: &CompleteTerminal, now: u64) {
         let (skipped, lines) = state.unseen_history(self.shown);
-        self.take_in(skipped, lines);
+        self.take_in(skipped, lines, now);
         self.shown = self.shown.max(state.history_end());
     }
 
-    fn take_in(&mut self, skipped: u64, lines: &[HistoryLine]) {
+    fn take_in(&mut self, skipped: u64, lines: &[HistoryLine], now: u64) {
         if skipped > 0 {
             self.pushed_by_resize.clear();
         }
@@ -74,6 +89,9 @@ impl ScrollbackView {
             let excess = self.pending.len() - MAX_PENDING_LINES;
             self.pending.drain(..excess);
             self.skipped += excess as u64;
+        }
+        if self.pending.last().is_some_and(|line| line.wrapped) {
+            self.held_since.get_or_insert(now);
         }
     }
 
@@ -127,19 +145,54 @@ impl ScrollbackView {
         self.pending.drain(..same);
     }
 
-    /// Whether anything waits to be written.
-    pub(super) fn has_pending(&self) -> bool {
-        self.skipped > 0 || !self.pending.is_empty()
+    /// Whether anything can be written at `now`.
+    pub(super) fn has_pending(&self, now: u64) -> bool {
+        self.skipped > 0 || self.due(now) > 0
     }
 
-    /// The skipped count and the lines to write now.
-    pub(super) fn take(&mut self) -> (u64, Vec<HistoryLine>) {
+    /// When wrapped lines held back are to be written without the rest.
+    pub(super) fn deadline(&self) -> Option<u64> {
+        let since = self.held_since.filter(|_| !self.pending.is_empty())?;
+        Some(since.saturating_add(HOLD_FOR_CONTINUATION_MS))
+    }
+
+    /// How many of the lines waiting can be written at `now`: those up to
+    /// the last that ends a line, or all once the rest has waited long
+    /// enough.
+    fn due(&self, now: u64) -> usize {
+        let waited = self.deadline().is_some_and(|at| now >= at);
+        if waited {
+            self.pending.len()
+        } else {
+            finished_lines(&self.pending)
+        }
+    }
+
+    /// The skipped count and the lines to write at `now`.
+    pub(super) fn take(&mut self, now: u64) -> (u64, Vec<HistoryLine>) {
+        let due = self.due(now);
+        let lines: Vec<HistoryLine> = self.pending.drain(..due).collect();
+        if self.pending.is_empty() {
+            self.held_since = None;
+        } else if due > 0 {
+            // What waits now is another line's start.
+            self.held_since = Some(now);
+        }
+        self.hand_out(lines)
+    }
+
+    /// The skipped count and every line waiting, wrapped or not: for a
+    /// terminal about to be given away.
+    pub(super) fn take_all(&mut self) -> (u64, Vec<HistoryLine>) {
+        self.held_since = None;
+        let lines = std::mem::take(&mut self.pending);
+        self.hand_out(lines)
+    }
+
+    fn hand_out(&mut self, lines: Vec<HistoryLine>) -> (u64, Vec<HistoryLine>) {
         let marker = u64::from(self.skipped > 0);
-        self.lines_in_terminal += self.pending.len() as u64 + marker;
-        (
-            std::mem::take(&mut self.skipped),
-            std::mem::take(&mut self.pending),
-        )
+        self.lines_in_terminal += lines.len() as u64 + marker;
+        (std::mem::take(&mut self.skipped), lines)
     }
 }
 
@@ -162,7 +215,7 @@ mod tests {
     }
 
     fn written(view: &mut ScrollbackView) -> Vec<HistoryLine> {
-        view.take().1
+        view.take(0).1
     }
 
     #[test]
@@ -171,11 +224,11 @@ mod tests {
         let shown = frame(5, &["a", "b", "c", "d"]);
         // The cursor is on the bottom row: 5 -> 3 pushes a and b.
         assert!(view.terminal_resized(3, &shown).is_empty());
-        view.take_in(0, &lines(&["a"]));
-        assert!(!view.has_pending());
-        view.take_in(0, &lines(&["b", "c"]));
+        view.take_in(0, &lines(&["a"]), 0);
+        assert!(!view.has_pending(0));
+        view.take_in(0, &lines(&["b", "c"]), 0);
         assert_eq!(written(&mut view), lines(&["c"]));
-        view.take_in(0, &lines(&["a"]));
+        view.take_in(0, &lines(&["a"]), 0);
         assert_eq!(written(&mut view), lines(&["a"]), "expected once only");
     }
 
@@ -184,7 +237,7 @@ mod tests {
         let mut view = ScrollbackView::new(5);
         let shown = frame(5, &["a", "b"]);
         view.terminal_resized(3, &shown);
-        view.take_in(0, &lines(&["a", "b"]));
+        view.take_in(0, &lines(&["a", "b"]), 0);
         assert_eq!(written(&mut view), lines(&["a", "b"]));
     }
 
@@ -192,17 +245,17 @@ mod tests {
     fn a_screen_that_changed_meanwhile_is_written_in_full() {
         let mut view = ScrollbackView::new(5);
         view.terminal_resized(3, &frame(5, &["a", "b", "c", "d"]));
-        view.take_in(0, &lines(&["x", "a", "b"]));
+        view.take_in(0, &lines(&["x", "a", "b"]), 0);
         assert_eq!(written(&mut view), lines(&["x", "a", "b"]));
     }
 
     #[test]
     fn lines_waiting_when_the_terminal_shrinks_are_checked_too() {
         let mut view = ScrollbackView::new(5);
-        view.take_in(0, &lines(&["a"]));
+        view.take_in(0, &lines(&["a"]), 0);
         view.terminal_resized(3, &frame(5, &["a", "b", "c", "d"]));
-        assert!(!view.has_pending());
-        view.take_in(0, &lines(&["b", "z"]));
+        assert!(!view.has_pending(0));
+        view.take_in(0, &lines(&["b", "z"]), 0);
         assert_eq!(written(&mut view), lines(&["z"]));
     }
 
@@ -211,10 +264,49 @@ mod tests {
         let mut view = ScrollbackView::new(5);
         let shown = frame(5, &["a", "b", "c"]);
         view.frame_left_behind(&shown, 3);
-        view.take_in(0, &lines(&["a", "b"]));
-        assert!(!view.has_pending(), "a and b are in the terminal already");
-        view.take_in(0, &lines(&["c2", "d"]));
+        view.take_in(0, &lines(&["a", "b"]), 0);
+        assert!(!view.has_pending(0), "a and b are in the terminal already");
+        view.take_in(0, &lines(&["c2", "d"]), 0);
         assert_eq!(written(&mut view), lines(&["c2", "d"]), "c changed since");
+    }
+
+    fn wrapped(text: &str) -> HistoryLine {
+        HistoryLine {
+            wrapped: true,
+            ..HistoryLine::plain(text)
+        }
+    }
+
+    #[test]
+    fn a_wrapped_line_waits_for_the_rest_of_it() {
+        let mut view = ScrollbackView::new(5);
+        view.take_in(0, &[HistoryLine::plain("a"), wrapped("b1")], 100);
+        assert_eq!(view.take(100).1, lines(&["a"]));
+        assert!(!view.has_pending(500), "b1 waits for its continuation");
+        assert_eq!(view.deadline(), Some(100 + HOLD_FOR_CONTINUATION_MS));
+        view.take_in(0, &[HistoryLine::plain("b2"), wrapped("c1")], 600);
+        assert_eq!(
+            view.take(600).1,
+            vec![wrapped("b1"), HistoryLine::plain("b2")]
+        );
+        assert_eq!(
+            view.deadline(),
+            Some(600 + HOLD_FOR_CONTINUATION_MS),
+            "c1 waits afresh"
+        );
+    }
+
+    #[test]
+    fn a_wrapped_line_is_written_alone_when_the_rest_does_not_come() {
+        let mut view = ScrollbackView::new(5);
+        view.take_in(0, &[wrapped("b1")], 100);
+        let at = 100 + HOLD_FOR_CONTINUATION_MS;
+        assert!(!view.has_pending(at - 1));
+        assert!(view.has_pending(at));
+        assert_eq!(view.take(at).1, vec![wrapped("b1")]);
+        assert_eq!(view.deadline(), None);
+        view.take_in(0, &[wrapped("c1")], at);
+        assert_eq!(view.take_all().1, vec![wrapped("c1")], "all, when leaving");
     }
 
     #[test]
@@ -226,8 +318,8 @@ mod tests {
             "nothing written yet"
         );
         view.terminal_resized(3, &shown);
-        view.take_in(0, &lines(&["1", "2", "3"]));
-        view.take();
+        view.take_in(0, &lines(&["1", "2", "3"]), 0);
+        view.take(0);
         let pushed_back = view.terminal_resized(10, &shown);
         assert_eq!(pushed_back, push_back_pulled_rows(3, 10));
         assert!(view.terminal_resized(12, &shown).is_empty(), "all pulled");
