@@ -30,9 +30,10 @@
 //!    wrong frame.
 //! 3. A bad link: the bash session typed at once with 20 % loss each way
 //!    on top of the delay, and the relay sending to the server from a new
-//!    port every 2 s (the client's address changes); ours + ours against
-//!    upstream. Issue 18's goal for ours: the slowest keystroke within
-//!    1.5 s.
+//!    port every 2 s (the client's address changes); every pair with our
+//!    code in it ("stock client": upstream's client with our server)
+//!    against upstream. Issue 18's goal for those: the slowest keystroke
+//!    within 1.5 s.
 //! 4. Passwords: in bash at a 200 ms round trip each pair runs `read -s`,
 //!    Python's `getpass.getpass()` and `su` (as `nobody`, so it asks; this
 //!    machine has no `sudo`), and a secret of letters found nowhere else
@@ -139,6 +140,8 @@ enum Pair {
     OurClient,
     /// Our client and server, the client told of the line discipline.
     Ours,
+    /// The stock client, our server.
+    StockClient,
     /// Upstream's client and server.
     Upstream,
 }
@@ -148,6 +151,7 @@ impl Pair {
         match self {
             Pair::OurClient => "our client",
             Pair::Ours => "ours + ours",
+            Pair::StockClient => "stock client",
             Pair::Upstream => "upstream",
         }
     }
@@ -155,13 +159,13 @@ impl Pair {
     fn client(self) -> PathBuf {
         match self {
             Pair::OurClient | Pair::Ours => server::our_links().join("mosh-client"),
-            Pair::Upstream => PathBuf::from(STOCK_CLIENT),
+            Pair::StockClient | Pair::Upstream => PathBuf::from(STOCK_CLIENT),
         }
     }
 
     fn server(self) -> PathBuf {
         match self {
-            Pair::Ours => server::our_server(),
+            Pair::Ours | Pair::StockClient => server::our_server(),
             Pair::OurClient | Pair::Upstream => PathBuf::from(STOCK_SERVER),
         }
     }
@@ -170,7 +174,7 @@ impl Pair {
     fn client_env(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Pair::Ours => &[DISCIPLINE],
-            Pair::OurClient | Pair::Upstream => &[],
+            Pair::OurClient | Pair::StockClient | Pair::Upstream => &[],
         }
     }
 }
@@ -700,7 +704,12 @@ fn main() {
                 100.0 * BAD_LINK_LOSS,
                 HOP_EVERY.as_secs()
             ),
-            &[(Pair::Ours, Program::Bash), (Pair::Upstream, Program::Bash)],
+            &[
+                (Pair::Ours, Program::Bash),
+                (Pair::OurClient, Program::Bash),
+                (Pair::StockClient, Program::Bash),
+                (Pair::Upstream, Program::Bash),
+            ],
             &Conditions {
                 link: bad_link,
                 think: Duration::ZERO,
@@ -708,7 +717,7 @@ fn main() {
                 measure_rss: false,
             },
             keys,
-            Some("ours + ours: slowest keystroke <= 1500 ms"),
+            Some("every pair with our code: slowest keystroke <= 1500 ms"),
         );
     }
     if wanted("passwords") {
