@@ -66,10 +66,12 @@ struct Terminal {
     keep_mouse_pixels: bool,
     /// Titles and icon names saved by XTWINOPS 22, newest last.
     title_stack: Vec<(Arc<str>, Arc<str>)>,
-    /// The keyboard protocol (`CSI > u`, `CSI < u`, `CSI = u`, `CSI ? u`)
-    /// is kept and answered, for a viewer that passes it on.
+    /// The keyboard protocol's flags are shown in the modes and its
+    /// query (`CSI ? u`) answered, for a viewer that passes them on.
     keep_keyboard: bool,
-    /// The keyboard protocol's flag stacks, per screen.
+    /// The keyboard protocol's flag stacks, per screen: followed for
+    /// every viewer, so a client that attaches later gets the flags the
+    /// program asked for before.
     keyboard: KeyboardFlags,
 }
 
@@ -204,16 +206,14 @@ impl Emulator {
         }
     }
 
-    /// Keeps and answers the keyboard protocol from now on, or ignores
-    /// it and leaves its query unanswered (the default: only a viewer
-    /// that passes the flags on to a user's terminal that has the
-    /// protocol needs it).
+    /// Shows the keyboard protocol's flags and answers its query from
+    /// now on, or shows flags 0 and leaves the query unanswered (the
+    /// default: only a viewer that passes the flags on to a user's
+    /// terminal that has the protocol needs them). The program's pushes
+    /// and pops are followed either way.
     pub fn keep_keyboard_protocol(&mut self, keep: bool) {
         self.terminal.keep_keyboard = keep;
-        if !keep {
-            self.terminal.keyboard = KeyboardFlags::default();
-            self.terminal.show_keyboard_flags();
-        }
+        self.terminal.show_keyboard_flags();
     }
 
     /// Changes the size; see [`Framebuffer::resize`].
@@ -365,9 +365,8 @@ impl Terminal {
                 }
             }
             (b'>', b'c') if params.arg(0, 0) == 0 => self.reply(SECONDARY_DA),
-            (b'>' | b'<' | b'=' | b'?', b'u') if self.keep_keyboard => {
-                self.keyboard_protocol(params, marker);
-            }
+            (b'>' | b'<' | b'=', b'u') => self.keyboard_protocol(params, marker),
+            (b'?', b'u') if self.keep_keyboard => self.keyboard_protocol(params, marker),
             (b'?', b'n') if params.arg(0, 0) == 6 => self.cursor_position_report(true),
             _ => {}
         }
@@ -390,10 +389,15 @@ impl Terminal {
         self.show_keyboard_flags();
     }
 
-    /// Puts the flags in force on the shown screen into the modes.
+    /// Puts the flags in force on the shown screen into the modes (0
+    /// for a viewer that does not keep them).
     fn show_keyboard_flags(&mut self) {
         let alternate = self.fb.draw.alternate_screen();
-        self.fb.modes.keyboard_flags = self.keyboard.current(alternate);
+        self.fb.modes.keyboard_flags = if self.keep_keyboard {
+            self.keyboard.current(alternate)
+        } else {
+            0
+        };
     }
 
     fn csi_plain(&mut self, params: &Params, final_byte: u8) {
@@ -1041,15 +1045,19 @@ mod tests {
     }
 
     #[test]
-    fn keyboard_protocol_is_ignored_unless_kept() {
+    fn keyboard_flags_are_followed_but_shown_and_answered_only_when_kept() {
         let mut t = Emulator::new(10, 3);
         t.feed(b"\x1b[>1u\x1b[?u");
         assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
         assert!(t.take_host_replies().is_empty());
-        t.keep_keyboard_protocol(true);
-        t.feed(b"\x1b[>1u");
         t.keep_keyboard_protocol(false);
         assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
+        t.keep_keyboard_protocol(true);
+        assert_eq!(
+            t.framebuffer().modes().keyboard_flags,
+            1,
+            "a viewer that keeps them later gets the flags pushed before"
+        );
     }
 
     #[test]
