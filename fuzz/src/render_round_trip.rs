@@ -31,6 +31,7 @@ pub fn check(data: &[u8]) {
         keep_scrollback_clean: flags & 8 != 0,
         marks: flags & 32 != 0,
         mouse_pixels: flags & 64 != 0,
+        keyboard_protocol: flags & 128 != 0,
     };
     let (wa, ha) = size(next(), next());
     let (wb, hb) = size(next(), next());
@@ -38,6 +39,7 @@ pub fn check(data: &[u8]) {
     let (bytes_b, _) = record(rest);
 
     let mut program_a = Emulator::new(wa, ha);
+    program_a.keep_keyboard_protocol(caps.keyboard_protocol);
     program_a.feed(bytes_a);
     let a = program_a.framebuffer().clone();
     let mut program_b = if flags & 16 != 0 {
@@ -47,10 +49,12 @@ pub fn check(data: &[u8]) {
     } else {
         Emulator::new(wb, hb)
     };
+    program_b.keep_keyboard_protocol(caps.keyboard_protocol);
     program_b.feed(bytes_b);
     let b = program_b.framebuffer().clone();
 
     let mut client = Emulator::new(wa, ha);
+    client.keep_keyboard_protocol(caps.keyboard_protocol);
     let repaint = render(None, &a, &caps);
     show(&mut client, &repaint, &a, &caps);
     if (wa, ha) != (wb, hb) {

@@ -13,6 +13,7 @@
 pub(crate) mod capabilities;
 pub(crate) mod carrier_plan;
 pub(crate) mod escape;
+pub(crate) mod keyboard_probe;
 pub(crate) mod notification;
 pub(crate) mod overlays;
 /// Public for the fuzz targets in `fuzz/`, like `handshake` in `bootstrap`.

@@ -24,6 +24,12 @@ const CLOSE_HEAD: &[u8] = b"\x1b[?1l\x1b[0m\x1b[?25h\x1b>\x1b[0 q\
 \x1b[?1003l\x1b[?1002l\x1b[?1001l\x1b[?1000l\x1b[?1016l\x1b[?1015l\x1b[?1006l\x1b[?1005l\
 \x1b[?2004l\x1b[?1004l\x1b[?5l";
 
+/// Pushes flags 0 on the keyboard protocol's stack (a terminal that has
+/// the protocol), so the session's changes land on an entry of its own.
+const KEYBOARD_PUSH: &[u8] = b"\x1b[>0u";
+/// Pops that entry: the flags from before the session are back.
+const KEYBOARD_POP: &[u8] = b"\x1b[<u";
+
 /// What the panic hook needs to put the terminal back.
 struct Restore {
     saved: Termios,
@@ -126,6 +132,17 @@ impl LocalTerminal {
         if let Ok(mut slot) = RESTORE.lock() {
             *slot = None;
         }
+    }
+
+    /// From now on the keyboard protocol's flags may change on the user's
+    /// terminal: an entry of 0 is pushed on its stack now and after every
+    /// resume, and popped again before every way out, so the terminal gets
+    /// back the flags it had, whatever the session set.
+    pub(crate) fn use_keyboard_protocol(&mut self) -> io::Result<()> {
+        self.open.extend_from_slice(KEYBOARD_PUSH);
+        self.close.splice(0..0, KEYBOARD_POP.iter().copied());
+        self.arm_panic_restore();
+        self.write(KEYBOARD_PUSH)
     }
 
     /// The descriptor to poll for typed input.
@@ -304,5 +321,32 @@ mod tests {
         );
         assert!(contains(&written, b"\x1b[?1049l"), "{written:?}");
         drop(terminal);
+    }
+
+    #[test]
+    fn the_keyboard_protocol_entry_is_popped_on_every_way_out() {
+        let (mut master, slave) = pty();
+        let mut terminal = LocalTerminal::enter_on(
+            slave.try_clone().unwrap(),
+            slave.try_clone().unwrap(),
+            &caps(),
+        )
+        .unwrap();
+        drain(&mut master);
+        terminal.use_keyboard_protocol().unwrap();
+        assert_eq!(drain(&mut master), KEYBOARD_PUSH);
+        terminal.suspend().unwrap();
+        let written = drain(&mut master);
+        assert!(
+            contains(&written, b"\x1b[<u\x1b[?1l") && contains(&written, b"\x1b[?1049l"),
+            "popped before the alternate screen is left: {written:?}"
+        );
+        terminal.resume().unwrap();
+        assert!(contains(
+            &drain(&mut master),
+            b"\x1b[?1049h\x1b[?1h\x1b[>0u"
+        ));
+        terminal.leave().unwrap();
+        assert!(contains(&drain(&mut master), b"\x1b[<u"));
     }
 }

@@ -47,6 +47,10 @@ pub struct CompleteTerminal {
     /// The client announced it passes mouse pixel positions (DECSET
     /// 1016) on (server side).
     mouse_pixels_wanted: bool,
+    /// The client announced it passes the keyboard protocol's flags on
+    /// to a user's terminal that has the protocol (server side): the
+    /// emulator keeps and answers them, the diffs carry them.
+    keys_wanted: bool,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -72,6 +76,7 @@ impl CompleteTerminal {
             discipline: None,
             marks_wanted: false,
             mouse_pixels_wanted: false,
+            keys_wanted: false,
         }
     }
 
@@ -148,6 +153,7 @@ impl SyncState for CompleteTerminal {
             let caps = RenderCaps {
                 marks: self.marks_wanted,
                 mouse_pixels: self.mouse_pixels_wanted,
+                keyboard_protocol: self.keys_wanted,
                 ..RenderCaps::default()
             };
             let bytes = render(Some(old), new, &caps);
@@ -169,6 +175,7 @@ impl SyncState for CompleteTerminal {
                     // A server sends marks only to a client that asked.
                     self.emulator.keep_marks(true);
                     self.emulator.keep_mouse_pixels(true);
+                    self.emulator.keep_keyboard_protocol(true);
                     self.emulator.feed(&bytes);
                     // The server never asks the client's terminal anything.
                     let _ = self.emulator.take_host_replies();
@@ -239,6 +246,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_marks(false);
         self.mouse_pixels_wanted = false;
         self.emulator.keep_mouse_pixels(false);
+        self.keys_wanted = false;
+        self.emulator.keep_keyboard_protocol(false);
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -256,6 +265,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_marks(features.marks);
         self.mouse_pixels_wanted = features.mouse_pixels;
         self.emulator.keep_mouse_pixels(features.mouse_pixels);
+        self.keys_wanted = features.keys;
+        self.emulator.keep_keyboard_protocol(features.keys);
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;
@@ -504,6 +515,36 @@ mod tests {
         server.host_output(b"\x1b[?1016l", &mut Vec::new());
         client.apply_diff(&server.diff_from(&before)).unwrap();
         assert!(!client.framebuffer().modes().mouse_pixels);
+        assert!(client == server);
+    }
+
+    #[test]
+    fn keyboard_flags_reach_only_a_client_whose_terminal_has_the_protocol() {
+        let push = b"\x1b[>1u\x1b[?u";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut stock = blank.clone();
+        let mut replies = Vec::new();
+        stock.host_output(push, &mut replies);
+        assert!(
+            replies.is_empty(),
+            "a stock client's program hears no answer"
+        );
+        assert!(stock == blank, "and a stock client sees no change");
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            keys: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(push, &mut replies);
+        assert_eq!(replies, b"\x1b[?1u");
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert_eq!(client.framebuffer().modes().keyboard_flags, 1);
+        let before = server.clone();
+        server.host_output(b"\x1b[<u", &mut Vec::new());
+        client.apply_diff(&server.diff_from(&before)).unwrap();
+        assert_eq!(client.framebuffer().modes().keyboard_flags, 0);
         assert!(client == server);
     }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
 use super::history::HistoryHandle;
 use super::hyperlink::Hyperlink;
+use super::keyboard_flags::KeyboardFlags;
 use super::modes::{MouseEncoding, MouseReporting, MAX_CURSOR_STYLE};
 use super::params::Params;
 use super::parser::{Parser, Perform};
@@ -65,6 +66,13 @@ struct Terminal {
     keep_mouse_pixels: bool,
     /// Titles and icon names saved by XTWINOPS 22, newest last.
     title_stack: Vec<(Arc<str>, Arc<str>)>,
+    /// The keyboard protocol's flags are shown in the modes and its
+    /// query (`CSI ? u`) answered, for a viewer that passes them on.
+    keep_keyboard: bool,
+    /// The keyboard protocol's flag stacks, per screen: followed for
+    /// every viewer, so a client that attaches later gets the flags the
+    /// program asked for before.
+    keyboard: KeyboardFlags,
 }
 
 /// Most titles saved by XTWINOPS 22 (as xterm keeps); older ones go.
@@ -88,6 +96,8 @@ impl Emulator {
                 keep_marks: false,
                 keep_mouse_pixels: false,
                 title_stack: Vec::new(),
+                keep_keyboard: false,
+                keyboard: KeyboardFlags::default(),
             },
         }
     }
@@ -196,6 +206,16 @@ impl Emulator {
         }
     }
 
+    /// Shows the keyboard protocol's flags and answers its query from
+    /// now on, or shows flags 0 and leaves the query unanswered (the
+    /// default: only a viewer that passes the flags on to a user's
+    /// terminal that has the protocol needs them). The program's pushes
+    /// and pops are followed either way.
+    pub fn keep_keyboard_protocol(&mut self, keep: bool) {
+        self.terminal.keep_keyboard = keep;
+        self.terminal.show_keyboard_flags();
+    }
+
     /// Changes the size; see [`Framebuffer::resize`].
     pub fn resize(&mut self, width: usize, height: usize) {
         self.terminal.fb.resize(width, height);
@@ -286,6 +306,9 @@ impl Terminal {
             2026 => self.synchronized_output = on,
             _ => {}
         }
+        if matches!(mode, 47 | 1047 | 1049) {
+            self.show_keyboard_flags();
+        }
     }
 
     /// XTWINOPS 22 (save) and 23 (restore) of the title (`which` 2), the
@@ -342,9 +365,39 @@ impl Terminal {
                 }
             }
             (b'>', b'c') if params.arg(0, 0) == 0 => self.reply(SECONDARY_DA),
+            (b'>' | b'<' | b'=', b'u') => self.keyboard_protocol(params, marker),
+            (b'?', b'u') if self.keep_keyboard => self.keyboard_protocol(params, marker),
             (b'?', b'n') if params.arg(0, 0) == 6 => self.cursor_position_report(true),
             _ => {}
         }
+    }
+
+    /// The keyboard protocol's push, pop, change and query.
+    fn keyboard_protocol(&mut self, params: &Params, marker: u8) {
+        let alternate = self.fb.draw.alternate_screen();
+        match marker {
+            b'>' => self.keyboard.push(alternate, params.arg(0, 0)),
+            b'<' => self.keyboard.pop(alternate, params.arg(0, 1)),
+            b'=' => self
+                .keyboard
+                .change(alternate, params.arg(0, 0), params.arg(1, 1)),
+            _ => {
+                let report = self.keyboard.report(alternate);
+                self.reply(&report);
+            }
+        }
+        self.show_keyboard_flags();
+    }
+
+    /// Puts the flags in force on the shown screen into the modes (0
+    /// for a viewer that does not keep them).
+    fn show_keyboard_flags(&mut self) {
+        let alternate = self.fb.draw.alternate_screen();
+        self.fb.modes.keyboard_flags = if self.keep_keyboard {
+            self.keyboard.current(alternate)
+        } else {
+            0
+        };
     }
 
     fn csi_plain(&mut self, params: &Params, final_byte: u8) {
@@ -504,6 +557,8 @@ impl Perform for Terminal {
             ([], b'c') => {
                 fb.full_reset();
                 self.synchronized_output = false;
+                self.keyboard = KeyboardFlags::default();
+                self.show_keyboard_flags();
             }
             ([], b'D') => fb.index(),
             ([], b'E') => fb.next_line(),
@@ -964,6 +1019,45 @@ mod tests {
         let flood = b"\x1b[5n".repeat(MAX_HOST_REPLIES);
         e.feed(&flood);
         assert!(e.take_host_replies().len() <= MAX_HOST_REPLIES);
+    }
+
+    #[test]
+    fn keyboard_protocol_flags_follow_the_shown_screen_and_answer_the_query() {
+        let mut t = Emulator::new(10, 3);
+        t.keep_keyboard_protocol(true);
+        t.feed(b"\x1b[>1u");
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 1);
+        t.feed(b"\x1b[?1049h\x1b[?u");
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
+        assert_eq!(t.take_host_replies(), b"\x1b[?0u");
+        t.feed(b"\x1b[>8u\x1b[=3;2u\x1b[?u");
+        assert_eq!(t.take_host_replies(), b"\x1b[?11u");
+        t.feed(b"\x1b[?1049l");
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 1);
+        t.feed(b"\x1b[<u");
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
+        t.feed(b"\x1b[>1u\x1bc");
+        assert_eq!(
+            t.framebuffer().modes().keyboard_flags,
+            0,
+            "a reset clears it"
+        );
+    }
+
+    #[test]
+    fn keyboard_flags_are_followed_but_shown_and_answered_only_when_kept() {
+        let mut t = Emulator::new(10, 3);
+        t.feed(b"\x1b[>1u\x1b[?u");
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
+        assert!(t.take_host_replies().is_empty());
+        t.keep_keyboard_protocol(false);
+        assert_eq!(t.framebuffer().modes().keyboard_flags, 0);
+        t.keep_keyboard_protocol(true);
+        assert_eq!(
+            t.framebuffer().modes().keyboard_flags,
+            1,
+            "a viewer that keeps them later gets the flags pushed before"
+        );
     }
 
     #[test]

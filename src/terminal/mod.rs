@@ -38,6 +38,7 @@ mod functions;
 pub mod history;
 pub mod history_line;
 pub(crate) mod hyperlink;
+mod keyboard_flags;
 pub(crate) mod modes;
 pub(crate) mod params;
 pub mod parser;

@@ -107,6 +107,10 @@ pub struct Modes {
     /// from the encoding, and only for a viewer that asked for it (see
     /// `Emulator::keep_mouse_pixels`), so a stock viewer sees no change.
     pub mouse_pixels: bool,
+    /// The keyboard protocol's flags in force on the shown screen (`CSI >
+    /// flags u` and its kin), kept only for a viewer that passes them on
+    /// (see `Emulator::keep_keyboard_protocol`); 0 otherwise.
+    pub keyboard_flags: u8,
     /// DECSCUSR (`CSI n SP q`): the cursor's shape, 0 for the terminal's
     /// default, 1..=6 blinking or steady block, underline and bar.
     pub cursor_style: u8,

@@ -25,6 +25,7 @@ mod client_interop;
 mod client_prediction;
 mod diag_session;
 mod diag_verbose;
+mod keyboard_protocol;
 mod line_discipline;
 mod mouse_pixels;
 mod process_secrets;

@@ -76,6 +76,20 @@ impl RelayedSession {
         server_env: &[(&str, &str)],
         client_env: &[(&str, &str)],
     ) -> RelayedSession {
+        RelayedSession::start_wrapped(pairing, link, command, server_env, client_env, "")
+    }
+
+    /// As [`start`](RelayedSession::start), the client started by
+    /// `wrapper` (a shell command's words that run the rest of the line,
+    /// e.g. a terminal of the test's own between tmux and the client).
+    pub fn start_wrapped(
+        pairing: Pairing,
+        link: LinkConfig,
+        command: &str,
+        server_env: &[(&str, &str)],
+        client_env: &[(&str, &str)],
+        wrapper: &str,
+    ) -> RelayedSession {
         let mut env = vec![("LANG", "C.UTF-8"), ("MOSH_SERVER_NETWORK_TMOUT", "120")];
         env.extend_from_slice(server_env);
         let server = server::start_detached(
@@ -90,7 +104,7 @@ impl RelayedSession {
             .map(|(k, v)| format!("{k}={} ", shell_quote(v)))
             .collect();
         let client_command = format!(
-            "{exports}MOSH_KEY={} exec {} 127.0.0.1 {}",
+            "{exports}MOSH_KEY={} exec {wrapper} {} 127.0.0.1 {}",
             server.key,
             shell_quote(&pairing.client().to_string_lossy()),
             relay.client_facing_addr().port()

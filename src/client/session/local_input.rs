@@ -31,10 +31,16 @@ impl Client {
         };
         // A full buffer may have left more behind.
         self.keyboard_pending = n == buf.len();
+        self.take_typed(buf.get(..n).unwrap_or_default(), now)?;
+        Ok(true)
+    }
+
+    /// Acts on what was typed: escape commands, predictions, then the
+    /// user stream.
+    pub(super) fn take_typed(&mut self, typed: &[u8], now: u64) -> io::Result<()> {
         if self.transport.shutdown_in_progress() {
-            return Ok(true);
+            return Ok(());
         }
-        let typed = buf.get(..n).unwrap_or_default();
         self.overlays
             .predictions
             .set_frame_sent(self.transport.sent_state_last());
@@ -52,7 +58,7 @@ impl Client {
                 break;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Acts on one typed byte; false when the rest of the input is moot.

@@ -20,6 +20,7 @@ use mio::{Events, Interest, Poll, Token};
 
 use super::capabilities::Capabilities;
 use super::escape::EscapeHandler;
+use super::keyboard_probe::probe as probe_keyboard_protocol;
 use super::overlays::{keep_application_cursor_keys, Overlays};
 use super::settings::ClientEnvironment;
 use super::sockets::ClientSockets;
@@ -167,6 +168,9 @@ struct Client {
     /// The only way to the server is the carrier, and the remote cannot
     /// relay: the session ends.
     carrier_impossible: bool,
+    /// What the user typed while the client asked the terminal about the
+    /// keyboard protocol: taken as typed when the loop starts.
+    typed_early: Vec<u8>,
 }
 
 impl Client {
@@ -181,6 +185,17 @@ impl Client {
             setup.caps.clone()
         };
         let mut terminal = LocalTerminal::enter(&caps)?;
+        let mut features = setup.features;
+        let mut typed_early = Vec::new();
+        if features.keys {
+            // Announced only when the user's terminal can take the flags.
+            let (supported, typed) = probe_keyboard_protocol(&mut terminal)?;
+            features.keys = supported;
+            typed_early = typed;
+            if supported {
+                terminal.use_keyboard_protocol()?;
+            }
+        }
         let size = terminal.size()?;
         let (cols, rows) = (usize::from(size.cols), usize::from(size.rows));
 
@@ -194,6 +209,7 @@ impl Client {
             keep_scrollback_clean: setup.features.scrollback,
             marks: setup.features.marks,
             mouse_pixels: setup.features.mouse_pixels,
+            keyboard_protocol: features.keys,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
@@ -234,9 +250,9 @@ impl Client {
             peer: Some(setup.server),
             verbose: setup.verbose,
         });
-        if setup.features.any() {
+        if features.any() {
             // First in the stream, so the server knows before it sends.
-            transport.current_state_mut().push_features(setup.features);
+            transport.current_state_mut().push_features(features);
         }
         transport
             .current_state_mut()
@@ -281,6 +297,7 @@ impl Client {
             carrier: setup.carrier.map(|plan| CarrierLink::new(plan, now)),
             connect_started: now,
             carrier_impossible: false,
+            typed_early,
         })
     }
 
@@ -292,6 +309,10 @@ impl Client {
 
     fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(32);
+        let early = std::mem::take(&mut self.typed_early);
+        if !early.is_empty() {
+            self.take_typed(&early, self.clock.now().as_u64())?;
+        }
         loop {
             let now = self.clock.now().as_u64();
             self.draw(now);

@@ -63,6 +63,10 @@ pub struct RenderCaps {
     /// DECSET 1016 (mouse reports in pixels) is passed on: the receiver
     /// asked for it. Off for a stock client.
     pub mouse_pixels: bool,
+    /// The keyboard protocol's flags are passed on: the receiver asked
+    /// for them (a mosh-rs client whose user's terminal has the
+    /// protocol). Off for a stock client.
+    pub keyboard_protocol: bool,
 }
 
 impl Default for RenderCaps {
@@ -74,6 +78,7 @@ impl Default for RenderCaps {
             keep_scrollback_clean: false,
             marks: false,
             mouse_pixels: false,
+            keyboard_protocol: false,
         }
     }
 }
@@ -674,6 +679,7 @@ mod tests {
             keep_scrollback_clean: false,
             marks: false,
             mouse_pixels: false,
+            keyboard_protocol: false,
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();

@@ -1,6 +1,7 @@
 //! The terminal modes that changed between two screens: cursor keys,
 //! paste, focus, keypad, mouse reporting and encoding (pixel positions
-//! only to a viewer that asked), the cursor's shape.
+//! only to a viewer that asked), the keyboard protocol's flags (only to a
+//! viewer that asked), the cursor's shape.
 
 use super::Painter;
 use crate::terminal::modes::{Modes, MouseEncoding, MouseReporting};
@@ -46,6 +47,9 @@ impl Painter<'_> {
         self.mouse_encoding(old.map(|m| m.mouse_encoding), new.mouse_encoding);
         if self.caps.mouse_pixels {
             flag(self, b"1016", old.map(|m| m.mouse_pixels), new.mouse_pixels);
+        }
+        if self.caps.keyboard_protocol {
+            self.keyboard_flags(old.map_or(0, |m| m.keyboard_flags), new.keyboard_flags);
         }
         // An unknown terminal has the default shape: the client's exit and
         // suspend put it back, and most frames go to peers that never saw
@@ -103,6 +107,18 @@ impl Painter<'_> {
         }
         if let Some(mode) = new.decset() {
             self.decset(mode, true);
+        }
+    }
+
+    /// The keyboard protocol's flags, set on the top of the receiver's
+    /// stack (`CSI = flags ; 1 u`) when they changed. A terminal whose
+    /// flags are unknown has 0: the client pushed an entry of 0 when it
+    /// opened the user's terminal, and every other viewer starts at 0.
+    fn keyboard_flags(&mut self, old: u8, new: u8) {
+        if old != new {
+            self.push(b"\x1b[=");
+            push_num(&mut self.out, u16::from(new));
+            self.push(b";1u");
         }
     }
 }
