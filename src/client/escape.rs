@@ -79,6 +79,14 @@ impl EscapeHandler {
         self.escape_pending
     }
 
+    /// Whether `byte` would start or complete an escape command now (a
+    /// key the terminal reported in another form is then read as it).
+    pub(crate) fn wants(&self, byte: u8) -> bool {
+        self.key
+            .as_ref()
+            .is_some_and(|key| self.escape_pending || (byte == key.key && key.is_control()))
+    }
+
     /// Decides what to do with one typed byte.
     pub fn process(&mut self, byte: u8) -> KeyAction {
         let Some(key) = self.key.clone() else {

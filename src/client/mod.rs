@@ -13,6 +13,7 @@
 pub(crate) mod capabilities;
 pub(crate) mod carrier_plan;
 pub(crate) mod escape;
+pub(crate) mod key_events;
 pub(crate) mod keyboard_probe;
 pub(crate) mod notification;
 pub(crate) mod overlays;

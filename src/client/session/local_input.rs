@@ -6,6 +6,7 @@ use std::io;
 
 use super::{Client, CTRL_L, INPUT_CHUNK, SUSPENDED_LINE};
 use crate::client::escape::KeyAction;
+use crate::client::key_events::legacy_key_at;
 use crate::client::prediction::PASTE_THRESHOLD;
 use crate::diag::Event;
 use crate::sys::signals::{Signal, SignalSet};
@@ -48,7 +49,18 @@ impl Client {
         if paste {
             self.overlays.predictions.reset();
         }
-        for &byte in typed {
+        let mut rest = typed;
+        while let Some(&byte) = rest.first() {
+            if let Some((len, key)) = legacy_key_at(rest) {
+                if self.escape.wants(key) {
+                    rest = rest.get(len..).unwrap_or_default();
+                    if !self.handle_key(key, now)? {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            rest = rest.get(1..).unwrap_or_default();
             if !paste {
                 self.overlays
                     .predictions
