@@ -46,6 +46,7 @@ pub(crate) fn features_line(lines: u64) -> String {
         discipline: true,
         marks: true,
         mouse_pixels: true,
+        styles: true,
     };
     format!("MOSH-RS FEATURES {}", offer.words())
 }
@@ -88,10 +89,13 @@ mod tests {
 
     #[test]
     fn only_a_server_that_keeps_lines_offers_scrollback() {
-        assert_eq!(features_line(0), "MOSH-RS FEATURES discipline marks pixels");
+        assert_eq!(
+            features_line(0),
+            "MOSH-RS FEATURES discipline marks pixels styles"
+        );
         assert_eq!(
             features_line(1),
-            "MOSH-RS FEATURES discipline scrollback marks pixels"
+            "MOSH-RS FEATURES discipline scrollback marks pixels styles"
         );
     }
 }

@@ -18,7 +18,7 @@ use super::echo_ack::EchoAck;
 use super::history_feed::{HistoryFeed, ReceivedHistory};
 use super::host_state::HostState;
 use crate::terminal::history::HistoryLog;
-use crate::terminal::{render, Emulator, Framebuffer, HistoryLine, RenderCaps};
+use crate::terminal::{render, Emulator, ExtraCaps, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::SyncState;
 use crate::wire::{
     decode_host_message, encode_host_message, HostEvent, LineDiscipline, PeerFeatures, WireError,
@@ -47,6 +47,9 @@ pub struct CompleteTerminal {
     /// The client announced it passes mouse pixel positions (DECSET
     /// 1016) on (server side).
     mouse_pixels_wanted: bool,
+    /// The client announced it reads underline styles and colours and
+    /// overline (server side): the diffs carry them.
+    styles_wanted: bool,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -72,6 +75,7 @@ impl CompleteTerminal {
             discipline: None,
             marks_wanted: false,
             mouse_pixels_wanted: false,
+            styles_wanted: false,
         }
     }
 
@@ -148,6 +152,11 @@ impl SyncState for CompleteTerminal {
             let caps = RenderCaps {
                 marks: self.marks_wanted,
                 mouse_pixels: self.mouse_pixels_wanted,
+                extras: if self.styles_wanted {
+                    ExtraCaps::ALL
+                } else {
+                    ExtraCaps::default()
+                },
                 ..RenderCaps::default()
             };
             let bytes = render(Some(old), new, &caps);
@@ -169,6 +178,7 @@ impl SyncState for CompleteTerminal {
                     // A server sends marks only to a client that asked.
                     self.emulator.keep_marks(true);
                     self.emulator.keep_mouse_pixels(true);
+                    self.emulator.keep_styles(true);
                     self.emulator.feed(&bytes);
                     // The server never asks the client's terminal anything.
                     let _ = self.emulator.take_host_replies();
@@ -239,6 +249,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_marks(false);
         self.mouse_pixels_wanted = false;
         self.emulator.keep_mouse_pixels(false);
+        self.styles_wanted = false;
+        self.emulator.keep_styles(false);
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -256,6 +268,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_marks(features.marks);
         self.mouse_pixels_wanted = features.mouse_pixels;
         self.emulator.keep_mouse_pixels(features.mouse_pixels);
+        self.styles_wanted = features.styles;
+        self.emulator.keep_styles(features.styles);
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;

@@ -192,6 +192,7 @@ impl Client {
             keep_scrollback_clean: setup.features.scrollback,
             marks: setup.features.marks,
             mouse_pixels: setup.features.mouse_pixels,
+            extras: setup.caps.extras,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
