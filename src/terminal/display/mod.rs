@@ -898,6 +898,54 @@ mod tests {
     }
 
     #[test]
+    fn random_styled_screens_reach_a_receiver_that_shows_the_extras() {
+        const PIECES: [&str; 16] = [
+            "\x1b[4:3m",
+            "\x1b[4:0m",
+            "\x1b[21m",
+            "\x1b[24m",
+            "\x1b[58;5;9m",
+            "\x1b[59m",
+            "\x1b[58:2::1:2:3m",
+            "\x1b[53m",
+            "\x1b[55m",
+            "\x1b[0m",
+            "\x1b[1;41m",
+            "ab ",
+            "\x1b[K",
+            "\r\n",
+            "\x1b[2X",
+            "\x1b[H",
+        ];
+        let all = RenderCaps {
+            extras: ExtraCaps::ALL,
+            ..RenderCaps::default()
+        };
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut program = Emulator::new(12, 4);
+        program.keep_styles(true);
+        let mut client = Emulator::new(12, 4);
+        client.keep_styles(true);
+        let mut shown = program.framebuffer().clone();
+        for _ in 0..400 {
+            for _ in 0..next() % 8 {
+                let piece = PIECES[usize::try_from(next() % 16).unwrap()];
+                program.feed(piece.as_bytes());
+            }
+            let bytes = render(Some(&shown), program.framebuffer(), &all);
+            client.feed(&bytes);
+            assert!(client.framebuffer() == program.framebuffer(), "{bytes:?}");
+            shown = program.framebuffer().clone();
+        }
+    }
+
+    #[test]
     fn hyperlinks_are_opened_and_closed_around_their_cells() {
         let old = screen(30, 2, b"");
         let new = screen(30, 2, b"see \x1b]8;;http://x/\x1b\\here\x1b]8;;\x1b\\ now");
