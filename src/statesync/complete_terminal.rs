@@ -496,6 +496,38 @@ mod tests {
     }
 
     #[test]
+    fn underline_styles_reach_only_a_client_that_wants_them() {
+        let curly = b"\x1b[4:3;58:2::255:0:0;53mcurly\x1b[0m";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut server = blank.clone();
+        server.host_output(curly, &mut Vec::new());
+        let mut plain = blank.clone();
+        plain.host_output(b"\x1b[4mcurly\x1b[0m", &mut Vec::new());
+        assert!(server == plain, "a stock client sees a plain underline");
+        assert_eq!(server.diff_from(&blank), plain.diff_from(&blank));
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            styles: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(curly, &mut Vec::new());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert!(client == server);
+        let extra = client.framebuffer().cell_extra(0, 0);
+        assert_eq!(
+            extra.underline_style,
+            crate::terminal::UnderlineStyle::Curly
+        );
+        assert_eq!(
+            extra.underline_color,
+            crate::terminal::Color::Rgb(255, 0, 0)
+        );
+        assert!(extra.overline);
+    }
+
+    #[test]
     fn mouse_pixel_positions_reach_only_a_client_that_wants_them() {
         let pixels = b"\x1b[?1003h\x1b[?1006h\x1b[?1016h";
         let blank = CompleteTerminal::new(20, 3);
