@@ -13,7 +13,7 @@
 //! for every combination of the render capabilities (flag bits 0-3).
 //! A difference panics with a description.
 
-use mosh_rs::terminal::{render, Emulator, Framebuffer, RenderCaps};
+use mosh_rs::terminal::{render, Emulator, ExtraCaps, Framebuffer, RenderCaps};
 
 const MAX_WIDTH: u8 = 40;
 const MAX_HEIGHT: u8 = 16;
@@ -32,7 +32,14 @@ pub fn check(data: &[u8]) {
         marks: flags & 32 != 0,
         mouse_pixels: flags & 64 != 0,
         keyboard_protocol: flags & 128 != 0,
+        extras: if flags & 128 != 0 {
+            ExtraCaps::ALL
+        } else {
+            ExtraCaps::default()
+        },
     };
+    // The last flag bit turns on both of the newest receiver features.
+    let styles = flags & 128 != 0;
     let (wa, ha) = size(next(), next());
     let (wb, hb) = size(next(), next());
     let (bytes_a, rest) = record(rest);
@@ -40,6 +47,7 @@ pub fn check(data: &[u8]) {
 
     let mut program_a = Emulator::new(wa, ha);
     program_a.keep_keyboard_protocol(caps.keyboard_protocol);
+    program_a.keep_styles(styles);
     program_a.feed(bytes_a);
     let a = program_a.framebuffer().clone();
     let mut program_b = if flags & 16 != 0 {
@@ -50,11 +58,13 @@ pub fn check(data: &[u8]) {
         Emulator::new(wb, hb)
     };
     program_b.keep_keyboard_protocol(caps.keyboard_protocol);
+    program_b.keep_styles(styles);
     program_b.feed(bytes_b);
     let b = program_b.framebuffer().clone();
 
     let mut client = Emulator::new(wa, ha);
     client.keep_keyboard_protocol(caps.keyboard_protocol);
+    client.keep_styles(styles);
     let repaint = render(None, &a, &caps);
     show(&mut client, &repaint, &a, &caps);
     if (wa, ha) != (wb, hb) {

@@ -120,6 +120,7 @@ pub(crate) fn client_environment(
             marks: taken.marks,
             mouse_pixels: taken.mouse_pixels,
             keys: taken.keys,
+            styles: taken.styles,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

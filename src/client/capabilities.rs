@@ -1,6 +1,7 @@
 //! What the user's terminal can do, as far as the client cares: its colour
 //! count (for `mosh-client -c`), whether it erases with the background
-//! colour and has erase-characters, whether it takes window titles, and
+//! colour and has erase-characters, whether it takes window titles, which
+//! extra renditions it shows (terminfo `Smulx`, `Setulc`, `Smol`), and
 //! the strings that enter and leave the alternate screen and keypad mode.
 //!
 //! Read from terminfo when an entry exists, otherwise guessed from `$TERM`
@@ -9,7 +10,7 @@
 use std::ffi::OsString;
 
 use super::terminfo::{self, TermInfo};
-use crate::terminal::scrollback;
+use crate::terminal::{scrollback, ExtraCaps};
 
 /// Terminal families known to accept the xterm title sequences (terminfo
 /// has no reliable capability for this).
@@ -38,6 +39,9 @@ pub(crate) struct Capabilities {
     pub has_bce: bool,
     /// Window title and icon name can be set.
     pub has_title: bool,
+    /// Styled underlines (`Smulx`), underline colours (`Setulc`) and
+    /// overline (`Smol`); none when guessed.
+    pub extras: ExtraCaps,
     /// Enter the alternate screen (`smcup`), unless disabled.
     pub enter_alternate: Option<Vec<u8>>,
     /// Leave the alternate screen (`rmcup`), unless disabled.
@@ -104,6 +108,11 @@ fn from_entry(entry: &TermInfo) -> Capabilities {
         has_ech: entry.string("ech").is_some(),
         has_bce: entry.flag("bce"),
         has_title: false,
+        extras: ExtraCaps {
+            underline_styles: entry.string("Smulx").is_some(),
+            underline_color: entry.string("Setulc").is_some(),
+            overline: entry.string("Smol").is_some(),
+        },
         enter_alternate: owned("smcup"),
         leave_alternate: owned("rmcup"),
         enter_keypad: owned("smkx"),
@@ -132,6 +141,7 @@ fn guess(term: &str, env: &dyn Fn(&str) -> Option<OsString>) -> Capabilities {
         has_ech: xterm_like,
         has_bce: xterm_like && !term.starts_with("screen") && !term.starts_with("tmux"),
         has_title: false,
+        extras: ExtraCaps::default(),
         enter_alternate: xterm_string(b"\x1b[?1049h"),
         leave_alternate: xterm_string(b"\x1b[?1049l"),
         enter_keypad: xterm_string(b"\x1b[?1h\x1b="),

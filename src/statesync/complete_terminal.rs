@@ -18,7 +18,7 @@ use super::echo_ack::EchoAck;
 use super::history_feed::{HistoryFeed, ReceivedHistory};
 use super::host_state::HostState;
 use crate::terminal::history::HistoryLog;
-use crate::terminal::{render, Emulator, Framebuffer, HistoryLine, RenderCaps};
+use crate::terminal::{render, Emulator, ExtraCaps, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::SyncState;
 use crate::wire::{
     decode_host_message, encode_host_message, HostEvent, LineDiscipline, PeerFeatures, WireError,
@@ -51,6 +51,9 @@ pub struct CompleteTerminal {
     /// to a user's terminal that has the protocol (server side): the
     /// emulator keeps and answers them, the diffs carry them.
     keys_wanted: bool,
+    /// The client announced it reads underline styles and colours and
+    /// overline (server side): the diffs carry them.
+    styles_wanted: bool,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -77,6 +80,7 @@ impl CompleteTerminal {
             marks_wanted: false,
             mouse_pixels_wanted: false,
             keys_wanted: false,
+            styles_wanted: false,
         }
     }
 
@@ -154,6 +158,11 @@ impl SyncState for CompleteTerminal {
                 marks: self.marks_wanted,
                 mouse_pixels: self.mouse_pixels_wanted,
                 keyboard_protocol: self.keys_wanted,
+                extras: if self.styles_wanted {
+                    ExtraCaps::ALL
+                } else {
+                    ExtraCaps::default()
+                },
                 ..RenderCaps::default()
             };
             let bytes = render(Some(old), new, &caps);
@@ -176,6 +185,7 @@ impl SyncState for CompleteTerminal {
                     self.emulator.keep_marks(true);
                     self.emulator.keep_mouse_pixels(true);
                     self.emulator.keep_keyboard_protocol(true);
+                    self.emulator.keep_styles(true);
                     self.emulator.feed(&bytes);
                     // The server never asks the client's terminal anything.
                     let _ = self.emulator.take_host_replies();
@@ -248,6 +258,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_mouse_pixels(false);
         self.keys_wanted = false;
         self.emulator.keep_keyboard_protocol(false);
+        self.styles_wanted = false;
+        self.emulator.keep_styles(false);
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -267,6 +279,8 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_mouse_pixels(features.mouse_pixels);
         self.keys_wanted = features.keys;
         self.emulator.keep_keyboard_protocol(features.keys);
+        self.styles_wanted = features.styles;
+        self.emulator.keep_styles(features.styles);
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;
@@ -490,6 +504,38 @@ mod tests {
             marks.iter().map(|m| (m.col, &*m.text)).collect::<Vec<_>>(),
             [(0, "A"), (2, "B")]
         );
+    }
+
+    #[test]
+    fn underline_styles_reach_only_a_client_that_wants_them() {
+        let curly = b"\x1b[4:3;58:2::255:0:0;53mcurly\x1b[0m";
+        let blank = CompleteTerminal::new(20, 3);
+        let mut server = blank.clone();
+        server.host_output(curly, &mut Vec::new());
+        let mut plain = blank.clone();
+        plain.host_output(b"\x1b[4mcurly\x1b[0m", &mut Vec::new());
+        assert!(server == plain, "a stock client sees a plain underline");
+        assert_eq!(server.diff_from(&blank), plain.diff_from(&blank));
+
+        let mut server = blank.clone();
+        server.set_peer_features(PeerFeatures {
+            styles: true,
+            ..PeerFeatures::default()
+        });
+        server.host_output(curly, &mut Vec::new());
+        let mut client = blank.clone();
+        client.apply_diff(&server.diff_from(&blank)).unwrap();
+        assert!(client == server);
+        let extra = client.framebuffer().cell_extra(0, 0);
+        assert_eq!(
+            extra.underline_style,
+            crate::terminal::UnderlineStyle::Curly
+        );
+        assert_eq!(
+            extra.underline_color,
+            crate::terminal::Color::Rgb(255, 0, 0)
+        );
+        assert!(extra.overline);
     }
 
     #[test]

@@ -225,6 +225,7 @@ mod tests {
         marks: false,
         mouse_pixels: false,
         keys: false,
+        styles: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

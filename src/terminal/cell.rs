@@ -37,7 +37,8 @@ impl Attrs {
     pub const FAINT: Attrs = Attrs(1 << 1);
     /// SGR 3.
     pub const ITALIC: Attrs = Attrs(1 << 2);
-    /// SGR 4 (and 21, double underline, which is shown as a single one).
+    /// SGR 4 (and 21); the underline's style and colour are kept in the
+    /// row's annex table (see `ExtraRendition`).
     pub const UNDERLINE: Attrs = Attrs(1 << 3);
     /// SGR 5 (and 6, rapid blink).
     pub const BLINK: Attrs = Attrs(1 << 4);
@@ -124,15 +125,18 @@ const WIDE_CONTINUATION: u8 = 2;
 /// (and reports [`Cell::is_wide`]); the right one is a continuation
 /// ([`Cell::is_wide_continuation`]) with the same rendition.
 ///
-/// A cell under a hyperlink holds the link's number in its row's table
-/// (`Row::link`); compare cells of different rows with `Row::same_cell`.
+/// A cell under a hyperlink, or drawn with extra renditions (underline
+/// style and colour, overline), holds the number of its entry in its row's
+/// annex table (`Row::annex`); compare cells of different rows with
+/// `Row::same_cell`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cell {
     ch: char,
     flags: u8,
     rendition: Rendition,
-    /// 0 = no link, else 1 + the index in the row's link table.
-    link: u16,
+    /// 0 = no annex (no link, default extras), else 1 + the index in
+    /// the row's annex table.
+    annex: u16,
     /// Up to three combining marks, 21 bits each, 0 = none.
     marks: u64,
 }
@@ -150,7 +154,7 @@ impl Cell {
             ch: ' ',
             flags: 0,
             rendition,
-            link: 0,
+            annex: 0,
             marks: 0,
         }
     }
@@ -161,7 +165,7 @@ impl Cell {
             ch,
             flags: 0,
             rendition,
-            link: 0,
+            annex: 0,
             marks: 0,
         }
     }
@@ -172,7 +176,7 @@ impl Cell {
             ch,
             flags: WIDE,
             rendition,
-            link: 0,
+            annex: 0,
             marks: 0,
         }
     }
@@ -183,7 +187,7 @@ impl Cell {
             ch: ' ',
             flags: WIDE_CONTINUATION,
             rendition,
-            link: 0,
+            annex: 0,
             marks: 0,
         }
     }
@@ -254,9 +258,9 @@ impl Cell {
     }
 
     /// Whether the cell shows nothing but its background: a space without
-    /// marks or link that is not part of a wide character.
+    /// marks, link or extras that is not part of a wide character.
     pub fn is_blank(&self) -> bool {
-        self.ch == ' ' && self.marks == 0 && self.flags == 0 && self.link == 0
+        self.ch == ' ' && self.marks == 0 && self.flags == 0 && self.annex == 0
     }
 
     /// Whether the cell is blank and drawn in the default rendition: what
@@ -266,7 +270,7 @@ impl Cell {
     }
 
     /// The character, when the cell is nothing but a printable ASCII
-    /// character in the default rendition (no marks, link or width role):
+    /// character in the default rendition (no marks, link, extras or width role):
     /// the cell the byte draws on its own.
     #[inline]
     pub fn plain_ascii(&self) -> Option<u8> {
@@ -276,14 +280,14 @@ impl Cell {
         (*self == Cell::narrow(self.ch, Rendition::default())).then_some(byte)
     }
 
-    /// The cell's link number in its row's table (0 = no link).
-    pub fn link_slot(&self) -> u16 {
-        self.link
+    /// The cell's annex number in its row's table (0 = none).
+    pub fn annex_slot(&self) -> u16 {
+        self.annex
     }
 
-    /// The same cell with link number `slot` (0 = none).
-    pub fn with_link_slot(mut self, slot: u16) -> Cell {
-        self.link = slot;
+    /// The same cell with annex number `slot` (0 = none).
+    pub fn with_annex_slot(mut self, slot: u16) -> Cell {
+        self.annex = slot;
         self
     }
 

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use super::extra_rendition::ExtraRendition;
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
 use super::history::HistoryHandle;
 use super::hyperlink::Hyperlink;
@@ -64,6 +65,9 @@ struct Terminal {
     /// DECSET 1016 (mouse pixel positions) is kept, for a viewer that
     /// passes it on.
     keep_mouse_pixels: bool,
+    /// Underline styles and colours and overline are kept, for a viewer
+    /// that shows them; otherwise an underline of any style is a plain one.
+    keep_styles: bool,
     /// Titles and icon names saved by XTWINOPS 22, newest last.
     title_stack: Vec<(Arc<str>, Arc<str>)>,
     /// The keyboard protocol's flags are shown in the modes and its
@@ -95,6 +99,7 @@ impl Emulator {
                 synchronized_output: false,
                 keep_marks: false,
                 keep_mouse_pixels: false,
+                keep_styles: false,
                 title_stack: Vec::new(),
                 keep_keyboard: false,
                 keyboard: KeyboardFlags::default(),
@@ -214,6 +219,17 @@ impl Emulator {
     pub fn keep_keyboard_protocol(&mut self, keep: bool) {
         self.terminal.keep_keyboard = keep;
         self.terminal.show_keyboard_flags();
+    }
+
+    /// Keeps underline styles and colours and overline (SGR `4:n`, `21`,
+    /// `58`, `53`) from now on, or draws every underline as a plain one
+    /// (the default: only a viewer that shows them needs them, and cells
+    /// that differ in nothing a stock viewer sees stay equal for it).
+    pub fn keep_styles(&mut self, keep: bool) {
+        self.terminal.keep_styles = keep;
+        if !keep {
+            self.terminal.fb.pen_extra = ExtraRendition::default();
+        }
     }
 
     /// Changes the size; see [`Framebuffer::resize`].
@@ -439,7 +455,12 @@ impl Terminal {
             }
             b's' => fb.save_cursor(),
             b'u' => fb.restore_cursor(),
-            b'm' => apply_sgr(params, &mut fb.pen),
+            b'm' => {
+                apply_sgr(params, &mut fb.pen, &mut fb.pen_extra);
+                if !self.keep_styles {
+                    fb.pen_extra = ExtraRendition::default();
+                }
+            }
             b'h' | b'l' => {
                 for group in params.groups() {
                     let mode = group.first().copied().unwrap_or(0);

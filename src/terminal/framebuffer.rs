@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use super::capture::Scrollback;
 use super::cell::{Cell, Rendition};
+use super::extra_rendition::ExtraRendition;
 use super::hyperlink::Hyperlink;
 use super::modes::Modes;
 use super::row::Row;
@@ -47,6 +48,7 @@ pub struct SavedCursor {
     pub(super) row: usize,
     pub(super) col: usize,
     pub(super) rendition: Rendition,
+    pub(super) extra: ExtraRendition,
     pub(super) origin_mode: bool,
     pub(super) autowrap: bool,
     pub(super) charsets: [Charset; 2],
@@ -153,6 +155,8 @@ pub struct Framebuffer {
     /// start of the next row (xterm's "pending wrap").
     pub(super) pending_wrap: bool,
     pub(super) pen: Rendition,
+    /// The underline style and colour and overline new characters get.
+    pub(super) pen_extra: ExtraRendition,
     /// The OSC 8 hyperlink new characters get.
     pub(super) pen_link: Option<Arc<Hyperlink>>,
     pub(super) modes: Modes,
@@ -191,6 +195,7 @@ impl PartialEq for Framebuffer {
             && self.cursor_visible == other.cursor_visible
             && self.pending_wrap == other.pending_wrap
             && self.pen == other.pen
+            && self.pen_extra == other.pen_extra
             && same_link(self.pen_link.as_ref(), other.pen_link.as_ref())
             && self.modes == other.modes
             && self.bell_count == other.bell_count
@@ -217,6 +222,7 @@ impl Framebuffer {
             cursor_visible: true,
             pending_wrap: false,
             pen: Rendition::default(),
+            pen_extra: ExtraRendition::default(),
             pen_link: None,
             modes: Modes::default(),
             title: Arc::from(""),
@@ -285,6 +291,11 @@ impl Framebuffer {
         self.pen
     }
 
+    /// The extra renditions new characters are drawn with.
+    pub fn extra_rendition(&self) -> ExtraRendition {
+        self.pen_extra
+    }
+
     /// The hyperlink new characters get (OSC 8), if any.
     pub fn hyperlink(&self) -> Option<&Arc<Hyperlink>> {
         self.pen_link.as_ref()
@@ -294,6 +305,12 @@ impl Framebuffer {
     pub fn cell_link(&self, row: usize, col: usize) -> Option<&Arc<Hyperlink>> {
         let r = self.row(row);
         r.link(r.cell(col))
+    }
+
+    /// The extra renditions of the cell at (`row`, `col`).
+    pub fn cell_extra(&self, row: usize, col: usize) -> ExtraRendition {
+        let r = self.row(row);
+        r.extra(r.cell(col))
     }
 
     /// Modes carried to viewers.

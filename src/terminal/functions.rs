@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::cell::{Cell, Rendition};
+use super::extra_rendition::ExtraRendition;
 use super::framebuffer::{Charset, Framebuffer, SavedCursor, SavedScreen};
 
 impl Framebuffer {
@@ -298,6 +299,7 @@ impl Framebuffer {
             row: self.cursor_row,
             col: self.cursor_col,
             rendition: self.pen,
+            extra: self.pen_extra,
             origin_mode: self.draw.origin_mode,
             autowrap: self.draw.autowrap,
             charsets: self.draw.charsets,
@@ -312,6 +314,7 @@ impl Framebuffer {
             row: 0,
             col: 0,
             rendition: Rendition::default(),
+            extra: ExtraRendition::default(),
             origin_mode: false,
             autowrap: self.draw.autowrap,
             charsets: [Charset::Ascii; 2],
@@ -320,6 +323,7 @@ impl Framebuffer {
         self.cursor_row = saved.row.min(self.height - 1);
         self.cursor_col = saved.col.min(self.width - 1);
         self.pen = saved.rendition;
+        self.pen_extra = saved.extra;
         self.draw.origin_mode = saved.origin_mode;
         self.draw.autowrap = saved.autowrap;
         self.draw.charsets = saved.charsets;
@@ -385,6 +389,7 @@ impl Framebuffer {
         self.modes.application_cursor_keys = false;
         self.modes.application_keypad = false;
         self.pen = Rendition::default();
+        self.pen_extra = ExtraRendition::default();
         self.pen_link = None;
         self.pending_wrap = false;
     }

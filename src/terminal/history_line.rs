@@ -8,6 +8,7 @@
 
 use super::cell::{Cell, Rendition};
 use super::display::{push_cell_text, push_link};
+use super::framebuffer::same_link;
 use super::row::Row;
 use super::sgr::write_sgr_change;
 
@@ -88,7 +89,7 @@ pub(crate) fn encode_row_into(row: &Row, out: &mut Vec<u8>) -> bool {
         return wrapped;
     }
     let mut pen = Rendition::default();
-    let mut link_slot = 0;
+    let mut link = None;
     let mut after_wide = false;
     for col in 0..end {
         let cell = row.cell(col);
@@ -101,14 +102,15 @@ pub(crate) fn encode_row_into(row: &Row, out: &mut Vec<u8>) -> bool {
             write_sgr_change(out, pen, cell.rendition());
             pen = cell.rendition();
         }
-        if cell.link_slot() != link_slot {
-            push_link(out, row.link(cell).map(|l| &**l));
-            link_slot = cell.link_slot();
+        let cell_link = row.link(cell);
+        if !same_link(cell_link, link) {
+            push_link(out, cell_link.map(|l| &**l));
+            link = cell_link;
         }
         push_clean_text(out, cell);
     }
     write_sgr_change(out, pen, Rendition::default());
-    if link_slot != 0 {
+    if link.is_some() {
         push_link(out, None);
     }
     wrapped

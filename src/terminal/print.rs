@@ -36,6 +36,7 @@ impl Framebuffer {
             return;
         }
         let pen = self.pen;
+        let extra = self.pen_extra;
         let link = self.pen_link.clone();
         let mut rest = run;
         while !rest.is_empty() {
@@ -45,9 +46,9 @@ impl Framebuffer {
             let (now, later) = rest.split_at(n);
             let row = self.cursor_row;
             if let Some(r) = self.row_mut(row) {
-                let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
+                let slot = r.annex_slot(link.as_ref(), extra);
                 r.write_ascii(col, now, |b| {
-                    Cell::narrow(char::from(b), pen).with_link_slot(slot)
+                    Cell::narrow(char::from(b), pen).with_annex_slot(slot)
                 });
             }
             rest = later;
@@ -62,10 +63,10 @@ impl Framebuffer {
                 if let Some(&last) = rest.last() {
                     let last_col = self.width - 1;
                     if let Some(r) = self.row_mut(row) {
-                        let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
+                        let slot = r.annex_slot(link.as_ref(), extra);
                         r.put(
                             last_col,
-                            Cell::narrow(char::from(last), pen).with_link_slot(slot),
+                            Cell::narrow(char::from(last), pen).with_annex_slot(slot),
                         );
                     }
                 }
@@ -98,6 +99,7 @@ impl Framebuffer {
         }
         let (row, col) = (self.cursor_row, self.cursor_col);
         let pen = self.pen;
+        let extra = self.pen_extra;
         let link = self.pen_link.clone();
         let insert = self.draw.insert_mode;
         if let Some(r) = self.row_mut(row) {
@@ -109,8 +111,8 @@ impl Framebuffer {
             } else {
                 Cell::narrow(c, pen)
             };
-            let slot = link.as_ref().map_or(0, |l| r.link_slot(l));
-            r.put(col, cell.with_link_slot(slot));
+            let slot = r.annex_slot(link.as_ref(), extra);
+            r.put(col, cell.with_annex_slot(slot));
         }
         self.draw.last_graphic = Some(c);
         if col + width < self.width {

@@ -2,14 +2,38 @@
 //! the row's fill cell, so clearing a row, and printing a short line into a
 //! fresh one, cost no more than the characters printed. Operations keep
 //! wide characters whole: a half left over by an overwrite, an erase or a
-//! shift becomes a blank. Each row keeps the table of hyperlinks its cells
-//! refer to; it is compacted before it can outgrow the row.
+//! shift becomes a blank. Each row keeps the annex table its cells refer to
+//! (hyperlinks and extra renditions, which few cells have); it is
+//! compacted before it can outgrow the row.
 
 use std::sync::Arc;
 
 use super::cell::Cell;
+use super::extra_rendition::ExtraRendition;
 use super::hyperlink::Hyperlink;
 use super::prompt_mark::{PromptMark, MAX_MARKS_PER_ROW};
+
+/// What a cell keeps outside itself: its hyperlink and extra renditions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Annex {
+    /// The OSC 8 hyperlink, if any.
+    pub link: Option<Arc<Hyperlink>>,
+    /// Underline style and colour, overline.
+    pub extra: ExtraRendition,
+}
+
+impl Annex {
+    /// Whether this is the same annex as `other` (links compared by what
+    /// they point to).
+    fn same(&self, link: Option<&Arc<Hyperlink>>, extra: ExtraRendition) -> bool {
+        self.extra == extra
+            && match (&self.link, link) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                _ => false,
+            }
+    }
+}
 
 /// A row of `width` cells.
 #[derive(Clone, Debug)]
@@ -21,8 +45,8 @@ pub struct Row {
     /// The text ran on into the next row (autowrap). A hint for a real
     /// terminal's copy and paste only: it is not part of equality.
     wrapped: bool,
-    /// The hyperlinks cells refer to (slot `n` is `links[n - 1]`).
-    links: Vec<Arc<Hyperlink>>,
+    /// The annexes cells refer to (slot `n` is `annexes[n - 1]`).
+    annexes: Vec<Annex>,
     /// Shell integration marks (OSC 133) in this row, if any.
     marks: Option<Box<[PromptMark]>>,
 }
@@ -32,7 +56,7 @@ impl PartialEq for Row {
         if self.width != other.width || self.marks() != other.marks() {
             return false;
         }
-        if !self.links.is_empty() || !other.links.is_empty() {
+        if !self.annexes.is_empty() || !other.annexes.is_empty() {
             return (0..self.width).all(|col| self.same_cell(col, other, col));
         }
         let (short, long) = if self.cells.len() <= other.cells.len() {
@@ -62,7 +86,7 @@ impl Row {
             fill,
             width,
             wrapped: false,
-            links: Vec::new(),
+            annexes: Vec::new(),
             marks: None,
         }
     }
@@ -85,63 +109,77 @@ impl Row {
         self.marks = Some(marks.into_boxed_slice());
     }
 
+    /// The annex of `cell`, a cell of this row, if it has one.
+    pub fn annex(&self, cell: &Cell) -> Option<&Annex> {
+        let slot = usize::from(cell.annex_slot());
+        slot.checked_sub(1).and_then(|i| self.annexes.get(i))
+    }
+
     /// The hyperlink of `cell`, a cell of this row.
     pub fn link(&self, cell: &Cell) -> Option<&Arc<Hyperlink>> {
-        let slot = usize::from(cell.link_slot());
-        slot.checked_sub(1).and_then(|i| self.links.get(i))
+        self.annex(cell).and_then(|a| a.link.as_ref())
+    }
+
+    /// The extra renditions of `cell`, a cell of this row.
+    pub fn extra(&self, cell: &Cell) -> ExtraRendition {
+        self.annex(cell).map(|a| a.extra).unwrap_or_default()
     }
 
     /// Whether the cell at `col` looks the same as `other`'s at
-    /// `other_col` (links compared by what they point to).
+    /// `other_col` (annexes compared by what they hold).
     pub fn same_cell(&self, col: usize, other: &Row, other_col: usize) -> bool {
         let (a, b) = (self.cell(col), other.cell(other_col));
-        if a.link_slot() == 0 && b.link_slot() == 0 {
+        if a.annex_slot() == 0 && b.annex_slot() == 0 {
             return a == b;
         }
-        a.with_link_slot(0) == b.with_link_slot(0)
-            && self.link(a).map(|l| &**l) == other.link(b).map(|l| &**l)
+        a.with_annex_slot(0) == b.with_annex_slot(0) && self.annex(a) == other.annex(b)
     }
 
-    /// The slot of `link` in this row's table, adding it if needed.
-    pub fn link_slot(&mut self, link: &Arc<Hyperlink>) -> u16 {
-        let found = self
-            .links
-            .iter()
-            .position(|l| Arc::ptr_eq(l, link) || l == link);
+    /// The slot of the annex (`link`, `extra`) in this row's table, adding
+    /// it if needed; 0 (none) for no link and the default extras.
+    #[inline]
+    pub fn annex_slot(&mut self, link: Option<&Arc<Hyperlink>>, extra: ExtraRendition) -> u16 {
+        if link.is_none() && extra.is_default() {
+            return 0;
+        }
+        let found = self.annexes.iter().position(|a| a.same(link, extra));
         let index = match found {
             Some(i) => i,
             None => {
-                if self.links.len() >= self.width.max(8) {
-                    self.compact_links();
+                if self.annexes.len() >= self.width.max(8) {
+                    self.compact_annexes();
                 }
-                self.links.push(Arc::clone(link));
-                self.links.len() - 1
+                self.annexes.push(Annex {
+                    link: link.cloned(),
+                    extra,
+                });
+                self.annexes.len() - 1
             }
         };
         u16::try_from(index + 1).unwrap_or(0)
     }
 
-    /// Drops the links no cell refers to any more, renumbering the rest.
-    fn compact_links(&mut self) {
-        let mut renumber = vec![0u16; self.links.len() + 1];
+    /// Drops the annexes no cell refers to any more, renumbering the rest.
+    fn compact_annexes(&mut self) {
+        let mut renumber = vec![0u16; self.annexes.len() + 1];
         let mut kept = Vec::new();
         for cell in &self.cells {
-            let slot = usize::from(cell.link_slot());
-            if let (Some(0), Some(link)) = (
+            let slot = usize::from(cell.annex_slot());
+            if let (Some(0), Some(annex)) = (
                 renumber.get(slot),
-                slot.checked_sub(1).and_then(|i| self.links.get(i)),
+                slot.checked_sub(1).and_then(|i| self.annexes.get(i)),
             ) {
-                kept.push(Arc::clone(link));
+                kept.push(annex.clone());
                 if let Some(new) = renumber.get_mut(slot) {
                     *new = u16::try_from(kept.len()).unwrap_or(0);
                 }
             }
         }
         for cell in &mut self.cells {
-            let slot = usize::from(cell.link_slot());
-            *cell = cell.with_link_slot(renumber.get(slot).copied().unwrap_or(0));
+            let slot = usize::from(cell.annex_slot());
+            *cell = cell.with_annex_slot(renumber.get(slot).copied().unwrap_or(0));
         }
-        self.links = kept;
+        self.annexes = kept;
     }
 
     /// Number of columns.
@@ -194,12 +232,12 @@ impl Row {
         len
     }
 
-    /// Bytes of memory the row takes (itself, its cells and its link
+    /// Bytes of memory the row takes (itself, its cells and its annex
     /// table; the links themselves are shared).
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Row>()
             + self.cells.capacity() * std::mem::size_of::<Cell>()
-            + self.links.capacity() * std::mem::size_of::<Arc<Hyperlink>>()
+            + self.annexes.capacity() * std::mem::size_of::<Annex>()
             + self
                 .marks()
                 .iter()
@@ -229,7 +267,7 @@ impl Row {
         self.cells.clear();
         self.fill = fill;
         self.wrapped = false;
-        self.links.clear();
+        self.annexes.clear();
         self.marks = None;
     }
 
@@ -472,20 +510,23 @@ mod tests {
         let b_link = Arc::new(Hyperlink::from_osc(";http://b/").unwrap());
         let mut one = Row::new(8, Cell::default());
         let mut two = Row::new(8, Cell::default());
-        let b_slot = two.link_slot(&b_link);
+        let b_slot = two.annex_slot(Some(&b_link), ExtraRendition::default());
         two.put(
             3,
-            Cell::narrow('y', Rendition::default()).with_link_slot(b_slot),
+            Cell::narrow('y', Rendition::default()).with_annex_slot(b_slot),
         );
-        let a_slot = one.link_slot(&a_link);
+        let a_slot = one.annex_slot(Some(&a_link), ExtraRendition::default());
         one.put(
             2,
-            Cell::narrow('x', Rendition::default()).with_link_slot(a_slot),
+            Cell::narrow('x', Rendition::default()).with_annex_slot(a_slot),
         );
-        let a_again = two.link_slot(&Arc::new(Hyperlink::from_osc(";http://a/").unwrap()));
+        let a_again = two.annex_slot(
+            Some(&Arc::new(Hyperlink::from_osc(";http://a/").unwrap())),
+            ExtraRendition::default(),
+        );
         two.put(
             2,
-            Cell::narrow('x', Rendition::default()).with_link_slot(a_again),
+            Cell::narrow('x', Rendition::default()).with_annex_slot(a_again),
         );
         assert!(
             one.same_cell(2, &two, 2),
@@ -497,13 +538,13 @@ mod tests {
         let mut busy = Row::new(4, Cell::default());
         for i in 0..1000 {
             let link = Arc::new(Hyperlink::from_osc(&format!(";http://x/{i}")).unwrap());
-            let slot = busy.link_slot(&link);
+            let slot = busy.annex_slot(Some(&link), ExtraRendition::default());
             busy.put(
                 i % 4,
-                Cell::narrow('z', Rendition::default()).with_link_slot(slot),
+                Cell::narrow('z', Rendition::default()).with_annex_slot(slot),
             );
         }
-        assert!(busy.links.len() <= 9, "{}", busy.links.len());
+        assert!(busy.annexes.len() <= 9, "{}", busy.annexes.len());
         let last = busy.cell(999 % 4);
         assert_eq!(busy.link(last).unwrap().uri(), "http://x/999");
     }

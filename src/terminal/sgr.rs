@@ -2,13 +2,19 @@
 //! a rendition, and writing the shortest SGR that turns one rendition into
 //! another. Extended colours are accepted in both the `38;5;n` and the
 //! `38:5:n` / `38:2::r:g:b` forms; output uses the semicolon forms, which
-//! every terminal (and mosh 1.4's own emulator) understands.
+//! every terminal (and mosh 1.4's own emulator) understands. The extra
+//! renditions (underline style `4:n` and `21`, underline colour `58`/`59`,
+//! overline `53`/`55`) are written only to a terminal that can show them
+//! (see `ExtraCaps`), in the forms such terminals read: `4:3`,
+//! `58:5:n`, `58:2::r:g:b`. Mosh 1.4's emulator ignores a whole sequence
+//! with a `:` in it, so they never reach a stock client.
 
 use super::cell::{Attrs, Color, Rendition};
+use super::extra_rendition::{ExtraRendition, UnderlineStyle};
 use super::params::{Params, MAX_PARAMS};
 
-/// Applies the SGR parameters `params` to `pen`.
-pub fn apply_sgr(params: &Params, pen: &mut Rendition) {
+/// Applies the SGR parameters `params` to `pen` and `extra`.
+pub fn apply_sgr(params: &Params, pen: &mut Rendition, extra: &mut ExtraRendition) {
     let mut groups: [&[u16]; MAX_PARAMS] = [&[]; MAX_PARAMS];
     let mut count = 0;
     for (slot, group) in groups.iter_mut().zip(params.groups()) {
@@ -17,6 +23,7 @@ pub fn apply_sgr(params: &Params, pen: &mut Rendition) {
     }
     if count == 0 {
         *pen = Rendition::default();
+        *extra = ExtraRendition::default();
         return;
     }
     let groups = groups.get(..count).unwrap_or(&[]);
@@ -35,24 +42,45 @@ pub fn apply_sgr(params: &Params, pen: &mut Rendition) {
                     match code {
                         38 => pen.fg = color,
                         48 => pen.bg = color,
-                        _ => {} // underline colour: accepted, not kept
+                        _ => extra.underline_color = color,
                     }
                 }
             }
-            4 => {
-                let style = group.get(1).copied().unwrap_or(1);
-                pen.attrs.set(Attrs::UNDERLINE, style != 0);
+            4 => match group.get(1).copied().unwrap_or(1) {
+                0 => set_underline(pen, extra, None),
+                // Styles past 5 (none defined) draw as a straight line.
+                n => set_underline(
+                    pen,
+                    extra,
+                    Some(UnderlineStyle::from_sgr(n).unwrap_or_default()),
+                ),
+            },
+            0 => {
+                *pen = Rendition::default();
+                *extra = ExtraRendition::default();
             }
+            21 => set_underline(pen, extra, Some(UnderlineStyle::Double)),
+            24 => set_underline(pen, extra, None),
+            53 => extra.overline = true,
+            55 => extra.overline = false,
+            59 => extra.underline_color = Color::Default,
             _ => apply_simple(code, pen),
         }
         i += 1;
     }
 }
 
-/// One SGR code that takes no arguments.
+/// Underlines in `style`, or (None) ends the underline. A cell that is not
+/// underlined keeps the default style, so equal-looking cells compare equal.
+fn set_underline(pen: &mut Rendition, extra: &mut ExtraRendition, style: Option<UnderlineStyle>) {
+    pen.attrs.set(Attrs::UNDERLINE, style.is_some());
+    extra.underline_style = style.unwrap_or_default();
+}
+
+/// One SGR code that takes no arguments and changes only the base
+/// rendition.
 fn apply_simple(code: u16, pen: &mut Rendition) {
     match code {
-        0 => *pen = Rendition::default(),
         1 => pen.attrs.set(Attrs::BOLD, true),
         2 => pen.attrs.set(Attrs::FAINT, true),
         3 => pen.attrs.set(Attrs::ITALIC, true),
@@ -60,13 +88,11 @@ fn apply_simple(code: u16, pen: &mut Rendition) {
         7 => pen.attrs.set(Attrs::INVERSE, true),
         8 => pen.attrs.set(Attrs::INVISIBLE, true),
         9 => pen.attrs.set(Attrs::STRIKEOUT, true),
-        21 => pen.attrs.set(Attrs::UNDERLINE, true),
         22 => {
             pen.attrs.set(Attrs::BOLD, false);
             pen.attrs.set(Attrs::FAINT, false);
         }
         23 => pen.attrs.set(Attrs::ITALIC, false),
-        24 => pen.attrs.set(Attrs::UNDERLINE, false),
         25 => pen.attrs.set(Attrs::BLINK, false),
         27 => pen.attrs.set(Attrs::INVERSE, false),
         28 => pen.attrs.set(Attrs::INVISIBLE, false),
@@ -163,14 +189,31 @@ pub fn push_num(out: &mut Vec<u8>, n: u16) {
 /// drawing with `to`; nothing when they are equal. Attributes that must be
 /// turned off are handled by a reset when that is shorter.
 pub fn write_sgr_change(out: &mut Vec<u8>, from: Rendition, to: Rendition) {
+    let none = ExtraRendition::default();
+    write_full_sgr_change(out, (from, none), (to, none));
+}
+
+/// [`write_sgr_change`] for renditions with their extras, which the caller
+/// has already reduced to what the terminal can show. With default extras
+/// on both sides the output is exactly `write_sgr_change`'s.
+pub fn write_full_sgr_change(
+    out: &mut Vec<u8>,
+    from: (Rendition, ExtraRendition),
+    to: (Rendition, ExtraRendition),
+) {
     if from == to {
         return;
     }
+    let ((from, from_extra), (to, to_extra)) = (from, to);
     let removed = Attrs::from_bits(from.attrs.bits() & !to.attrs.bits());
     // Turning bold off also turns faint off (SGR 22), so a reset is the
     // simple answer whenever anything must be removed.
     let reset = removed != Attrs::NONE;
-    let base = if reset { Rendition::default() } else { from };
+    let (base, base_extra) = if reset {
+        (Rendition::default(), ExtraRendition::default())
+    } else {
+        (from, from_extra)
+    };
     out.extend_from_slice(b"\x1b[");
     let mut first = true;
     let mut sep = |out: &mut Vec<u8>| {
@@ -183,10 +226,16 @@ pub fn write_sgr_change(out: &mut Vec<u8>, from: Rendition, to: Rendition) {
         sep(out);
         out.push(b'0');
     }
+    let restyled = to_extra.underline_style != base_extra.underline_style;
     for (attr, code) in Attrs::ALL {
-        if to.attrs.contains(attr) && !base.attrs.contains(attr) {
+        let underline_restyled = attr == Attrs::UNDERLINE && restyled;
+        if to.attrs.contains(attr) && (!base.attrs.contains(attr) || underline_restyled) {
             sep(out);
             push_num(out, u16::from(code));
+            if attr == Attrs::UNDERLINE && to_extra.underline_style != UnderlineStyle::Single {
+                out.push(b':');
+                push_num(out, u16::from(to_extra.underline_style.sgr()));
+            }
         }
     }
     if to.fg != base.fg {
@@ -197,7 +246,35 @@ pub fn write_sgr_change(out: &mut Vec<u8>, from: Rendition, to: Rendition) {
         sep(out);
         push_color(out, to.bg, 40);
     }
+    if to_extra.underline_color != base_extra.underline_color {
+        sep(out);
+        push_underline_color(out, to_extra.underline_color);
+    }
+    if to_extra.overline != base_extra.overline {
+        sep(out);
+        out.extend_from_slice(if to_extra.overline { b"53" } else { b"55" });
+    }
     out.push(b'm');
+}
+
+/// SGR 58 in its colon forms (`58:5:n`, `58:2::r:g:b`), or 59 for the
+/// default.
+fn push_underline_color(out: &mut Vec<u8>, color: Color) {
+    match color {
+        Color::Default => out.extend_from_slice(b"59"),
+        Color::Ansi(n) | Color::Indexed(n) => {
+            out.extend_from_slice(b"58:5:");
+            push_num(out, u16::from(n));
+        }
+        Color::Rgb(r, g, b) => {
+            out.extend_from_slice(b"58:2::");
+            push_num(out, u16::from(r));
+            out.push(b':');
+            push_num(out, u16::from(g));
+            out.push(b':');
+            push_num(out, u16::from(b));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -218,9 +295,13 @@ mod tests {
     }
 
     fn sgr(text: &str) -> Rendition {
-        let mut pen = Rendition::default();
-        apply_sgr(&params(text), &mut pen);
-        pen
+        full_sgr(text).0
+    }
+
+    fn full_sgr(text: &str) -> (Rendition, ExtraRendition) {
+        let (mut pen, mut extra) = Default::default();
+        apply_sgr(&params(text), &mut pen, &mut extra);
+        (pen, extra)
     }
 
     #[test]
@@ -251,9 +332,11 @@ mod tests {
 
     #[test]
     fn empty_and_zero_reset() {
-        let mut pen = sgr("1;31");
-        apply_sgr(&params(""), &mut pen);
+        let (mut pen, mut extra) = full_sgr("1;31;4:3;58:5:1;53");
+        apply_sgr(&params(""), &mut pen, &mut extra);
         assert_eq!(pen, Rendition::default());
+        assert_eq!(extra, ExtraRendition::default());
+        assert_eq!(full_sgr("4:3;58;2;1;2;3;53;0"), Default::default());
         assert_eq!(sgr("1;0"), Rendition::default());
     }
 
@@ -292,8 +375,53 @@ mod tests {
 
     #[test]
     fn underline_styles() {
-        assert!(sgr("4:3").attrs.contains(Attrs::UNDERLINE));
-        assert!(!sgr("4;4:0").attrs.contains(Attrs::UNDERLINE));
+        let (pen, extra) = full_sgr("4:3");
+        assert!(pen.attrs.contains(Attrs::UNDERLINE));
+        assert_eq!(extra.underline_style, UnderlineStyle::Curly);
+        let (pen, extra) = full_sgr("21");
+        assert!(pen.attrs.contains(Attrs::UNDERLINE));
+        assert_eq!(extra.underline_style, UnderlineStyle::Double);
+        assert_eq!(full_sgr("4:5").1.underline_style, UnderlineStyle::Dashed);
+        assert_eq!(full_sgr("4:3;4").1.underline_style, UnderlineStyle::Single);
+        for off in ["4:3;4:0", "4:4;24", "21;24"] {
+            assert_eq!(full_sgr(off), Default::default(), "{off}");
+        }
+    }
+
+    #[test]
+    fn underline_colours_and_overline() {
+        assert_eq!(full_sgr("58;5;9").1.underline_color, Color::Indexed(9));
+        assert_eq!(full_sgr("58:5:9").1.underline_color, Color::Indexed(9));
+        let red = Color::Rgb(255, 0, 0);
+        assert_eq!(full_sgr("58:2::255:0:0").1.underline_color, red);
+        assert_eq!(full_sgr("58;2;255;0;0").1.underline_color, red);
+        assert_eq!(
+            full_sgr("58;2;255;0;0;59").1.underline_color,
+            Color::Default
+        );
+        assert!(full_sgr("53").1.overline);
+        assert!(!full_sgr("53;55").1.overline);
+        assert_eq!(full_sgr("53").0, Rendition::default());
+    }
+
+    #[test]
+    fn extras_are_written_only_when_they_differ() {
+        let written = |from: &str, to: &str| {
+            let mut out = Vec::new();
+            write_full_sgr_change(&mut out, full_sgr(from), full_sgr(to));
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(written("", "4:3;58:2::255:0:0"), "\x1b[4:3;58:2::255:0:0m");
+        assert_eq!(written("4:3", "4:3;53"), "\x1b[53m");
+        assert_eq!(written("4:3", "4"), "\x1b[4m");
+        assert_eq!(written("4", "21"), "\x1b[4:2m");
+        assert_eq!(written("58;5;1", "58;5;1;1"), "\x1b[1m");
+        assert_eq!(written("4:3;58;5;1", ""), "\x1b[0m");
+        assert_eq!(written("1;53", "1"), "\x1b[55m");
+        assert_eq!(written("1;58;5;2", "1"), "\x1b[59m");
+        let mut plain = Vec::new();
+        write_sgr_change(&mut plain, Rendition::default(), sgr("4:3;58;5;1;53"));
+        assert_eq!(plain, b"\x1b[4m", "without extras: today's bytes");
     }
 
     #[test]
@@ -318,9 +446,39 @@ mod tests {
                 }
                 let text = std::str::from_utf8(&out).unwrap();
                 let inner = text.trim_start_matches("\x1b[").trim_end_matches('m');
-                let mut pen = from;
-                apply_sgr(&params(inner), &mut pen);
+                let (mut pen, mut extra) = (from, ExtraRendition::default());
+                apply_sgr(&params(inner), &mut pen, &mut extra);
                 assert_eq!(pen, to, "{from:?} -> {to:?} via {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn written_changes_with_extras_parse_back() {
+        let samples = [
+            "",
+            "4",
+            "4:3",
+            "21;58;5;1",
+            "4:4;58:2::1:2:3;53",
+            "53;1",
+            "58;5;200",
+            "4:5;31",
+            "1;4:3;58;2;255;0;0",
+        ]
+        .map(full_sgr);
+        for &from in &samples {
+            for &to in &samples {
+                let mut out = Vec::new();
+                write_full_sgr_change(&mut out, from, to);
+                assert_eq!(out.is_empty(), from == to);
+                let text = std::str::from_utf8(&out).unwrap();
+                let inner = text.trim_start_matches("\x1b[").trim_end_matches('m');
+                let (mut pen, mut extra) = from;
+                if !out.is_empty() {
+                    apply_sgr(&params(inner), &mut pen, &mut extra);
+                }
+                assert_eq!((pen, extra), to, "{from:?} -> {to:?} via {text:?}");
             }
         }
     }

@@ -4,7 +4,8 @@
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
 //! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3;
-//! bool mouse_pixels = 4; bool keys = 7; }`). The client sends it only when its
+//! bool mouse_pixels = 4; bool styles = 5; bool keys = 7; }`). The
+//! client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -20,6 +21,7 @@ const FIELD_DISCIPLINE: u32 = 2;
 const FIELD_MARKS: u32 = 3;
 const FIELD_MOUSE_PIXELS: u32 = 4;
 const FIELD_KEYS: u32 = 7;
+const FIELD_STYLES: u32 = 5;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
@@ -34,6 +36,9 @@ const PIXELS_WORD: &str = "pixels";
 /// The word for the keyboard protocol (`CSI > flags u` and its kin)
 /// passed on to the user's terminal.
 const KEYS_WORD: &str = "keys";
+/// The word for underline styles and colours and overline, sent in the
+/// screen diff (SGR `4:n`, `58`, `53`).
+const STYLES_WORD: &str = "styles";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -51,6 +56,9 @@ pub struct ServerOffer {
     /// The server keeps and answers the keyboard protocol for a client
     /// that asks.
     pub keys: bool,
+    /// The server sends underline styles and colours and overline to a
+    /// client that asks.
+    pub styles: bool,
 }
 
 impl ServerOffer {
@@ -63,6 +71,7 @@ impl ServerOffer {
             marks: has(MARKS_WORD),
             mouse_pixels: has(PIXELS_WORD),
             keys: has(KEYS_WORD),
+            styles: has(STYLES_WORD),
         }
     }
 
@@ -84,6 +93,9 @@ impl ServerOffer {
         if self.keys {
             words.push(KEYS_WORD);
         }
+        if self.styles {
+            words.push(STYLES_WORD);
+        }
         words.join(" ")
     }
 
@@ -96,6 +108,7 @@ impl ServerOffer {
             marks: self.marks,
             mouse_pixels: self.mouse_pixels,
             keys: self.keys,
+            styles: self.styles,
         }
     }
 }
@@ -116,6 +129,9 @@ pub struct PeerFeatures {
     /// The client passes the keyboard protocol's flags on to the user's
     /// terminal, which has the protocol (the client asked it at start).
     pub keys: bool,
+    /// The client reads underline styles and colours and overline in the
+    /// screen diff (and draws what the user's terminal can show).
+    pub styles: bool,
 }
 
 /// The body of the extension.
@@ -136,6 +152,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     if features.keys {
         write_varint_field(&mut out, FIELD_KEYS, 1);
     }
+    if features.styles {
+        write_varint_field(&mut out, FIELD_STYLES, 1);
+    }
     out
 }
 
@@ -150,6 +169,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
             (FIELD_MARKS, WireValue::Varint(flag)) => features.marks = flag != 0,
             (FIELD_MOUSE_PIXELS, WireValue::Varint(flag)) => features.mouse_pixels = flag != 0,
             (FIELD_KEYS, WireValue::Varint(flag)) => features.keys = flag != 0,
+            (FIELD_STYLES, WireValue::Varint(flag)) => features.styles = flag != 0,
             _ => {}
         }
     }
@@ -159,7 +179,12 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
 impl PeerFeatures {
     /// Whether there is anything to announce.
     pub fn any(&self) -> bool {
-        self.scrollback || self.discipline || self.marks || self.mouse_pixels || self.keys
+        self.scrollback
+            || self.discipline
+            || self.marks
+            || self.mouse_pixels
+            || self.styles
+            || self.keys
     }
 }
 
@@ -169,13 +194,16 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both = ServerOffer::from_words("later-thing scrollback discipline marks pixels keys");
-        assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels && both.keys);
+        let both =
+            ServerOffer::from_words("later-thing scrollback discipline marks pixels keys styles");
+        assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels);
+        assert!(both.keys && both.styles);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
         assert!(!taken.scrollback && taken.discipline && taken.marks && taken.mouse_pixels);
         assert!(taken.keys);
+        assert!(taken.styles);
     }
 
     #[test]
@@ -186,8 +214,14 @@ mod tests {
             marks: true,
             mouse_pixels: true,
             keys: true,
+            styles: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
+        let styles_only = PeerFeatures {
+            styles: true,
+            ..PeerFeatures::default()
+        };
+        assert_eq!(encode_features(styles_only), [5 << 3, 1]);
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));
         let mut later = encode_features(on);
         write_varint_field(&mut later, 9, 3);

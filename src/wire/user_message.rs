@@ -167,6 +167,7 @@ mod tests {
             marks: false,
             mouse_pixels: false,
             keys: false,
+            styles: false,
         };
         let events = [
             UserEvent::Features(features),

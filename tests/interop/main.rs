@@ -7,7 +7,8 @@
 //! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
 //! output through every pairing with our server (`synchronized_output`), prompt marks,
 //! the current directory and the title stack (`prompt_marks`), mouse pixel
-//! positions (`mouse_pixels`), and the cell
+//! positions (`mouse_pixels`), underline styles and colours
+//! (`underline_styles`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -36,4 +37,5 @@ mod scrollback;
 mod scrollback_feed;
 mod server_interop;
 mod synchronized_output;
+mod underline_styles;
 mod user_terminal;

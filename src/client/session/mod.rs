@@ -210,6 +210,7 @@ impl Client {
             marks: setup.features.marks,
             mouse_pixels: setup.features.mouse_pixels,
             keyboard_protocol: features.keys,
+            extras: setup.caps.extras,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 

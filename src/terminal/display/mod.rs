@@ -29,11 +29,12 @@ pub mod scrollback;
 use std::sync::Arc;
 
 use crate::terminal::cell::{Cell, Rendition};
+use crate::terminal::extra_rendition::{ExtraCaps, ExtraRendition};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
 use crate::terminal::hyperlink::Hyperlink;
 use crate::terminal::prompt_mark::push_working_directory;
-use crate::terminal::row::Row;
-use crate::terminal::sgr::{push_num, write_sgr_change};
+use crate::terminal::row::{Annex, Row};
+use crate::terminal::sgr::{push_num, write_full_sgr_change};
 
 /// What the terminal receiving the output can do (from terminfo on the
 /// client; everything for the server's diffs, which our emulator and mosh's
@@ -67,6 +68,10 @@ pub struct RenderCaps {
     /// for them (a mosh-rs client whose user's terminal has the
     /// protocol). Off for a stock client.
     pub keyboard_protocol: bool,
+    /// The extra renditions (underline style and colour, overline) the
+    /// receiver shows; the others are left out, so any underline is
+    /// written as a plain one. None for a stock client.
+    pub extras: ExtraCaps,
 }
 
 impl Default for RenderCaps {
@@ -79,6 +84,7 @@ impl Default for RenderCaps {
             marks: false,
             mouse_pixels: false,
             keyboard_protocol: false,
+            extras: ExtraCaps::default(),
         }
     }
 }
@@ -105,6 +111,8 @@ struct Painter<'a> {
     /// The terminal will wrap before the next character.
     pending_wrap: bool,
     pen: Rendition,
+    /// The extras the terminal draws with (those it can show).
+    extra: ExtraRendition,
     /// The active hyperlink.
     link: Option<Arc<Hyperlink>>,
     /// Whether the cursor is shown; None when unknown.
@@ -134,6 +142,7 @@ impl<'a> Painter<'a> {
             cursor: None,
             pending_wrap: false,
             pen: Rendition::default(),
+            extra: ExtraRendition::default(),
             link: None,
             cursor_visible: None,
             wrapped_rows: (0..new.height())
@@ -201,6 +210,7 @@ impl<'a> Painter<'a> {
                 self.cursor = Some(old.cursor());
                 self.pending_wrap = old.pending_wrap();
                 self.pen = old.rendition();
+                self.extra = self.caps.extras.visible(old.extra_rendition());
                 self.link = old.hyperlink().cloned();
                 self.cursor_visible = Some(old.cursor_visible());
                 let rows = (0..old.height())
@@ -228,6 +238,7 @@ impl<'a> Painter<'a> {
                 self.cursor = Some((0, 0));
                 self.pending_wrap = false;
                 self.pen = Rendition::default();
+                self.extra = ExtraRendition::default();
                 let blank = Arc::new(Row::new(self.width, Cell::default()));
                 Base {
                     rows: vec![blank; self.height],
@@ -287,10 +298,13 @@ impl<'a> Painter<'a> {
         self.link = link.cloned();
     }
 
-    fn set_pen(&mut self, pen: Rendition) {
-        if self.pen != pen {
-            write_sgr_change(&mut self.out, self.pen, pen);
+    /// Makes the terminal draw with `pen` and what it can show of `extra`.
+    fn set_pen(&mut self, pen: Rendition, extra: ExtraRendition) {
+        let extra = self.caps.extras.visible(extra);
+        if (self.pen, self.extra) != (pen, extra) {
+            write_full_sgr_change(&mut self.out, (self.pen, self.extra), (pen, extra));
             self.pen = pen;
+            self.extra = extra;
         }
     }
 
@@ -351,7 +365,7 @@ impl<'a> Painter<'a> {
         row: usize,
         col: usize,
         cell: &Cell,
-        link: Option<&Arc<Hyperlink>>,
+        annex: Option<&Annex>,
         wraps_from_above: bool,
     ) {
         let wrap_here = wraps_from_above
@@ -362,7 +376,8 @@ impl<'a> Painter<'a> {
             self.hide_cursor_unless_at(row, col);
             self.move_to(row, col);
         }
-        self.set_pen(cell.rendition());
+        let (link, extra) = annex_parts(annex);
+        self.set_pen(cell.rendition(), extra);
         self.set_link(link);
         push_cell_text(&mut self.out, cell);
         let end = col + cell.width().max(1);
@@ -383,7 +398,7 @@ impl<'a> Painter<'a> {
     /// Makes the pen erase to `blank` (only the background matters).
     fn pen_for_erase(&mut self, blank: Rendition) {
         if self.pen.erased() != blank {
-            self.set_pen(blank);
+            self.set_pen(blank, ExtraRendition::default());
         }
     }
 
@@ -400,14 +415,13 @@ impl<'a> Painter<'a> {
                     col
                 };
                 let cell = *new.cell(row, start);
-                let link = new.row(row).link(&cell).cloned();
-                self.print_cell(row, start, &cell, link.as_ref(), false);
+                self.print_cell(row, start, &cell, new.row(row).annex(&cell), false);
             }
         } else {
             self.bridge_gap(row, col, new.row(row));
             self.move_to(row, col);
         }
-        self.set_pen(new.rendition());
+        self.set_pen(new.rendition(), new.extra_rendition());
         self.set_link(new.hyperlink());
         if self.cursor_visible != Some(new.cursor_visible()) {
             self.push(if new.cursor_visible() {
@@ -417,6 +431,13 @@ impl<'a> Painter<'a> {
             });
         }
     }
+}
+
+/// The link and extras of a cell's annex (none and the defaults without).
+fn annex_parts(annex: Option<&Annex>) -> (Option<&Arc<Hyperlink>>, ExtraRendition) {
+    annex.map_or((None, ExtraRendition::default()), |a| {
+        (a.link.as_ref(), a.extra)
+    })
 }
 
 fn clamp(n: usize) -> u16 {
@@ -680,6 +701,7 @@ mod tests {
             marks: false,
             mouse_pixels: false,
             keyboard_protocol: false,
+            extras: ExtraCaps::default(),
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();
@@ -798,6 +820,135 @@ mod tests {
             &RenderCaps::default(),
         );
         assert!(!String::from_utf8_lossy(&off).contains("1016"));
+    }
+
+    /// A screen whose program drew "ok " plainly, then "bad" with a red
+    /// curly underline and "top" overlined, kept by an emulator that keeps
+    /// the extras when `styles`.
+    fn styled_screen(styles: bool) -> Emulator {
+        let mut e = Emulator::new(20, 2);
+        e.keep_styles(styles);
+        e.feed(b"ok \x1b[4:3;58:2::255:0:0mbad\x1b[0m \x1b[53mtop\x1b[55m \x1b[21mx\x1b[24m");
+        e
+    }
+
+    #[test]
+    fn underline_styles_and_colours_reach_a_receiver_that_shows_them() {
+        let old = screen(20, 2, b"");
+        let new = styled_screen(true);
+        let all = RenderCaps {
+            extras: ExtraCaps::ALL,
+            ..RenderCaps::default()
+        };
+        let bytes = render(Some(old.framebuffer()), new.framebuffer(), &all);
+        let mut client = Emulator::with_framebuffer(old.framebuffer().clone());
+        client.keep_styles(true);
+        client.feed(&bytes);
+        assert!(client.framebuffer() == new.framebuffer(), "{bytes:?}");
+        let out = String::from_utf8(bytes).unwrap();
+        assert!(out.contains("4:3;58:2::255:0:0m"), "{out:?}");
+        assert!(
+            out.contains(";53mtop") && out.contains("[4:2;55mx"),
+            "{out:?}"
+        );
+        let curly = client.framebuffer().cell_extra(0, 3);
+        assert_eq!(
+            curly.underline_style,
+            crate::terminal::UnderlineStyle::Curly
+        );
+        assert_eq!(
+            curly.underline_color,
+            crate::terminal::Color::Rgb(255, 0, 0)
+        );
+        assert!(client.framebuffer().cell_extra(0, 7).overline);
+        // A repaint from nothing carries them too.
+        let repaint = String::from_utf8(render(None, new.framebuffer(), &all)).unwrap();
+        assert!(repaint.contains("4:3;58:2::255:0:0m"), "{repaint:?}");
+    }
+
+    #[test]
+    fn a_receiver_without_the_extras_gets_a_plain_underline_and_nothing_new() {
+        let old = screen(20, 2, b"");
+        let plain_program = screen(20, 2, b"ok \x1b[4mbad\x1b[0m top \x1b[4mx\x1b[24m");
+        for styles in [false, true] {
+            let new = styled_screen(styles);
+            let out = render(
+                Some(old.framebuffer()),
+                new.framebuffer(),
+                &RenderCaps::default(),
+            );
+            let want = render(
+                Some(old.framebuffer()),
+                plain_program.framebuffer(),
+                &RenderCaps::default(),
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&want),
+                "styles kept: {styles}"
+            );
+        }
+        // Styles without colours (a terminfo with Smulx but no Setulc).
+        let styles_only = RenderCaps {
+            extras: ExtraCaps {
+                underline_styles: true,
+                ..ExtraCaps::default()
+            },
+            ..RenderCaps::default()
+        };
+        let new = styled_screen(true);
+        let out = render(Some(old.framebuffer()), new.framebuffer(), &styles_only);
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("\x1b[4:3m"), "{out:?}");
+        assert!(!out.contains("58") && !out.contains("53"), "{out:?}");
+    }
+
+    #[test]
+    fn random_styled_screens_reach_a_receiver_that_shows_the_extras() {
+        const PIECES: [&str; 16] = [
+            "\x1b[4:3m",
+            "\x1b[4:0m",
+            "\x1b[21m",
+            "\x1b[24m",
+            "\x1b[58;5;9m",
+            "\x1b[59m",
+            "\x1b[58:2::1:2:3m",
+            "\x1b[53m",
+            "\x1b[55m",
+            "\x1b[0m",
+            "\x1b[1;41m",
+            "ab ",
+            "\x1b[K",
+            "\r\n",
+            "\x1b[2X",
+            "\x1b[H",
+        ];
+        let all = RenderCaps {
+            extras: ExtraCaps::ALL,
+            ..RenderCaps::default()
+        };
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut program = Emulator::new(12, 4);
+        program.keep_styles(true);
+        let mut client = Emulator::new(12, 4);
+        client.keep_styles(true);
+        let mut shown = program.framebuffer().clone();
+        for _ in 0..400 {
+            for _ in 0..next() % 8 {
+                let piece = PIECES[usize::try_from(next() % 16).unwrap()];
+                program.feed(piece.as_bytes());
+            }
+            let bytes = render(Some(&shown), program.framebuffer(), &all);
+            client.feed(&bytes);
+            assert!(client.framebuffer() == program.framebuffer(), "{bytes:?}");
+            shown = program.framebuffer().clone();
+        }
     }
 
     #[test]

@@ -6,12 +6,11 @@
 use std::sync::Arc;
 
 use super::scroll::find_scroll;
-use super::{push_cell_text, same_row, Base, Painter};
+use super::{annex_parts, push_cell_text, same_row, Base, Painter};
 use crate::terminal::cell::{Cell, Rendition};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
-use crate::terminal::hyperlink::Hyperlink;
 use crate::terminal::prompt_mark::push_prompt_mark;
-use crate::terminal::row::Row;
+use crate::terminal::row::{Annex, Row};
 
 /// How a row being painted joins its neighbours.
 #[derive(Clone, Copy)]
@@ -115,7 +114,7 @@ impl Painter<'_> {
         let first = *next.cell(0);
         let end = *new.cell(row, last);
         if first.is_wide() && end.is_blank() && last > 0 && self.can_erase(end.rendition()) {
-            return self.wrap_wide_into_next(row, &first, next.link(&first).cloned(), &end);
+            return self.wrap_wide_into_next(row, &first, next.annex(&first).cloned(), &end);
         }
         if self.cursor != Some((row, last)) || !self.pending_wrap {
             let start = if last > 0 && new.cell(row, last).is_wide_continuation() {
@@ -124,11 +123,9 @@ impl Painter<'_> {
                 last
             };
             let cell = *new.cell(row, start);
-            let link = new.row(row).link(&cell).cloned();
-            self.print_cell(row, start, &cell, link.as_ref(), false);
+            self.print_cell(row, start, &cell, new.row(row).annex(&cell), false);
         }
-        let link = next.link(&first).cloned();
-        self.print_cell(row + 1, 0, &first, link.as_ref(), true);
+        self.print_cell(row + 1, 0, &first, next.annex(&first), true);
         first.width().max(1)
     }
 
@@ -140,7 +137,7 @@ impl Painter<'_> {
         &mut self,
         row: usize,
         wide: &Cell,
-        link: Option<Arc<Hyperlink>>,
+        annex: Option<Annex>,
         end: &Cell,
     ) -> usize {
         let last = self.width - 1;
@@ -148,8 +145,9 @@ impl Painter<'_> {
         self.move_to(row, last);
         self.pen_for_erase(end.rendition());
         self.push(b"\x1b[K");
-        self.set_pen(wide.rendition());
-        self.set_link(link.as_ref());
+        let (link, extra) = annex_parts(annex.as_ref());
+        self.set_pen(wide.rendition(), extra);
+        self.set_link(link);
         push_cell_text(&mut self.out, wide);
         if self.width > 2 {
             self.cursor = Some((row + 1, 2));
@@ -176,7 +174,7 @@ impl Painter<'_> {
                 // redraw the character.
                 col -= 1;
                 let start = *new.cell(col);
-                self.print_cell(row, col, &start, new.link(&start), line.wraps_from_above);
+                self.print_cell(row, col, &start, new.annex(&start), line.wraps_from_above);
                 col += 2;
                 continue;
             }
@@ -195,7 +193,7 @@ impl Painter<'_> {
                 col = end;
                 continue;
             }
-            self.print_cell(row, col, cell, new.link(cell), line.wraps_from_above);
+            self.print_cell(row, col, cell, new.annex(cell), line.wraps_from_above);
             col += cell.width().max(1);
         }
     }
@@ -210,8 +208,12 @@ impl Painter<'_> {
         }
         let gap = (c..col).map(|k| new.cell(k));
         let current = self.link.as_ref();
+        let extra = self.extra;
         if gap.clone().any(|cell| {
-            cell.width() != 1 || cell.rendition() != self.pen || !same_link(new.link(cell), current)
+            cell.width() != 1
+                || cell.rendition() != self.pen
+                || self.caps.extras.visible(new.extra(cell)) != extra
+                || !same_link(new.link(cell), current)
         }) {
             return;
         }
