@@ -31,6 +31,7 @@ pub fn check(data: &[u8]) {
         keep_scrollback_clean: flags & 8 != 0,
         marks: flags & 32 != 0,
         mouse_pixels: flags & 64 != 0,
+        max_clipboard: Some(usize::MAX),
     };
     let (wa, ha) = size(next(), next());
     let (wb, hb) = size(next(), next());

@@ -119,6 +119,7 @@ pub(crate) fn client_environment(
             discipline: taken.discipline,
             marks: taken.marks,
             mouse_pixels: taken.mouse_pixels,
+            clipboard: taken.clipboard,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

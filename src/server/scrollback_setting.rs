@@ -46,6 +46,7 @@ pub(crate) fn features_line(lines: u64) -> String {
         discipline: true,
         marks: true,
         mouse_pixels: true,
+        clipboard: true,
     };
     format!("MOSH-RS FEATURES {}", offer.words())
 }

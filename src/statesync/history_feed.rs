@@ -224,6 +224,7 @@ mod tests {
         discipline: false,
         marks: false,
         mouse_pixels: false,
+        clipboard: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

@@ -4,7 +4,7 @@
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
 //! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3;
-//! bool mouse_pixels = 4; }`). The client sends it only when its
+//! bool mouse_pixels = 4; bool clipboard = 6; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -19,6 +19,7 @@ const FIELD_SCROLLBACK: u32 = 1;
 const FIELD_DISCIPLINE: u32 = 2;
 const FIELD_MARKS: u32 = 3;
 const FIELD_MOUSE_PIXELS: u32 = 4;
+const FIELD_CLIPBOARD: u32 = 6;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
@@ -30,6 +31,9 @@ const MARKS_WORD: &str = "marks";
 /// The word for mouse reports in pixels (DECSET 1016) passed on to the
 /// user's terminal.
 const PIXELS_WORD: &str = "pixels";
+/// The word for clipboard copies (OSC 52) carried whole beside the
+/// screen, in pieces.
+const CLIPBOARD_WORD: &str = "clipboard";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -44,6 +48,9 @@ pub struct ServerOffer {
     pub marks: bool,
     /// The server passes DECSET 1016 on to a client that asks.
     pub mouse_pixels: bool,
+    /// The server sends clipboard copies beside the screen to a client
+    /// that asks.
+    pub clipboard: bool,
 }
 
 impl ServerOffer {
@@ -55,6 +62,7 @@ impl ServerOffer {
             discipline: has(DISCIPLINE_WORD),
             marks: has(MARKS_WORD),
             mouse_pixels: has(PIXELS_WORD),
+            clipboard: has(CLIPBOARD_WORD),
         }
     }
 
@@ -73,6 +81,9 @@ impl ServerOffer {
         if self.mouse_pixels {
             words.push(PIXELS_WORD);
         }
+        if self.clipboard {
+            words.push(CLIPBOARD_WORD);
+        }
         words.join(" ")
     }
 
@@ -84,6 +95,7 @@ impl ServerOffer {
             discipline: self.discipline,
             marks: self.marks,
             mouse_pixels: self.mouse_pixels,
+            clipboard: self.clipboard,
         }
     }
 }
@@ -101,6 +113,9 @@ pub struct PeerFeatures {
     /// The client passes DECSET 1016 (mouse reports in pixels) on to the
     /// user's terminal.
     pub mouse_pixels: bool,
+    /// The client assembles clipboard copies sent beside the screen and
+    /// writes each to the user's terminal once.
+    pub clipboard: bool,
 }
 
 /// The body of the extension.
@@ -118,6 +133,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     if features.mouse_pixels {
         write_varint_field(&mut out, FIELD_MOUSE_PIXELS, 1);
     }
+    if features.clipboard {
+        write_varint_field(&mut out, FIELD_CLIPBOARD, 1);
+    }
     out
 }
 
@@ -131,6 +149,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
             (FIELD_DISCIPLINE, WireValue::Varint(flag)) => features.discipline = flag != 0,
             (FIELD_MARKS, WireValue::Varint(flag)) => features.marks = flag != 0,
             (FIELD_MOUSE_PIXELS, WireValue::Varint(flag)) => features.mouse_pixels = flag != 0,
+            (FIELD_CLIPBOARD, WireValue::Varint(flag)) => features.clipboard = flag != 0,
             _ => {}
         }
     }
@@ -140,7 +159,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
 impl PeerFeatures {
     /// Whether there is anything to announce.
     pub fn any(&self) -> bool {
-        self.scrollback || self.discipline || self.marks || self.mouse_pixels
+        self.scrollback || self.discipline || self.marks || self.mouse_pixels || self.clipboard
     }
 }
 
@@ -150,12 +169,15 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both = ServerOffer::from_words("later-thing scrollback discipline marks pixels");
+        let both =
+            ServerOffer::from_words("later-thing scrollback discipline marks pixels clipboard");
         assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels);
+        assert!(both.clipboard);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
         assert!(!taken.scrollback && taken.discipline && taken.marks && taken.mouse_pixels);
+        assert!(taken.clipboard);
     }
 
     #[test]
@@ -165,6 +187,7 @@ mod tests {
             discipline: true,
             marks: true,
             mouse_pixels: true,
+            clipboard: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         assert_eq!(decode_features(&[]), Ok(PeerFeatures::default()));

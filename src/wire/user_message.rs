@@ -166,6 +166,7 @@ mod tests {
             discipline: false,
             marks: false,
             mouse_pixels: false,
+            clipboard: false,
         };
         let events = [
             UserEvent::Features(features),
