@@ -1,7 +1,7 @@
 //! How many lines of scrollback the server keeps for a mosh-rs client:
 //! `-b LINES`, else `MOSH_SERVER_SCROLLBACK`, else 10,000; 0 turns it
 //! off. A server that keeps any says so on the line after `MOSH CONNECT`
-//! (`MOSH-RS FEATURES discipline scrollback marks pixels`), which mosh-rs's `mosh`
+//! (`MOSH-RS FEATURES discipline scrollback marks pixels clipboard`), which mosh-rs's `mosh`
 //! reads and upstream's wrapper never does (it stops at `MOSH CONNECT`).
 
 use std::io::Write;
@@ -89,10 +89,13 @@ mod tests {
 
     #[test]
     fn only_a_server_that_keeps_lines_offers_scrollback() {
-        assert_eq!(features_line(0), "MOSH-RS FEATURES discipline marks pixels");
+        assert_eq!(
+            features_line(0),
+            "MOSH-RS FEATURES discipline marks pixels clipboard"
+        );
         assert_eq!(
             features_line(1),
-            "MOSH-RS FEATURES discipline scrollback marks pixels"
+            "MOSH-RS FEATURES discipline scrollback marks pixels clipboard"
         );
     }
 }
