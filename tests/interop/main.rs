@@ -7,7 +7,7 @@
 //! real terminal (`render_wraps`, and native scrollback: `scrollback_feed`), synchronized
 //! output through every pairing with our server (`synchronized_output`), prompt marks,
 //! the current directory and the title stack (`prompt_marks`), mouse pixel
-//! positions (`mouse_pixels`), and the cell
+//! positions (`mouse_pixels`), the clipboard (`clipboard`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -23,6 +23,7 @@ mod carrier_ssh;
 mod cells_reader;
 mod client_interop;
 mod client_prediction;
+mod clipboard;
 mod diag_session;
 mod diag_verbose;
 mod line_discipline;
