@@ -146,9 +146,10 @@ fn typed(run: &Run, key: &str, answer: &str) {
 }
 
 /// Types digits while the copy is in flight; returns how many echoed
-/// before the copy arrived, failing if any took longer than the bound.
-fn type_during_transfer(run: &Run) -> usize {
-    let mut during = 0;
+/// before the copy arrived and the slowest echo among them, failing if
+/// any took longer than the bound.
+fn type_during_transfer(run: &Run) -> (usize, Duration) {
+    let (mut during, mut slowest) = (0, Duration::ZERO);
     for digit in 0..8 {
         let key = digit.to_string();
         let started = Instant::now();
@@ -162,9 +163,10 @@ fn type_during_transfer(run: &Run) -> usize {
         );
         if !arrived {
             during += 1;
+            slowest = slowest.max(took);
         }
     }
-    during
+    (during, slowest)
 }
 
 fn delayed_link() -> LinkConfig {
@@ -182,13 +184,19 @@ fn a_mebibyte_copy_arrives_whole_and_once_while_typing_stays_responsive() {
     }
     let scratch = Scratch::new("clipboard");
     let run = start(Pairing::Ours, &scratch, 1 << 20, delayed_link());
+    let started = Instant::now();
     run.session.tmux.type_text("c");
-    let during = type_during_transfer(&run);
+    let (during, slowest) = type_during_transfer(&run);
     assert!(
         during >= 2,
         "only {during} keys were typed during the transfer"
     );
     let copies = run.wait_for_copies(1);
+    eprintln!(
+        "clipboard: 1 MiB copy written after {:?}; {during} keys echoed during it, \
+         the slowest in {slowest:?}",
+        started.elapsed()
+    );
     let expected = run.expected();
     assert_eq!(copies.len(), 1, "{:?}", describe(&copies));
     assert!(
