@@ -29,7 +29,7 @@ pub mod scrollback;
 use std::sync::Arc;
 
 use crate::terminal::cell::{Cell, Rendition};
-use crate::terminal::clipboard::push_osc52;
+use crate::terminal::clipboard::{push_osc52, Clipboard};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
 use crate::terminal::hyperlink::Hyperlink;
 use crate::terminal::prompt_mark::push_working_directory;
@@ -181,7 +181,7 @@ impl<'a> Painter<'a> {
         let copy = new.clipboard_copy();
         let changed = old.is_none_or(|old| old.clipboard_copy() != copy);
         let fits = self.caps.max_clipboard >= Some(copy.data.len());
-        if changed && fits && (old.is_some() || !copy.data.is_empty()) {
+        if changed && fits && (old.is_some() || *copy != Clipboard::default()) {
             push_osc52(&mut self.out, copy);
         }
         let old_directory = old.map_or("", Framebuffer::working_directory);
