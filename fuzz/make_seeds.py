@@ -71,6 +71,15 @@ def discipline(echo, canonical, program):
     return bfield(1, bfield(1702, vfield(1, echo) + vfield(2, canonical) + bfield(3, program)))
 
 
+def clipboard_piece(serial, selection, total, offset, data):
+    return vfield(1, serial) + bfield(2, selection) + vfield(3, total) + vfield(4, offset) \
+        + bfield(5, data)
+
+
+def clipboard(*piece):
+    return bfield(1, bfield(1706, clipboard_piece(*piece)))
+
+
 def keystroke(keys):
     return bfield(1, bfield(2, bfield(4, keys)))
 
@@ -123,10 +132,11 @@ def seeds():
     yield "proto_instruction", "user", instruction(0, 9, 1, 0, user_diff)
     yield "proto_user", "all", user_diff + keystroke(b"\x1b[A")
     yield "proto_host", "all", host_diff + history(7, [(b"old line", True), (b"\x1b[1mx", False)]) \
-        + discipline(1, 1, b"bash")
+        + discipline(1, 1, b"bash") + clipboard(1, b"c", 8, 0, b"aGVsbG8=")
     yield "proto_resize", "both", vfield(5, 80) + vfield(6, 24)
     yield "proto_resize", "big", vfield(5, 2048) + vfield(6, 1024)
     yield "proto_history", "lines", history(7, [(b"old line", True), (b"x", False)])[6:]
+    yield "proto_clipboard", "piece", clipboard_piece(2, b"p", 12, 4, b"bG8gd29y")
     yield "proto_line_discipline", "sudo", vfield(1, 0) + vfield(2, 1) + bfield(3, b"sudo")
     yield "proto_peer_features", "all", vfield(1, 1) + vfield(2, 1)
     yield "terminal", "screen", b"\x50\x18" + records(SCREEN, SCREEN2, b"\xff\x20\x10", SCREEN)

@@ -37,6 +37,7 @@ pub fn check(data: &[u8]) {
         } else {
             ExtraCaps::default()
         },
+        max_clipboard: Some(usize::MAX),
     };
     // The last flag bit turns on both of the newest receiver features.
     let styles = flags & 128 != 0;

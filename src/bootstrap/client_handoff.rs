@@ -121,6 +121,7 @@ pub(crate) fn client_environment(
             mouse_pixels: taken.mouse_pixels,
             keys: taken.keys,
             styles: taken.styles,
+            clipboard: taken.clipboard,
         };
         env.push((SERVER_FEATURES_VARIABLE, offer.words()));
     }

@@ -76,6 +76,9 @@ pub(crate) enum Event<'a> {
         /// Why this one was.
         why: &'a TransportError,
     },
+    /// Server: a clipboard copy (OSC 52) over the cap was dropped;
+    /// `total` so far.
+    ClipboardDropped(u64),
     /// The connection figures (client: status view, `SIGUSR1`).
     Status(&'a StatusFigures),
     /// Server: the held-state counts (`SIGUSR2`).
@@ -132,6 +135,10 @@ impl fmt::Display for Event<'_> {
             Event::Dropped { total, why } => {
                 write!(f, "dropped a datagram ({why}); {total} dropped so far")
             }
+            Event::ClipboardDropped(total) => write!(
+                f,
+                "dropped a clipboard copy (OSC 52) over 1 MiB; {total} dropped so far"
+            ),
             Event::Status(figures) => write!(f, "status: {}", figures.log_text()),
             Event::Held(held) => write!(f, "figures: {held}"),
             Event::NetworkTimeout { seconds } => write!(

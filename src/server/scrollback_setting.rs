@@ -1,7 +1,8 @@
 //! How many lines of scrollback the server keeps for a mosh-rs client:
 //! `-b LINES`, else `MOSH_SERVER_SCROLLBACK`, else 10,000; 0 turns it
 //! off. A server that keeps any says so on the line after `MOSH CONNECT`
-//! (`MOSH-RS FEATURES discipline scrollback marks pixels keys styles`), which mosh-rs's `mosh`
+//! (`MOSH-RS FEATURES discipline scrollback marks pixels keys styles
+//! clipboard`), which mosh-rs's `mosh`
 //! reads and upstream's wrapper never does (it stops at `MOSH CONNECT`).
 
 use std::io::Write;
@@ -48,6 +49,7 @@ pub(crate) fn features_line(lines: u64) -> String {
         mouse_pixels: true,
         keys: true,
         styles: true,
+        clipboard: true,
     };
     format!("MOSH-RS FEATURES {}", offer.words())
 }
@@ -92,11 +94,11 @@ mod tests {
     fn only_a_server_that_keeps_lines_offers_scrollback() {
         assert_eq!(
             features_line(0),
-            "MOSH-RS FEATURES discipline marks pixels keys styles"
+            "MOSH-RS FEATURES discipline marks pixels keys styles clipboard"
         );
         assert_eq!(
             features_line(1),
-            "MOSH-RS FEATURES discipline scrollback marks pixels keys styles"
+            "MOSH-RS FEATURES discipline scrollback marks pixels keys styles clipboard"
         );
     }
 }

@@ -113,6 +113,8 @@ enum Next {
 struct Log {
     verbose: u32,
     dropped: u64,
+    /// Clipboard copies the program made that were over the cap.
+    dropped_copies: u64,
     diag: DiagLog,
 }
 
@@ -133,6 +135,15 @@ impl Log {
             ));
             let total = self.dropped;
             self.diag.record(&Event::Dropped { total, why });
+        }
+    }
+
+    /// Logs clipboard copies dropped for being over the cap, once each.
+    fn dropped_copies(&mut self, total: u64) {
+        if total > self.dropped_copies {
+            self.dropped_copies = total;
+            self.say(format_args!("{}", Event::ClipboardDropped(total)));
+            self.diag.record(&Event::ClipboardDropped(total));
         }
     }
 
@@ -227,6 +238,7 @@ impl<S: HostState> Session<S> {
             log: Log {
                 verbose: setup.verbose,
                 dropped: 0,
+                dropped_copies: 0,
                 diag,
             },
             to_pty: Vec::new(),
@@ -505,6 +517,8 @@ impl<S: HostState> Session<S> {
         }
         self.read_buf = buf;
         self.to_pty.extend_from_slice(&replies);
+        let dropped = self.transport.current_state().dropped_clipboard_copies();
+        self.log.dropped_copies(dropped);
     }
 
     /// Lets out the program's output that has waited long enough.

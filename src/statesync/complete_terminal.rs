@@ -7,16 +7,21 @@
 //!
 //! Between mosh-rs peers the state also holds the scrollback that left
 //! the top of the screen (`history_feed.rs`) and the pty's line
-//! discipline (for the client's predictions); a stock client never
-//! announces either, so it never receives them.
+//! discipline (for the client's predictions), and carries clipboard
+//! copies beside the screen (`clipboard_feed.rs`); a stock client never
+//! announces any of them, so it never receives them, and gets the
+//! clipboard in the screen's escape bytes as stock mosh sends it (a copy
+//! longer than stock mosh takes whole is left out).
 //!
 //! Floods cost nothing extra here: the program's output only changes the
 //! emulator; a diff is rendered when the transport sends, from whatever
 //! screen is newest then.
 
+use super::clipboard_feed::{ClipboardFeed, ClipboardProgress, ReceivedClipboard};
 use super::echo_ack::EchoAck;
 use super::history_feed::{HistoryFeed, ReceivedHistory};
 use super::host_state::HostState;
+use crate::terminal::clipboard::STOCK_MAX_CLIPBOARD_BASE64;
 use crate::terminal::history::HistoryLog;
 use crate::terminal::{render, Emulator, ExtraCaps, Framebuffer, HistoryLine, RenderCaps};
 use crate::transport::SyncState;
@@ -54,6 +59,14 @@ pub struct CompleteTerminal {
     /// The client announced it reads underline styles and colours and
     /// overline (server side): the diffs carry them.
     styles_wanted: bool,
+    /// The client announced `clipboard` (server side): copies go beside
+    /// the screen, through `clipboard`.
+    clipboard_wanted: bool,
+    /// The server's newest clipboard copy and how much of it the state
+    /// has published.
+    clipboard: ClipboardFeed,
+    /// The client's pieces of the newest copy.
+    received_clipboard: ReceivedClipboard,
 }
 
 impl PartialEq for CompleteTerminal {
@@ -61,6 +74,7 @@ impl PartialEq for CompleteTerminal {
         self.echo.value() == other.echo.value()
             && self.history_end() == other.history_end()
             && self.discipline == other.discipline
+            && self.clipboard_progress() == other.clipboard_progress()
             && self.emulator.framebuffer() == other.emulator.framebuffer()
     }
 }
@@ -81,6 +95,19 @@ impl CompleteTerminal {
             mouse_pixels_wanted: false,
             keys_wanted: false,
             styles_wanted: false,
+            clipboard_wanted: false,
+            clipboard: ClipboardFeed::default(),
+            received_clipboard: ReceivedClipboard::default(),
+        }
+    }
+
+    /// How far the state has the newest clipboard copy sent beside the
+    /// screen (as published on the server, as received on the client).
+    fn clipboard_progress(&self) -> ClipboardProgress {
+        if self.clipboard_wanted {
+            self.clipboard.progress()
+        } else {
+            self.received_clipboard.progress()
         }
     }
 
@@ -163,11 +190,17 @@ impl SyncState for CompleteTerminal {
                 } else {
                     ExtraCaps::default()
                 },
+                max_clipboard: (!self.clipboard_wanted).then_some(STOCK_MAX_CLIPBOARD_BASE64),
                 ..RenderCaps::default()
             };
             let bytes = render(Some(old), new, &caps);
             if !bytes.is_empty() {
                 events.push(HostEvent::HostBytes(bytes));
+            }
+        }
+        if self.clipboard_wanted {
+            if let Some(chunk) = self.clipboard.chunk_from(existing.clipboard_progress()) {
+                events.push(HostEvent::Clipboard(chunk));
             }
         }
         if events.is_empty() {
@@ -198,6 +231,11 @@ impl SyncState for CompleteTerminal {
                     self.received.apply(delta, self.emulator.framebuffer())?
                 }
                 HostEvent::Discipline(discipline) => self.discipline = Some(discipline),
+                HostEvent::Clipboard(chunk) => {
+                    if let Some(copy) = self.received_clipboard.apply(chunk)? {
+                        self.emulator.set_clipboard(copy);
+                    }
+                }
             }
         }
         Ok(())
@@ -206,16 +244,20 @@ impl SyncState for CompleteTerminal {
     fn subtract(&mut self, _prefix: &Self) {}
 
     fn memory_bytes(&self) -> usize {
-        self.emulator.framebuffer().memory_bytes()
+        self.emulator.framebuffer().memory_bytes() + self.received_clipboard.memory_bytes()
     }
 
     fn has_unpublished(&self) -> bool {
         self.feed.as_ref().is_some_and(HistoryFeed::has_unpublished)
+            || (self.clipboard_wanted && self.clipboard.has_unpublished())
     }
 
     fn publish(&mut self) {
         if let Some(feed) = self.feed.as_mut() {
             feed.publish();
+        }
+        if self.clipboard_wanted {
+            self.clipboard.publish();
         }
     }
 }
@@ -228,6 +270,10 @@ impl HostState for CompleteTerminal {
     fn host_output(&mut self, bytes: &[u8], replies: &mut Vec<u8>) {
         self.emulator.feed(bytes);
         replies.extend(self.emulator.take_host_replies());
+        if self.clipboard_wanted {
+            self.clipboard
+                .observe(self.emulator.framebuffer().clipboard_copy());
+        }
     }
 
     fn user_keys(&mut self, keys: &[u8], to_host: &mut Vec<u8>) {
@@ -260,6 +306,7 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_keyboard_protocol(false);
         self.styles_wanted = false;
         self.emulator.keep_styles(false);
+        self.clipboard_wanted = false;
     }
 
     fn set_peer_features(&mut self, features: PeerFeatures) {
@@ -281,6 +328,14 @@ impl HostState for CompleteTerminal {
         self.emulator.keep_keyboard_protocol(features.keys);
         self.styles_wanted = features.styles;
         self.emulator.keep_styles(features.styles);
+        if features.clipboard && !self.clipboard_wanted {
+            // The copy the session holds goes to the new client too.
+            let copy = self.emulator.framebuffer().clipboard_copy();
+            if !copy.data.is_empty() {
+                self.clipboard.restart(copy);
+            }
+        }
+        self.clipboard_wanted = features.clipboard;
         self.discipline_wanted = features.discipline;
         if !features.discipline {
             self.discipline = None;
@@ -305,6 +360,10 @@ impl HostState for CompleteTerminal {
         if let Some(feed) = self.feed.as_mut() {
             feed.set_output_held(held);
         }
+    }
+
+    fn dropped_clipboard_copies(&self) -> u64 {
+        self.emulator.dropped_clipboard_copies()
     }
 
     fn history_lines(&self) -> u64 {
@@ -377,6 +436,127 @@ mod tests {
         let mut t = CompleteTerminal::new(cols, rows);
         t.host_output(bytes, &mut Vec::new());
         t
+    }
+
+    /// Base64 text of `len` pseudo-random characters.
+    fn random_base64(len: usize, seed: u64) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(ALPHABET[(x % 64) as usize])
+            })
+            .collect()
+    }
+
+    fn osc52(selection: &str, data: &str) -> Vec<u8> {
+        format!("\x1b]52;{selection};{data}\x07").into_bytes()
+    }
+
+    fn has_clipboard_event(diff: &[u8]) -> bool {
+        decode_host_message(diff)
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, HostEvent::Clipboard(_)))
+    }
+
+    #[test]
+    fn a_mebibyte_copy_reaches_a_clipboard_client_whole_once_beside_the_screen() {
+        use crate::terminal::clipboard::MAX_CLIPBOARD_BASE64;
+        let mut server = CompleteTerminal::new(80, 24);
+        server.set_peer_features(PeerFeatures {
+            clipboard: true,
+            ..PeerFeatures::default()
+        });
+        let mut client = CompleteTerminal::new(80, 24);
+        let mut sent = server.clone();
+        let copy = random_base64(MAX_CLIPBOARD_BASE64, 7);
+        let mut output = osc52("c", &copy);
+        output.extend_from_slice(b"typed");
+        server.host_output(&output, &mut Vec::new());
+        let (mut diffs, mut changes, mut seen) =
+            (0, 0, client.framebuffer().clipboard_copy().clone());
+        while diffs == 0 || server.has_unpublished() {
+            server.publish();
+            let diff = server.diff_from(&sent);
+            assert!(diff.len() < 20_000, "a diff of {} bytes", diff.len());
+            assert!(
+                !String::from_utf8_lossy(&diff).contains("]52;"),
+                "the copy went in the screen's bytes"
+            );
+            client.apply_diff(&diff).unwrap();
+            sent = server.clone();
+            diffs += 1;
+            // The screen is not held back behind the copy.
+            assert!(client.framebuffer().text().starts_with("typed"));
+            if *client.framebuffer().clipboard_copy() != seen {
+                seen = client.framebuffer().clipboard_copy().clone();
+                changes += 1;
+            }
+        }
+        assert!(diffs > 50, "sent in {diffs} diffs");
+        assert_eq!(
+            changes, 1,
+            "the copy changed the client's clipboard {changes} times"
+        );
+        assert_eq!(client.framebuffer().clipboard(), copy);
+        assert_eq!(&*client.framebuffer().clipboard_copy().selection, "c");
+        assert!(client == server);
+        // The program repeats it: nothing is sent.
+        server.host_output(&osc52("c", &copy), &mut Vec::new());
+        server.publish();
+        assert!(server.diff_from(&sent).is_empty());
+    }
+
+    #[test]
+    fn a_newer_copy_replaces_one_in_flight() {
+        let mut server = CompleteTerminal::new(80, 24);
+        server.set_peer_features(PeerFeatures {
+            clipboard: true,
+            ..PeerFeatures::default()
+        });
+        let mut client = CompleteTerminal::new(80, 24);
+        server.host_output(&osc52("s", &random_base64(100_000, 3)), &mut Vec::new());
+        server.publish();
+        let mut sent = server.clone();
+        client
+            .apply_diff(&server.diff_from(&CompleteTerminal::new(80, 24)))
+            .unwrap();
+        server.host_output(&osc52("p", "aGk="), &mut Vec::new());
+        server.publish();
+        client.apply_diff(&server.diff_from(&sent)).unwrap();
+        sent = server.clone();
+        assert_eq!(client.framebuffer().clipboard(), "aGk=");
+        assert_eq!(&*client.framebuffer().clipboard_copy().selection, "p");
+        assert!(!server.has_unpublished());
+        assert!(server.diff_from(&sent).is_empty());
+    }
+
+    #[test]
+    fn a_stock_client_gets_copies_within_its_limit_and_never_a_query() {
+        use crate::terminal::clipboard::STOCK_MAX_CLIPBOARD_BASE64;
+        let mut server = CompleteTerminal::new(80, 24);
+        let mut step = |bytes: &[u8]| {
+            let before = server.clone();
+            server.host_output(bytes, &mut Vec::new());
+            server.publish();
+            let diff = server.diff_from(&before);
+            assert!(!has_clipboard_event(&diff));
+            String::from_utf8_lossy(&diff).into_owned()
+        };
+        assert!(step(&osc52("c", "aGk=")).contains("\x1b]52;c;aGk=\x07"));
+        let fits = random_base64(STOCK_MAX_CLIPBOARD_BASE64, 5);
+        assert!(step(&osc52("c", &fits)).contains(&fits));
+        let over = random_base64(STOCK_MAX_CLIPBOARD_BASE64 + 1, 5);
+        assert!(!step(&osc52("c", &over)).contains("]52;"));
+        assert!(
+            step(&osc52("c", "?")).is_empty(),
+            "a query changed the state"
+        );
     }
 
     #[test]

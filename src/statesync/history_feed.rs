@@ -226,6 +226,7 @@ mod tests {
         mouse_pixels: false,
         keys: false,
         styles: false,
+        clipboard: false,
     };
 
     /// A server terminal keeping `limit` lines for a client that asked.

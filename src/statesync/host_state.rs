@@ -63,6 +63,12 @@ pub trait HostState: SyncState {
     /// moment (see the session's output batch): history waits for it.
     fn set_output_held(&mut self, _held: bool) {}
 
+    /// How many clipboard copies the program made were dropped for being
+    /// over the cap.
+    fn dropped_clipboard_copies(&self) -> u64 {
+        0
+    }
+
     /// How many lines of scrollback are held.
     fn history_lines(&self) -> u64 {
         0

@@ -79,7 +79,7 @@ impl SyncState for HostStream {
                     self.size = (width.clamp(1, 65535) as u16, height.clamp(1, 65535) as u16)
                 }
                 HostEvent::EchoAck(n) => self.echo.set_value(n),
-                HostEvent::History(_) | HostEvent::Discipline(_) => {}
+                HostEvent::History(_) | HostEvent::Discipline(_) | HostEvent::Clipboard(_) => {}
             }
         }
         Ok(())

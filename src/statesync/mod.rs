@@ -10,6 +10,7 @@
     deny(clippy::indexing_slicing, clippy::cast_possible_truncation)
 )]
 
+pub(crate) mod clipboard_feed;
 pub(crate) mod complete_terminal;
 pub(crate) mod echo_ack;
 pub(crate) mod history_feed;

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use super::clipboard::{ClipboardRequest, MAX_CLIPBOARD_BASE64};
 use super::extra_rendition::ExtraRendition;
 use super::framebuffer::{truncate_chars, Charset, Framebuffer, MAX_TITLE_CHARS};
 use super::history::HistoryHandle;
@@ -77,6 +78,8 @@ struct Terminal {
     /// every viewer, so a client that attaches later gets the flags the
     /// program asked for before.
     keyboard: KeyboardFlags,
+    /// Clipboard copies dropped for being over the cap.
+    dropped_copies: u64,
 }
 
 /// Most titles saved by XTWINOPS 22 (as xterm keeps); older ones go.
@@ -103,6 +106,7 @@ impl Emulator {
                 title_stack: Vec::new(),
                 keep_keyboard: false,
                 keyboard: KeyboardFlags::default(),
+                dropped_copies: 0,
             },
         }
     }
@@ -179,6 +183,18 @@ impl Emulator {
     /// (device status reports and device attributes), in order.
     pub fn take_host_replies(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.terminal.replies)
+    }
+
+    /// Puts `copy` on the clipboard, as a program's OSC 52 would (a
+    /// client that received the copy beside the screen).
+    pub fn set_clipboard(&mut self, copy: super::Clipboard) {
+        self.terminal.fb.set_clipboard(copy);
+    }
+
+    /// How many clipboard copies (OSC 52) were dropped so far for being
+    /// longer than [`MAX_CLIPBOARD_BASE64`](super::clipboard::MAX_CLIPBOARD_BASE64).
+    pub fn dropped_clipboard_copies(&self) -> u64 {
+        self.terminal.dropped_copies
     }
 
     /// Keeps the lines that leave the top of the primary screen from now
@@ -512,11 +528,16 @@ impl Terminal {
             }
             "133" if self.keep_marks && is_prompt_mark(rest) => self.fb.add_prompt_mark(rest),
             "52" => {
-                let Some((_selection, data)) = rest.split_once(';') else {
-                    return;
-                };
-                if data != "?" {
-                    self.fb.clipboard = Arc::from(data);
+                // A query is never kept: no viewer may ask its own
+                // terminal, which would answer with the user's clipboard.
+                if let Some(ClipboardRequest::Set(copy)) = ClipboardRequest::parse(rest) {
+                    if copy.data.len() > MAX_CLIPBOARD_BASE64 {
+                        self.clipboard_too_long();
+                    } else if copy != self.fb.clipboard {
+                        // The same copy again changed nothing: it is
+                        // sent once.
+                        self.fb.clipboard = copy;
+                    }
                 }
             }
             _ => {}
@@ -605,6 +626,10 @@ impl Perform for Terminal {
 
     fn osc_dispatch(&mut self, payload: &[u8]) {
         self.osc(payload);
+    }
+
+    fn clipboard_too_long(&mut self) {
+        self.dropped_copies = self.dropped_copies.saturating_add(1);
     }
 }
 
@@ -1110,6 +1135,40 @@ mod tests {
         let e = run(3, 2, b"\x1b[1;2r\x1b#8");
         assert_eq!(lines(&e), ["EEE", "EEE"]);
         assert_eq!(cursor(&e), (0, 0));
+    }
+
+    #[test]
+    fn every_selection_is_kept_a_repeat_changes_nothing_and_a_query_is_ignored() {
+        for selection in ["c", "p", "s", "0", "7", "ps", ""] {
+            let mut e = run(5, 2, format!("\x1b]52;{selection};aGk=\x07").as_bytes());
+            let copy = e.framebuffer().clipboard_copy().clone();
+            assert_eq!((&*copy.selection, &*copy.data), (selection, "aGk="));
+            e.feed(format!("\x1b]52;{selection};aGk=\x07").as_bytes());
+            let again = e.framebuffer().clipboard_copy();
+            assert!(
+                Arc::ptr_eq(&again.data, &copy.data),
+                "a repeat is a new copy"
+            );
+            e.feed(format!("\x1b]52;{selection};?\x07").as_bytes());
+            assert_eq!(e.framebuffer().clipboard_copy(), &copy);
+        }
+    }
+
+    #[test]
+    fn a_copy_over_the_cap_is_dropped_and_counted() {
+        let mut e = run(5, 2, b"\x1b]52;c;b2xk\x07");
+        let mut big = b"\x1b]52;c;".to_vec();
+        big.extend(std::iter::repeat_n(b'A', MAX_CLIPBOARD_BASE64));
+        big.push(0x07);
+        e.feed(&big);
+        assert_eq!(e.framebuffer().clipboard().len(), MAX_CLIPBOARD_BASE64);
+        assert_eq!(e.dropped_clipboard_copies(), 0);
+        big.insert(10, b'A');
+        e.feed(&big);
+        e.feed(b"ok");
+        assert_eq!(e.framebuffer().clipboard().len(), MAX_CLIPBOARD_BASE64);
+        assert_eq!(e.dropped_clipboard_copies(), 1);
+        assert_eq!(lines(&e)[0], "ok");
     }
 
     #[test]

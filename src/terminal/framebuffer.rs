@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use super::capture::Scrollback;
 use super::cell::{Cell, Rendition};
+use super::clipboard::Clipboard;
 use super::extra_rendition::ExtraRendition;
 use super::hyperlink::Hyperlink;
 use super::modes::Modes;
@@ -163,7 +164,7 @@ pub struct Framebuffer {
     pub(super) title: Arc<str>,
     pub(super) icon_name: Arc<str>,
     pub(super) title_set: bool,
-    pub(super) clipboard: Arc<str>,
+    pub(super) clipboard: Clipboard,
     /// The current directory a program announced (OSC 7, a `file://`
     /// URL as written); empty when none.
     pub(super) working_directory: Arc<str>,
@@ -202,7 +203,8 @@ impl PartialEq for Framebuffer {
             && self.title_set == other.title_set
             && same_str(&self.title, &other.title)
             && same_str(&self.icon_name, &other.icon_name)
-            && same_str(&self.clipboard, &other.clipboard)
+            && same_str(&self.clipboard.data, &other.clipboard.data)
+            && same_str(&self.clipboard.selection, &other.clipboard.selection)
             && same_str(&self.working_directory, &other.working_directory)
             && self.same_rows(other)
     }
@@ -228,7 +230,7 @@ impl Framebuffer {
             title: Arc::from(""),
             icon_name: Arc::from(""),
             title_set: false,
-            clipboard: Arc::from(""),
+            clipboard: Clipboard::default(),
             working_directory: Arc::from(""),
             bell_count: 0,
             draw: DrawState::new(width, height),
@@ -250,7 +252,7 @@ impl Framebuffer {
     /// take, counting rows shared with other framebuffers in full.
     pub fn memory_bytes(&self) -> usize {
         let rows: usize = self.rows.iter().map(|row| row.memory_bytes()).sum();
-        rows + self.title.len() + self.icon_name.len() + self.clipboard.len()
+        rows + self.title.len() + self.icon_name.len() + self.clipboard.data.len()
     }
 
     /// The row at `row` (0 = top). Out-of-range rows read as the last one.
@@ -351,7 +353,17 @@ impl Framebuffer {
     /// The clipboard contents a program set with OSC 52 (base64 text, as
     /// sent).
     pub fn clipboard(&self) -> &str {
+        &self.clipboard.data
+    }
+
+    /// The last copy a program made with OSC 52: its selections and text.
+    pub fn clipboard_copy(&self) -> &Clipboard {
         &self.clipboard
+    }
+
+    /// Puts `copy` on the clipboard (a client that received it whole).
+    pub(super) fn set_clipboard(&mut self, copy: Clipboard) {
+        self.clipboard = copy;
     }
 
     /// How many times the bell rang.

@@ -30,6 +30,7 @@
 
 mod capture;
 pub mod cell;
+pub mod clipboard;
 pub(crate) mod display;
 pub mod emulate_cmd;
 pub mod emulator;
@@ -54,6 +55,7 @@ pub(crate) mod width;
 mod width_table;
 
 pub use cell::{Attrs, Cell, Color, Rendition};
+pub use clipboard::Clipboard;
 pub use display::{render, scrollback, RenderCaps};
 pub use emulator::Emulator;
 pub use extra_rendition::{ExtraCaps, ExtraRendition, UnderlineStyle};

@@ -8,6 +8,7 @@
 //! Every buffer is bounded: parameters are clamped, intermediates and OSC
 //! payloads are capped, DCS and SOS/PM/APC payloads are not stored.
 
+use super::clipboard::MAX_CLIPBOARD_BASE64;
 use super::params::Params;
 use super::utf8::{Step, Utf8Decoder};
 
@@ -17,6 +18,15 @@ pub(crate) const MAX_INTERMEDIATES: usize = 2;
 
 /// Most bytes of an OSC payload kept; the rest is dropped.
 pub const MAX_OSC_LEN: usize = 64 * 1024;
+
+/// Most bytes of a clipboard OSC (`52;Pc;Pd`) kept: a copy of
+/// [`MAX_CLIPBOARD_BASE64`] and its selections. A longer one is dropped
+/// whole (a cut copy would be a wrong one), see
+/// [`Perform::clipboard_too_long`].
+pub const MAX_CLIPBOARD_OSC_LEN: usize = MAX_CLIPBOARD_BASE64 + 32;
+
+/// How an OSC 52 payload starts.
+const CLIPBOARD_OSC: &[u8] = b"52;";
 
 /// Receives the parser's actions.
 pub(crate) trait Perform {
@@ -41,8 +51,13 @@ pub(crate) trait Perform {
     fn esc_dispatch(&mut self, intermediates: &[u8], final_byte: u8);
 
     /// A complete OSC string (without the introducer and terminator),
-    /// truncated to [`MAX_OSC_LEN`] bytes.
+    /// truncated to [`MAX_OSC_LEN`] bytes; a clipboard one (`52;`) may
+    /// be up to [`MAX_CLIPBOARD_OSC_LEN`] and is never truncated.
     fn osc_dispatch(&mut self, payload: &[u8]);
+
+    /// A clipboard OSC longer than [`MAX_CLIPBOARD_OSC_LEN`] ended: it
+    /// was dropped.
+    fn clipboard_too_long(&mut self) {}
 
     /// Start of a device control string; its data follows through
     /// [`Perform::dcs_put`] and ends with [`Perform::dcs_unhook`].
@@ -84,6 +99,8 @@ pub(crate) struct Parser {
     /// More intermediates arrived than fit: ignore the sequence.
     intermediates_overflow: bool,
     osc: Vec<u8>,
+    /// More of the OSC string arrived than is kept.
+    osc_overflow: bool,
 }
 
 impl Default for Parser {
@@ -140,6 +157,7 @@ impl Parser {
             intermediate_len: 0,
             intermediates_overflow: false,
             osc: Vec::new(),
+            osc_overflow: false,
         }
     }
 
@@ -261,7 +279,11 @@ impl Parser {
     fn leave_string<P: Perform>(&mut self, p: &mut P) {
         match self.state {
             State::OscString => {
-                p.osc_dispatch(&self.osc);
+                if self.osc_overflow && self.osc.starts_with(CLIPBOARD_OSC) {
+                    p.clipboard_too_long();
+                } else {
+                    p.osc_dispatch(&self.osc);
+                }
                 self.osc.clear();
                 self.shrink_osc_buffer();
             }
@@ -307,6 +329,7 @@ impl Parser {
 
     fn enter_osc(&mut self) {
         self.osc.clear();
+        self.osc_overflow = false;
         self.state = State::OscString;
     }
 
@@ -462,8 +485,15 @@ impl Parser {
         let Some(c) = char::from_u32(cp) else { return };
         let mut buf = [0u8; 4];
         let encoded = c.encode_utf8(&mut buf).as_bytes();
-        if self.osc.len() + encoded.len() <= MAX_OSC_LEN {
+        let limit = if self.osc.starts_with(CLIPBOARD_OSC) {
+            MAX_CLIPBOARD_OSC_LEN
+        } else {
+            MAX_OSC_LEN
+        };
+        if self.osc.len() + encoded.len() <= limit {
             self.osc.extend_from_slice(encoded);
+        } else {
+            self.osc_overflow = true;
         }
     }
 }
@@ -519,6 +549,9 @@ mod tests {
         fn osc_dispatch(&mut self, payload: &[u8]) {
             self.0
                 .push(format!("osc:{}", String::from_utf8_lossy(payload)));
+        }
+        fn clipboard_too_long(&mut self) {
+            self.0.push("clipboard too long".to_string());
         }
         fn dcs_hook(&mut self, _params: &Params, intermediates: &[u8], final_byte: u8) {
             self.0.push(format!(
@@ -602,12 +635,27 @@ mod tests {
 
     #[test]
     fn osc_payload_is_capped() {
-        let mut input = b"\x1b]52;c;".to_vec();
+        let mut input = b"\x1b]2;".to_vec();
         input.extend(std::iter::repeat_n(b'A', MAX_OSC_LEN * 3));
         input.push(0x07);
         let log = run(&input);
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].len(), "osc:".len() + MAX_OSC_LEN);
+    }
+
+    #[test]
+    fn a_clipboard_osc_is_whole_up_to_its_cap_and_dropped_beyond() {
+        let copy = |len: usize| {
+            let mut input = b"\x1b]52;c;".to_vec();
+            input.extend(std::iter::repeat_n(b'A', len));
+            input.extend_from_slice(b"\x07x");
+            run(&input)
+        };
+        let fits = MAX_CLIPBOARD_OSC_LEN - "52;c;".len();
+        let log = copy(fits);
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].len(), "osc:52;c;".len() + fits);
+        assert_eq!(copy(fits + 1), ["clipboard too long", "print:x"]);
     }
 
     #[test]

@@ -6,8 +6,13 @@
 //! { uint64 echo_ack_num = 8 }`; and, to a mosh-rs client that announced
 //! scrollback only, mosh-rs's history (extension 1701,
 //! `history_message.rs`); to one that announced it can use it, the pty's
-//! line discipline (extension 1702, `line_discipline.rs`).
+//! line discipline (extension 1702, `line_discipline.rs`); to one that
+//! announced `clipboard`, pieces of clipboard copies (extension 1706,
+//! `clipboard_message.rs`).
 
+use super::clipboard_message::{
+    decode_clipboard, encode_clipboard, ClipboardChunk, FIELD_CLIPBOARD,
+};
 use super::error::WireError;
 use super::history_message::{decode_history, encode_history, HistoryDelta, FIELD_HISTORY};
 use super::line_discipline::{
@@ -36,6 +41,8 @@ pub enum HostEvent {
     History(HistoryDelta),
     /// The pty's line discipline changed (mosh-rs peers only).
     Discipline(LineDiscipline),
+    /// A piece of a clipboard copy (mosh-rs peers only).
+    Clipboard(ClipboardChunk),
 }
 
 /// Serializes events in order, one inner instruction each.
@@ -62,6 +69,9 @@ pub fn encode_host_message(events: &[HostEvent]) -> Vec<u8> {
             }
             HostEvent::Discipline(discipline) => {
                 write_bytes_field(&mut inner, FIELD_DISCIPLINE, &encode_discipline(discipline));
+            }
+            HostEvent::Clipboard(chunk) => {
+                write_bytes_field(&mut inner, FIELD_CLIPBOARD, &encode_clipboard(chunk));
             }
         }
         write_bytes_field(&mut out, FIELD_INSTRUCTION, &inner);
@@ -90,6 +100,7 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
     let mut echo_ack: Option<u64> = None;
     let mut history: Option<HistoryDelta> = None;
     let mut discipline: Option<LineDiscipline> = None;
+    let mut clipboard: Option<ClipboardChunk> = None;
     for field in FieldReader::new(inner) {
         match field? {
             (FIELD_HOSTBYTES, WireValue::LengthDelimited(body)) => {
@@ -117,6 +128,9 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
             (FIELD_DISCIPLINE, WireValue::LengthDelimited(body)) => {
                 discipline = Some(decode_discipline(body)?);
             }
+            (FIELD_CLIPBOARD, WireValue::LengthDelimited(body)) => {
+                clipboard = Some(decode_clipboard(body)?);
+            }
             _ => {}
         }
     }
@@ -128,8 +142,10 @@ fn decode_inner(inner: &[u8]) -> Result<Option<HostEvent>, WireError> {
         Some(HostEvent::EchoAck(num))
     } else if let Some(delta) = history {
         Some(HostEvent::History(delta))
+    } else if let Some(discipline) = discipline {
+        Some(HostEvent::Discipline(discipline))
     } else {
-        discipline.map(HostEvent::Discipline)
+        clipboard.map(HostEvent::Clipboard)
     })
 }
 

@@ -20,6 +20,7 @@
 )]
 
 mod base64;
+pub(crate) mod clipboard_message;
 pub(crate) mod compress;
 pub(crate) mod crypto;
 pub(crate) mod error;
@@ -38,6 +39,7 @@ mod resize_message;
 pub(crate) mod timing;
 pub(crate) mod user_message;
 
+pub use clipboard_message::ClipboardChunk;
 pub use compress::{compress, decompress, MAX_INSTRUCTION_BYTES};
 pub use crypto::Cipher;
 pub use error::WireError;

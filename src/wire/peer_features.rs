@@ -4,8 +4,8 @@
 //! ([`PeerFeatures`]) to the mosh-rs
 //! server in the user stream (extension 1701 of the user `Instruction`:
 //! `Features { bool scrollback = 1; bool discipline = 2; bool marks = 3;
-//! bool mouse_pixels = 4; bool styles = 5; bool keys = 7; }`). The
-//! client sends it only when its
+//! bool mouse_pixels = 4; bool styles = 5; bool clipboard = 6;
+//! bool keys = 7; }`). The client sends it only when its
 //! bootstrap learned that the server is mosh-rs (the server says so after
 //! `MOSH CONNECT`), so a stock server never sees it; the server sends
 //! nothing new to a client that did not announce.
@@ -22,6 +22,7 @@ const FIELD_MARKS: u32 = 3;
 const FIELD_MOUSE_PIXELS: u32 = 4;
 const FIELD_KEYS: u32 = 7;
 const FIELD_STYLES: u32 = 5;
+const FIELD_CLIPBOARD: u32 = 6;
 
 /// The word for native scrollback (the server keeps history lines).
 const SCROLLBACK_WORD: &str = "scrollback";
@@ -39,6 +40,9 @@ const KEYS_WORD: &str = "keys";
 /// The word for underline styles and colours and overline, sent in the
 /// screen diff (SGR `4:n`, `58`, `53`).
 const STYLES_WORD: &str = "styles";
+/// The word for clipboard copies (OSC 52) carried whole beside the
+/// screen, in pieces.
+const CLIPBOARD_WORD: &str = "clipboard";
 
 /// What a mosh-rs server offers, as the words after `MOSH-RS FEATURES`
 /// (unknown words, from later versions, are ignored).
@@ -59,6 +63,9 @@ pub struct ServerOffer {
     /// The server sends underline styles and colours and overline to a
     /// client that asks.
     pub styles: bool,
+    /// The server sends clipboard copies beside the screen to a client
+    /// that asks.
+    pub clipboard: bool,
 }
 
 impl ServerOffer {
@@ -72,6 +79,7 @@ impl ServerOffer {
             mouse_pixels: has(PIXELS_WORD),
             keys: has(KEYS_WORD),
             styles: has(STYLES_WORD),
+            clipboard: has(CLIPBOARD_WORD),
         }
     }
 
@@ -96,6 +104,9 @@ impl ServerOffer {
         if self.styles {
             words.push(STYLES_WORD);
         }
+        if self.clipboard {
+            words.push(CLIPBOARD_WORD);
+        }
         words.join(" ")
     }
 
@@ -109,6 +120,7 @@ impl ServerOffer {
             mouse_pixels: self.mouse_pixels,
             keys: self.keys,
             styles: self.styles,
+            clipboard: self.clipboard,
         }
     }
 }
@@ -132,6 +144,9 @@ pub struct PeerFeatures {
     /// The client reads underline styles and colours and overline in the
     /// screen diff (and draws what the user's terminal can show).
     pub styles: bool,
+    /// The client assembles clipboard copies sent beside the screen and
+    /// writes each to the user's terminal once.
+    pub clipboard: bool,
 }
 
 /// The body of the extension.
@@ -155,6 +170,9 @@ pub(crate) fn encode_features(features: PeerFeatures) -> Vec<u8> {
     if features.styles {
         write_varint_field(&mut out, FIELD_STYLES, 1);
     }
+    if features.clipboard {
+        write_varint_field(&mut out, FIELD_CLIPBOARD, 1);
+    }
     out
 }
 
@@ -170,6 +188,7 @@ pub(crate) fn decode_features(body: &[u8]) -> Result<PeerFeatures, WireError> {
             (FIELD_MOUSE_PIXELS, WireValue::Varint(flag)) => features.mouse_pixels = flag != 0,
             (FIELD_KEYS, WireValue::Varint(flag)) => features.keys = flag != 0,
             (FIELD_STYLES, WireValue::Varint(flag)) => features.styles = flag != 0,
+            (FIELD_CLIPBOARD, WireValue::Varint(flag)) => features.clipboard = flag != 0,
             _ => {}
         }
     }
@@ -184,6 +203,7 @@ impl PeerFeatures {
             || self.marks
             || self.mouse_pixels
             || self.styles
+            || self.clipboard
             || self.keys
     }
 }
@@ -194,16 +214,18 @@ mod tests {
 
     #[test]
     fn offers_read_their_words_and_ignore_later_ones() {
-        let both =
-            ServerOffer::from_words("later-thing scrollback discipline marks pixels keys styles");
+        let both = ServerOffer::from_words(
+            "later-thing scrollback discipline marks pixels keys styles clipboard",
+        );
         assert!(both.scrollback && both.discipline && both.marks && both.mouse_pixels);
-        assert!(both.keys && both.styles);
+        assert!(both.keys && both.styles && both.clipboard);
         assert_eq!(ServerOffer::from_words(&both.words()), both);
         assert_eq!(ServerOffer::from_words(""), ServerOffer::default());
         let taken = both.taken(false);
         assert!(!taken.scrollback && taken.discipline && taken.marks && taken.mouse_pixels);
         assert!(taken.keys);
         assert!(taken.styles);
+        assert!(taken.clipboard);
     }
 
     #[test]
@@ -215,6 +237,7 @@ mod tests {
             mouse_pixels: true,
             keys: true,
             styles: true,
+            clipboard: true,
         };
         assert_eq!(decode_features(&encode_features(on)), Ok(on));
         let styles_only = PeerFeatures {

@@ -168,6 +168,7 @@ mod tests {
             mouse_pixels: false,
             keys: false,
             styles: false,
+            clipboard: false,
         };
         let events = [
             UserEvent::Features(features),

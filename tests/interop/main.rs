@@ -8,7 +8,7 @@
 //! output through every pairing with our server (`synchronized_output`), prompt marks,
 //! the current directory and the title stack (`prompt_marks`), mouse pixel
 //! positions (`mouse_pixels`), underline styles and colours
-//! (`underline_styles`), and the cell
+//! (`underline_styles`), the clipboard (`clipboard`), and the cell
 //! reader's own checks (`cells_reader`).
 
 #[path = "../support/mod.rs"]
@@ -24,6 +24,7 @@ mod carrier_ssh;
 mod cells_reader;
 mod client_interop;
 mod client_prediction;
+mod clipboard;
 mod diag_session;
 mod diag_verbose;
 mod keyboard_protocol;

@@ -132,7 +132,7 @@ fn upstream_server_accepts_our_datagrams_and_we_read_its_replies() {
                 HostEvent::HostBytes(bytes) => seen.host_bytes.extend(bytes),
                 HostEvent::EchoAck(num) => seen.echo_ack = seen.echo_ack.max(num),
                 HostEvent::Resize { .. } => {}
-                HostEvent::History(_) | HostEvent::Discipline(_) => {
+                HostEvent::History(_) | HostEvent::Discipline(_) | HostEvent::Clipboard(_) => {
                     panic!("a stock server cannot send mosh-rs extensions")
                 }
             }

@@ -86,7 +86,7 @@ impl SyncState for HostOutput {
                 }
                 HostEvent::EchoAck(num) => self.echo_ack = num,
                 HostEvent::Resize { width, height } => self.size = Some((width, height)),
-                HostEvent::History(_) | HostEvent::Discipline(_) => {}
+                HostEvent::History(_) | HostEvent::Discipline(_) | HostEvent::Clipboard(_) => {}
             }
         }
         Ok(())

@@ -264,6 +264,7 @@ fn diffs_that_keep_the_scrollback_clean_reproduce_each_state() {
             keep_scrollback_clean: true,
             marks: false,
             mouse_pixels: false,
+            max_clipboard: Some(usize::MAX),
             ..RenderCaps::default()
         };
         let (w, h) = (rng.below(40) as usize + 2, rng.below(15) as usize + 2);
@@ -296,6 +297,7 @@ fn diffs_between_unrelated_states_reproduce_the_new_one() {
             keep_scrollback_clean: false,
             marks: false,
             mouse_pixels: false,
+            max_clipboard: Some(usize::MAX),
             ..RenderCaps::default()
         };
         let (w, h) = (rng.below(30) as usize + 1, rng.below(10) as usize + 1);

@@ -39,12 +39,14 @@ use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
 mod carrier_events;
 mod carrier_link;
 mod carrier_loss;
+mod clipboard;
 mod diagnostics;
 mod local_input;
 mod scrollback;
 
 use super::carrier_plan::CarrierPlan;
 use carrier_link::{CarrierLink, CARRIER_ERRORS, CARRIER_INPUT, CARRIER_OUTPUT};
+use clipboard::ClipboardWriter;
 use scrollback::ScrollbackView;
 
 const STDIN: Token = Token(0);
@@ -147,6 +149,8 @@ struct Client {
     /// Native scrollback: history waiting to go into the user's terminal.
     scrollback: Option<ScrollbackView>,
     render_caps: RenderCaps,
+    /// Clipboard copies written to the user's terminal.
+    clipboard: ClipboardWriter,
     keyboard_pending: bool,
     network_pending: bool,
     output_broken: bool,
@@ -211,6 +215,8 @@ impl Client {
             mouse_pixels: setup.features.mouse_pixels,
             keyboard_protocol: features.keys,
             extras: setup.caps.extras,
+            // Written once per copy by `clipboard`, not with each repaint.
+            max_clipboard: None,
         };
         terminal.write(&render(None, &shown, &render_caps))?;
 
@@ -283,6 +289,7 @@ impl Client {
                 .scrollback
                 .then(|| ScrollbackView::new(usize::from(size.rows))),
             render_caps,
+            clipboard: ClipboardWriter::default(),
             keyboard_pending: false,
             network_pending: false,
             output_broken: false,
@@ -452,7 +459,7 @@ impl Client {
     /// above it first.
     fn present(&mut self, frame: Framebuffer, history: Option<(u64, Vec<HistoryLine>)>) {
         let history = history.filter(|(skipped, lines)| *skipped > 0 || !lines.is_empty());
-        let bytes = match history {
+        let mut bytes = match history {
             Some((skipped, lines)) => {
                 feed_history_and_repaint(skipped, &lines, &frame, &self.render_caps)
             }
@@ -462,6 +469,8 @@ impl Client {
             }
         };
         self.repaint = false;
+        self.clipboard
+            .write_new_copy(self.transport.remote_state().framebuffer(), &mut bytes);
         self.shown = frame;
         if bytes.is_empty() || self.output_broken {
             return;

@@ -29,6 +29,7 @@ pub mod scrollback;
 use std::sync::Arc;
 
 use crate::terminal::cell::{Cell, Rendition};
+use crate::terminal::clipboard::{push_osc52, Clipboard};
 use crate::terminal::extra_rendition::{ExtraCaps, ExtraRendition};
 use crate::terminal::framebuffer::{same_link, Framebuffer};
 use crate::terminal::hyperlink::Hyperlink;
@@ -72,6 +73,12 @@ pub struct RenderCaps {
     /// receiver shows; the others are left out, so any underline is
     /// written as a plain one. None for a stock client.
     pub extras: ExtraCaps,
+    /// The longest clipboard copy (OSC 52, base64 bytes) written; a
+    /// longer one is left out (a stock client would cut it). `None`: the
+    /// clipboard travels elsewhere (a mosh-rs client's clipboard
+    /// extension; the client writes it to the user's terminal itself,
+    /// once, not with every repaint).
+    pub max_clipboard: Option<usize>,
 }
 
 impl Default for RenderCaps {
@@ -85,6 +92,7 @@ impl Default for RenderCaps {
             mouse_pixels: false,
             keyboard_protocol: false,
             extras: ExtraCaps::default(),
+            max_clipboard: Some(usize::MAX),
         }
     }
 }
@@ -184,11 +192,11 @@ impl<'a> Painter<'a> {
             }
         }
         self.titles(old, new);
-        let old_clipboard = old.map_or("", Framebuffer::clipboard);
-        if new.clipboard() != old_clipboard {
-            self.push(b"\x1b]52;c;");
-            push_sanitized(&mut self.out, new.clipboard());
-            self.push(b"\x07");
+        let copy = new.clipboard_copy();
+        let changed = old.is_none_or(|old| old.clipboard_copy() != copy);
+        let fits = self.caps.max_clipboard >= Some(copy.data.len());
+        if changed && fits && (old.is_some() || *copy != Clipboard::default()) {
+            push_osc52(&mut self.out, copy);
         }
         let old_directory = old.map_or("", Framebuffer::working_directory);
         if self.caps.marks
@@ -702,6 +710,7 @@ mod tests {
             mouse_pixels: false,
             keyboard_protocol: false,
             extras: ExtraCaps::default(),
+            max_clipboard: Some(usize::MAX),
         };
         let old = screen(30, 2, b"0123456789012345678901234567");
         let mut new = old.clone();
