@@ -352,10 +352,6 @@ impl HostState for CompleteTerminal {
         self.discipline_wanted
     }
 
-    fn keeps_history(&self) -> bool {
-        self.feed.as_ref().is_some_and(HistoryFeed::is_wanted)
-    }
-
     fn set_output_held(&mut self, held: bool) {
         if let Some(feed) = self.feed.as_mut() {
             feed.set_output_held(held);

@@ -66,11 +66,6 @@ impl HistoryFeed {
         self.wanted = wanted;
     }
 
-    /// Whether a client asked for the history.
-    pub(crate) fn is_wanted(&self) -> bool {
-        self.wanted
-    }
-
     /// How many lines the log holds.
     pub(crate) fn held_lines(&self) -> u64 {
         let log = self.log.borrow();

@@ -54,11 +54,6 @@ pub trait HostState: SyncState {
         false
     }
 
-    /// Whether lines leaving the screen go to a client's scrollback now.
-    fn keeps_history(&self) -> bool {
-        false
-    }
-
     /// Whether the server holds some of the program's output back for a
     /// moment (see the session's output batch): history waits for it.
     fn set_output_held(&mut self, _held: bool) {}

@@ -1,9 +1,10 @@
-//! Holding a flood's output back for a moment when the state keeps
-//! scrollback. The emulator's flood skipper jumps over lines that would
-//! leave the screen unseen, but with a history log only over those the
-//! log would drop again: fed a pty read (a few kilobytes) at a time, it
-//! must keep, and encode, every line. Fed the output of one frame
-//! interval at once, it keeps only the log's worth of each batch.
+//! Holding a flood's output back for a moment. The emulator's flood
+//! skipper jumps over lines that would leave the screen unseen (with a
+//! history log, only over those the log would drop again), but only
+//! within what it is fed at once: fed a pty read (a few kilobytes) at a
+//! time, it must draw the screen of every read, and with a log keep and
+//! encode every line. Fed the output of one frame interval at once, it
+//! draws one screen and keeps only the log's worth of each batch.
 //!
 //! Only large reads start a batch (a flood fills the pty's buffer; typing
 //! and its echo never do), and a batch is fed after [`HOLD_MS`] or once
@@ -30,10 +31,9 @@ pub(super) struct OutputBatch {
 
 impl OutputBatch {
     /// Whether a read of `len` bytes goes into the batch: one is open (the
-    /// order of output is kept), or the read is large and the state
-    /// keeps history.
-    pub(super) fn takes(&self, len: usize, keeping_history: bool) -> bool {
-        !self.held.is_empty() || (keeping_history && len >= LARGE_READ)
+    /// order of output is kept), or the read is large.
+    pub(super) fn takes(&self, len: usize) -> bool {
+        !self.held.is_empty() || len >= LARGE_READ
     }
 
     /// Adds a read to the batch.
@@ -72,18 +72,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_reads_and_states_without_history_are_never_held() {
+    fn small_reads_are_never_held() {
         let batch = OutputBatch::default();
-        assert!(!batch.takes(10, true), "typing's echo");
-        assert!(!batch.takes(4096, false), "no history to fill");
-        assert!(batch.takes(4096, true));
+        assert!(!batch.takes(10), "typing's echo");
+        assert!(batch.takes(4096));
     }
 
     #[test]
     fn a_batch_keeps_order_and_is_fed_when_due_or_full() {
         let mut batch = OutputBatch::default();
         batch.hold(&[b'a'; LARGE_READ], Millis(100));
-        assert!(batch.takes(1, true), "a small read after it joins it");
+        assert!(batch.takes(1), "a small read after it joins it");
         batch.hold(b"b", Millis(105));
         assert!(!batch.ready(Millis(119)));
         assert!(batch.ready(Millis(100 + HOLD_MS)));
@@ -92,7 +91,7 @@ mod tests {
         assert_eq!(fed.len(), LARGE_READ + 1);
         assert_eq!(fed.last(), Some(&b'b'));
         assert_eq!(batch.due(), None);
-        assert!(!batch.takes(1, true));
+        assert!(!batch.takes(1));
 
         batch.hold(&vec![b'c'; BATCH_LIMIT], Millis(200));
         assert!(batch.ready(Millis(200)), "full");

@@ -88,7 +88,7 @@ fn route<S: HostState>(
     state: &mut S,
     replies: &mut Vec<u8>,
 ) {
-    if batch.takes(bytes.len(), state.keeps_history()) {
+    if batch.takes(bytes.len()) {
         batch.hold(bytes, now);
         state.set_output_held(true);
     } else {
