@@ -28,16 +28,18 @@ use crate::sys::process::{kill_process_group, try_wait};
 use crate::sys::pty::{set_window_size, WindowSize};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
 use crate::sys::spawn::PtyChild;
-use crate::transport::{Millis, Transport, TransportError, TransportEvent};
+use crate::transport::{Millis, Transport, TransportEvent};
 use crate::wire::{decode_user_message, SessionKey, UserEvent, WireError};
 
 mod discipline_watch;
+mod log;
 mod output_batch;
 mod program_output;
 mod rekey;
 mod synchronized_output;
 
 use discipline_watch::DisciplineWatch;
+use log::Log;
 use program_output::ProgramOutput;
 
 const SOCKET: Token = Token(0);
@@ -107,50 +109,6 @@ pub(crate) fn serve_with<S: HostState>(setup: SessionSetup) -> i32 {
 enum Next {
     Continue,
     Stop,
-}
-
-/// Logging on stderr, only with `-v`; and typed events to `MOSH_LOG`.
-struct Log {
-    verbose: u32,
-    dropped: u64,
-    /// Clipboard copies the program made that were over the cap.
-    dropped_copies: u64,
-    diag: DiagLog,
-}
-
-impl Log {
-    fn say(&self, message: std::fmt::Arguments<'_>) {
-        if self.verbose > 0 {
-            let _ = writeln!(io::stderr(), "{message}");
-        }
-    }
-
-    /// Counts a dropped datagram; logs the first few, then every 1000th.
-    fn dropped(&mut self, why: &TransportError) {
-        self.dropped += 1;
-        if self.dropped <= 10 || self.dropped % 1000 == 0 {
-            self.say(format_args!(
-                "dropped a datagram ({why}); {} dropped so far",
-                self.dropped
-            ));
-            let total = self.dropped;
-            self.diag.record(&Event::Dropped { total, why });
-        }
-    }
-
-    /// Logs clipboard copies dropped for being over the cap, once each.
-    fn dropped_copies(&mut self, total: u64) {
-        if total > self.dropped_copies {
-            self.dropped_copies = total;
-            self.say(format_args!("{}", Event::ClipboardDropped(total)));
-            self.diag.record(&Event::ClipboardDropped(total));
-        }
-    }
-
-    /// Notes in `MOSH_LOG` why the session ends.
-    fn exiting(&mut self, reason: &'static str) {
-        self.diag.record(&Event::Exiting(reason));
-    }
 }
 
 struct Session<S: HostState> {
@@ -235,12 +193,7 @@ impl<S: HostState> Session<S> {
             child: setup.child,
             clock,
             timeouts: setup.timeouts,
-            log: Log {
-                verbose: setup.verbose,
-                dropped: 0,
-                dropped_copies: 0,
-                diag,
-            },
+            log: Log::new(setup.verbose, diag),
             to_pty: Vec::new(),
             to_pty_done: 0,
             pty_write_interest: false,

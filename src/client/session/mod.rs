@@ -29,10 +29,7 @@ use crate::diag::{ConnectionStats, DiagLog, Event};
 use crate::event_loop::{chaff_seed, log_frames, send_due, Clock};
 use crate::statesync::{CompleteTerminal, UserStream};
 use crate::sys::signals::{Signal, SignalPipe, SignalSet};
-use crate::terminal::scrollback::{
-    feed_history_and_repaint, leave_primary_under, rows_left_behind,
-};
-use crate::terminal::{render, Framebuffer, HistoryLine, RenderCaps};
+use crate::terminal::{render, Framebuffer, RenderCaps};
 use crate::transport::{Millis, Transport, TransportError, TransportEvent};
 use crate::wire::{PeerFeatures, SessionKey, WireError, RECEIVE_BUFFER_LEN};
 
@@ -41,6 +38,7 @@ mod carrier_link;
 mod carrier_loss;
 mod clipboard;
 mod diagnostics;
+mod drawing;
 mod local_input;
 mod scrollback;
 
@@ -433,55 +431,6 @@ impl Client {
         self.transport.remote_state_num() == 0
     }
 
-    // ----- drawing -----
-
-    /// Draws the composed frame, as a difference from what is shown. A
-    /// terminal that can no longer be written (hung up) is left alone;
-    /// the hangup itself ends the session.
-    fn draw(&mut self, now: u64) {
-        if self.overlays.status.is_visible() {
-            let lines = self.status_figures(now).overlay_lines();
-            self.overlays.status.set_lines(&lines);
-        }
-        let frame = self
-            .overlays
-            .compose(self.transport.remote_state().framebuffer(), now);
-        self.log_prediction_epochs();
-        let history = self
-            .scrollback
-            .as_mut()
-            .filter(|view| view.has_pending(now))
-            .map(|view| view.take(now));
-        self.present(frame, history);
-    }
-
-    /// Writes `frame`, with `history` (a skipped count and lines) fed in
-    /// above it first.
-    fn present(&mut self, frame: Framebuffer, history: Option<(u64, Vec<HistoryLine>)>) {
-        let history = history.filter(|(skipped, lines)| *skipped > 0 || !lines.is_empty());
-        let mut bytes = match history {
-            Some((skipped, lines)) => {
-                feed_history_and_repaint(skipped, &lines, &frame, &self.render_caps)
-            }
-            None => {
-                let previous = (!self.repaint).then_some(&self.shown);
-                render(previous, &frame, &self.render_caps)
-            }
-        };
-        self.repaint = false;
-        self.clipboard
-            .write_new_copy(self.transport.remote_state().framebuffer(), &mut bytes);
-        self.shown = frame;
-        if bytes.is_empty() || self.output_broken {
-            return;
-        }
-        if let Some(terminal) = self.terminal.as_mut() {
-            if terminal.write(&bytes).is_err() {
-                self.output_broken = true;
-            }
-        }
-    }
-
     // ----- the network -----
 
     fn receive(&mut self, now: u64) {
@@ -659,33 +608,6 @@ impl Client {
             return true;
         }
         false
-    }
-
-    /// With native scrollback, the session's last frame stays on the
-    /// screen: the cursor goes under it, where the shell's prompt follows.
-    fn park_cursor_under_frame(&mut self) {
-        let bytes = leave_primary_under(&self.shown);
-        if let Some(terminal) = self.terminal.as_mut() {
-            let _ = terminal.write(&bytes);
-        }
-    }
-
-    /// Before the terminal is given away (a suspend, ssh asking for a
-    /// password, the end): with native scrollback, the server's
-    /// screen is drawn without the client's layers (no bar or guess may
-    /// reach the scrollback), history waiting included, and left behind
-    /// with the cursor under it; the view then expects its rows back.
-    pub(super) fn leave_the_frame_behind(&mut self) {
-        if self.scrollback.is_none() || self.output_broken {
-            return;
-        }
-        let frame = self.transport.remote_state().framebuffer().clone();
-        let history = self.scrollback.as_mut().map(ScrollbackView::take_all);
-        self.present(frame, history);
-        self.park_cursor_under_frame();
-        if let Some(view) = self.scrollback.as_mut() {
-            view.frame_left_behind(&self.shown, rows_left_behind(&self.shown));
-        }
     }
 
     /// Draws the server's screen without the client's layers and gives
